@@ -1,0 +1,92 @@
+import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import { Tracing } from "aws-cdk-lib/aws-lambda";
+import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { Construct } from "constructs";
+import { acknowledgeNag } from "./nag.js";
+import { LAMBDA_ARCHITECTURE, LAMBDA_BUNDLING, LAMBDA_RUNTIME } from "./runtime.js";
+
+/** Props of {@link PatternFunction}: one Node.js Lambda function bundled from a TypeScript entry. */
+export interface PatternFunctionProps {
+  /** Path of the handler's TypeScript entry file (exports `handler`). */
+  readonly entry: string;
+  /**
+   * Maximum run time of one invocation.
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /**
+   * Memory (and so CPU share) in MB.
+   * @default 256
+   */
+  readonly memorySize?: number;
+  /**
+   * Environment variables, merged over the pattern's own.
+   * @default - none
+   */
+  readonly environment?: Record<string, string>;
+  /**
+   * Retention of the function's log group, created explicitly so it is visible to cdk-nag and
+   * deleted with the stack's retention rules instead of living forever.
+   * @default RetentionDays.ONE_MONTH
+   */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Reserved concurrency, a hard cap on concurrent executions of this function.
+   * @default - unreserved (shares the account's pool)
+   */
+  readonly reservedConcurrentExecutions?: number;
+  /** Description shown in the Lambda console. @default - none */
+  readonly description?: string;
+}
+
+/**
+ * A Lambda function with the project's one runtime (Node.js 24, arm64, local esbuild bundling),
+ * active X-Ray tracing, an explicit log group with retention, and a role that may write only to
+ * that log group (instead of the managed `AWSLambdaBasicExecutionRole`, which allows every log
+ * group in the account).
+ */
+export class PatternFunction extends Construct {
+  /** Default timeout of every pattern function. */
+  static readonly DEFAULT_TIMEOUT = Duration.seconds(30);
+  /** Default memory of every pattern function, in MB. */
+  static readonly DEFAULT_MEMORY_MB = 256;
+
+  /** The function. */
+  public readonly function: NodejsFunction;
+  /** Its log group. */
+  public readonly logGroup: LogGroup;
+  /** Its execution role. */
+  public readonly role: Role;
+
+  constructor(scope: Construct, id: string, props: PatternFunctionProps) {
+    super(scope, id);
+    this.logGroup = new LogGroup(this, "LogGroup", {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new Role(this, "Role", { assumedBy: new ServicePrincipal("lambda.amazonaws.com") });
+    this.logGroup.grantWrite(this.role);
+    this.function = new NodejsFunction(this, "Function", {
+      role: this.role,
+      entry: props.entry,
+      handler: "handler",
+      runtime: LAMBDA_RUNTIME,
+      architecture: LAMBDA_ARCHITECTURE,
+      bundling: LAMBDA_BUNDLING,
+      timeout: props.timeout ?? PatternFunction.DEFAULT_TIMEOUT,
+      memorySize: props.memorySize ?? PatternFunction.DEFAULT_MEMORY_MB,
+      environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
+      tracing: Tracing.ACTIVE,
+      logGroup: this.logGroup,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      description: props.description,
+    });
+    acknowledgeNag(
+      this.role,
+      "AwsSolutions-IAM5[Resource::*]",
+      "X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions",
+    );
+  }
+}

@@ -1,0 +1,124 @@
+import type { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { FilterOrPolicy, ITopic, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
+
+/** Settings for the topic the construct creates (give these or an existing `topic`, never both). */
+export interface FanoutTopicProps {
+  /**
+   * A FIFO topic: strict order per message group and deduplication, delivered only to FIFO queues.
+   * Costs more and caps throughput (see the pattern README).
+   * @default false
+   */
+  readonly fifo?: boolean;
+  /**
+   * FIFO only: deduplicate on a SHA-256 of the body instead of an explicit deduplication ID.
+   * @default false
+   */
+  readonly contentBasedDeduplication?: boolean;
+  /** Display name of the topic. @default - none */
+  readonly displayName?: string;
+}
+
+/**
+ * The Lambda function that consumes a subscriber's queue: either an `entry` the construct bundles
+ * (recommended), or an existing `function` plus its `timeout`.
+ */
+export interface FanoutConsumerProps {
+  /** TypeScript entry of a handler to bundle. @default - none; `function` must be given */
+  readonly entry?: string;
+  /**
+   * An existing function. The construct still adds the event source mapping and grants.
+   * @default - none; `entry` must be given
+   */
+  readonly function?: IFunction;
+  /**
+   * Function timeout. For an existing `function`, give its configured timeout: it drives the
+   * queue's visibility timeout (AWS guidance: visibility timeout ≥ 6 × function timeout).
+   * @default Duration.seconds(30)
+   */
+  readonly timeout?: Duration;
+  /** Memory in MB of a bundled `entry`. @default 256 */
+  readonly memorySize?: number;
+  /** Extra environment for a bundled `entry`. @default - none */
+  readonly environment?: Record<string, string>;
+  /** Reserved concurrency of a bundled `entry`. @default - unreserved */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/** One subscriber: its queue, DLQs, filter, alarms and consumer. */
+export interface FanoutSubscriberProps {
+  /** Construct ID and name of the subscriber, e.g. `billing` (letters, digits and `-`). */
+  readonly id: string;
+  /** The consumer function. */
+  readonly consumer: FanoutConsumerProps;
+  /**
+   * Filter on message attributes. SNS drops messages that match no filter, by design.
+   * Changes take up to 15 minutes to apply on AWS.
+   * @default - no attribute filter
+   */
+  readonly filterPolicy?: { [attribute: string]: SubscriptionFilter };
+  /**
+   * Filter on the JSON message body (FilterPolicyScope `MessageBody`). Exclusive with `filterPolicy`.
+   * @default - no body filter
+   */
+  readonly filterPolicyWithMessageBody?: { [attribute: string]: FilterOrPolicy };
+  /**
+   * Deliver the published body as-is instead of the SNS JSON envelope. Raw delivery passes at most
+   * 10 message attributes through as SQS message attributes.
+   * @default false
+   */
+  readonly rawMessageDelivery?: boolean;
+  /**
+   * Whether the queue is FIFO. Must match the topic: SNS FIFO topics deliver only to FIFO queues.
+   * @default - the topic's type
+   */
+  readonly fifo?: boolean;
+  /**
+   * Receives before a message moves to the queue's DLQ. Each receive is a retry of the whole
+   * record, so keep room for transient failures but not for poison messages.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Queue visibility timeout; validated to be ≥ 6 × the consumer timeout (AWS guidance for Lambda
+   * event sources) and ≤ 12 hours.
+   * @default - 6 × the consumer timeout
+   */
+  readonly visibilityTimeout?: Duration;
+  /** Retention of the queue. @default Duration.days(4) */
+  readonly retentionPeriod?: Duration;
+  /**
+   * Retention of both DLQs; must exceed `retentionPeriod`, because a standard queue's message keeps
+   * its original enqueue time when it moves to the DLQ.
+   * @default Duration.days(14)
+   */
+  readonly deadLetterRetentionPeriod?: Duration;
+  /** Records per Lambda invocation (1-10 FIFO, 1-10,000 standard; > 10 needs a batching window). @default 10 */
+  readonly batchSize?: number;
+  /** Time to gather a batch (0-300 s; not for FIFO). @default - none */
+  readonly maxBatchingWindow?: Duration;
+  /** Cap on concurrent invocations by this event source (2-1,000). @default - no cap */
+  readonly maxConcurrency?: number;
+  /** Age of the oldest message that raises the alarm. @default Duration.minutes(5) */
+  readonly messageAgeAlarmThreshold?: Duration;
+}
+
+/** Props of {@link SnsSqsFanout}. */
+export interface SnsSqsFanoutProps {
+  /** An existing topic. Exclusive with `topicProps`. @default - a new encrypted topic */
+  readonly topic?: ITopic;
+  /** Settings of the created topic. Exclusive with `topic`. @default - a standard topic */
+  readonly topicProps?: FanoutTopicProps;
+  /** The subscribers (at least one). */
+  readonly subscribers: readonly FanoutSubscriberProps[];
+  /** Topic notified by every alarm. @default - alarms without actions */
+  readonly alarmTopic?: ITopic;
+  /** Log retention of bundled consumers. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /**
+   * Removal policy of the KMS keys. Deleting a key makes its messages unreadable.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly keyRemovalPolicy?: RemovalPolicy;
+}

@@ -1,0 +1,60 @@
+import type { Key } from "aws-cdk-lib/aws-kms";
+import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
+import { Construct } from "constructs";
+import { createKey } from "../shared/kms.js";
+import { validateProps } from "../shared/validation.js";
+import type { SnsSqsFanoutProps } from "./props.js";
+import { FanoutSubscriber } from "./subscriber.js";
+import { FANOUT_RULES, isFifoSubscriber, isFifoTopic } from "./validate.js";
+
+export type * from "./props.js";
+export { FanoutSubscriber, type FanoutSubscriberAlarms } from "./subscriber.js";
+
+/**
+ * SNS → SQS fan-out: one topic, N subscribers, each with its own encrypted queue, DLQ, SNS
+ * subscription DLQ, optional filter policy, consumer Lambda (partial batch responses) and alarms.
+ *
+ * Delivery is at least once: SNS retries delivery to SQS, SQS redelivers a record until it is
+ * deleted or reaches `maxReceiveCount`. Consumers must therefore be idempotent (the handlers in
+ * this repository key idempotency on the CloudEvent `id`). Order holds only with a FIFO topic.
+ */
+export class SnsSqsFanout extends Construct {
+  /** The topic producers publish to. */
+  public readonly topic: ITopic;
+  /** The topic's customer-managed key, when the construct created the topic. */
+  public readonly topicKey?: Key;
+  /** The subscribers, by subscriber ID. */
+  public readonly subscribers: Readonly<Record<string, FanoutSubscriber>>;
+
+  constructor(scope: Construct, id: string, props: SnsSqsFanoutProps) {
+    super(scope, id);
+    validateProps(this, props, FANOUT_RULES);
+
+    if (props.topic) {
+      this.topic = props.topic;
+    } else {
+      this.topicKey = createKey(this, "TopicKey", "Encrypts the fan-out topic", props.keyRemovalPolicy);
+      const fifo = isFifoTopic(props);
+      this.topic = new Topic(this, "Topic", {
+        masterKey: this.topicKey,
+        enforceSSL: true,
+        fifo: fifo || undefined,
+        contentBasedDeduplication: props.topicProps?.contentBasedDeduplication,
+        displayName: props.topicProps?.displayName,
+      });
+    }
+
+    const subscribers: Record<string, FanoutSubscriber> = {};
+    for (const subscriber of props.subscribers) {
+      subscribers[subscriber.id] = new FanoutSubscriber(this, subscriber.id, {
+        subscriber,
+        topic: this.topic,
+        fifo: isFifoSubscriber(props, subscriber),
+        alarmTopic: props.alarmTopic,
+        logRetention: props.logRetention,
+        keyRemovalPolicy: props.keyRemovalPolicy,
+      });
+    }
+    this.subscribers = subscribers;
+  }
+}

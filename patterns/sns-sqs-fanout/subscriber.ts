@@ -1,0 +1,219 @@
+import { Duration, type RemovalPolicy } from "aws-cdk-lib";
+import type { Alarm } from "aws-cdk-lib/aws-cloudwatch";
+import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { Key } from "aws-cdk-lib/aws-kms";
+import { type IFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { ITopic, Subscription } from "aws-cdk-lib/aws-sns";
+import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
+import { Construct } from "constructs";
+import { createKey } from "../shared/kms.js";
+import { acknowledgeNag } from "../shared/nag.js";
+import { PatternFunction } from "../shared/node-function.js";
+import { dlqDepthAlarm, messageAgeAlarm } from "../shared/queue-alarms.js";
+import { FANOUT_DEFAULTS } from "./defaults.js";
+import type { FanoutSubscriberProps } from "./props.js";
+import { consumerTimeout } from "./validate.js";
+
+/** What a {@link FanoutSubscriber} needs from the fan-out construct around it. */
+export interface FanoutSubscriberConstructProps {
+  /** The subscriber's own settings. */
+  readonly subscriber: FanoutSubscriberProps;
+  /** The topic to subscribe to. */
+  readonly topic: ITopic;
+  /** Whether the queues are FIFO (validated to match the topic). */
+  readonly fifo: boolean;
+  /** Topic notified by the alarms. @default - none */
+  readonly alarmTopic?: ITopic;
+  /** Log retention of a bundled consumer. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** Removal policy of the subscriber's key. @default RemovalPolicy.RETAIN */
+  readonly keyRemovalPolicy?: RemovalPolicy;
+}
+
+/** The alarms of one subscriber. */
+export interface FanoutSubscriberAlarms {
+  /** The queue's DLQ holds messages (records that failed `maxReceiveCount` times or permanently). */
+  readonly deadLetterQueueDepth: Alarm;
+  /** SNS could not deliver to the queue (e.g. a key or policy problem) and parked messages. */
+  readonly subscriptionDeadLetterQueueDepth: Alarm;
+  /** The oldest message in the queue is older than the threshold: consumers fail or lag. */
+  readonly oldestMessageAge: Alarm;
+}
+
+/**
+ * One fan-out subscriber: a KMS-encrypted SQS queue subscribed to the topic, its DLQ, an SNS
+ * subscription DLQ, a consumer Lambda with partial batch responses, and alarms.
+ *
+ * The queue, its DLQ and the subscription DLQ share one customer-managed key of their own (never
+ * the topic's). CDK grants SNS use of a subscribed queue's key; this construct adds the matching
+ * statement for the subscription DLQ explicitly (SNS writes to it directly and CDK does not grant
+ * that), so undeliverable messages are parked instead of dropped.
+ */
+export class FanoutSubscriber extends Construct {
+  /** The key that encrypts the queue and both DLQs. */
+  public readonly key: Key;
+  /** The subscriber's queue. */
+  public readonly queue: Queue;
+  /** Receives records that failed `maxReceiveCount` times, and permanent failures sent directly. */
+  public readonly deadLetterQueue: Queue;
+  /** Receives messages SNS could not deliver to `queue` (subscription `RedrivePolicy`). */
+  public readonly subscriptionDeadLetterQueue: Queue;
+  /** The SNS subscription of `queue`. */
+  public readonly subscription: Subscription;
+  /** The consumer function. */
+  public readonly consumer: IFunction;
+  /** The bundled consumer and its log group, when the construct created it from `entry`. */
+  public readonly consumerFunction?: PatternFunction;
+  /** The SQS event source of the consumer. */
+  public readonly eventSource: SqsEventSource;
+  /** The subscriber's alarms. */
+  public readonly alarms: FanoutSubscriberAlarms;
+
+  constructor(scope: Construct, id: string, props: FanoutSubscriberConstructProps) {
+    super(scope, id);
+    const s = props.subscriber;
+    const timeout = consumerTimeout(s);
+    const deadLetterRetention = s.deadLetterRetentionPeriod ?? FANOUT_DEFAULTS.deadLetterRetentionPeriod;
+    const encryption = { encryption: QueueEncryption.KMS, enforceSSL: true, fifo: props.fifo || undefined };
+
+    this.key = createKey(
+      this,
+      "Key",
+      `Encrypts the queues of fan-out subscriber ${s.id}`,
+      props.keyRemovalPolicy,
+    );
+    this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
+      ...encryption,
+      encryptionMasterKey: this.key,
+      retentionPeriod: deadLetterRetention,
+    });
+    this.queue = new Queue(this, "Queue", {
+      ...encryption,
+      encryptionMasterKey: this.key,
+      visibilityTimeout:
+        s.visibilityTimeout ??
+        Duration.seconds(timeout.toSeconds() * FANOUT_DEFAULTS.visibilityTimeoutFactor),
+      retentionPeriod: s.retentionPeriod ?? FANOUT_DEFAULTS.retentionPeriod,
+      deadLetterQueue: {
+        queue: this.deadLetterQueue,
+        maxReceiveCount: s.maxReceiveCount ?? FANOUT_DEFAULTS.maxReceiveCount,
+      },
+    });
+    this.subscriptionDeadLetterQueue = new Queue(this, "SubscriptionDeadLetterQueue", {
+      ...encryption,
+      encryptionMasterKey: this.key,
+      retentionPeriod: deadLetterRetention,
+    });
+    this.key.addToResourcePolicy(
+      new PolicyStatement({
+        sid: "AllowSnsToWriteToTheSubscriptionDeadLetterQueue",
+        principals: [new ServicePrincipal("sns.amazonaws.com")],
+        actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+        resources: ["*"],
+        conditions: { ArnEquals: { "aws:SourceArn": props.topic.topicArn } },
+      }),
+    );
+
+    this.subscription = props.topic.addSubscription(
+      new SqsSubscription(this.queue, {
+        rawMessageDelivery: s.rawMessageDelivery ?? false,
+        filterPolicy: s.filterPolicy,
+        filterPolicyWithMessageBody: s.filterPolicyWithMessageBody,
+        deadLetterQueue: this.subscriptionDeadLetterQueue,
+      }),
+    );
+
+    const environment = {
+      DLQ_URL: this.deadLetterQueue.queueUrl,
+      RAW_MESSAGE_DELIVERY: String(s.rawMessageDelivery ?? false),
+      POWERTOOLS_SERVICE_NAME: s.id,
+    };
+    if (s.consumer.function) {
+      this.consumer = s.consumer.function;
+      if (this.consumer instanceof LambdaFunction) {
+        for (const [name, value] of Object.entries(environment)) this.consumer.addEnvironment(name, value);
+      }
+    } else {
+      this.consumerFunction = new PatternFunction(this, "Consumer", {
+        entry: s.consumer.entry as string,
+        timeout,
+        memorySize: s.consumer.memorySize,
+        environment: { ...environment, ...s.consumer.environment },
+        logRetention: props.logRetention,
+        reservedConcurrentExecutions: s.consumer.reservedConcurrentExecutions,
+        description: `Consumes the ${s.id} queue of the fan-out`,
+      });
+      this.consumer = this.consumerFunction.function;
+    }
+    // Permanent failures are sent straight to the DLQ by the consumer, with reason attributes.
+    // Explicit actions instead of grantSendMessages, which adds kms:ReEncrypt* and GenerateDataKey*.
+    this.deadLetterQueue.grant(this.consumer, "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
+    this.key.grant(this.consumer, "kms:GenerateDataKey", "kms:Decrypt");
+    this.eventSource = new SqsEventSource(this.queue, {
+      batchSize: s.batchSize ?? FANOUT_DEFAULTS.batchSize,
+      maxBatchingWindow: s.maxBatchingWindow,
+      maxConcurrency: s.maxConcurrency,
+      reportBatchItemFailures: true,
+    });
+    this.consumer.addEventSource(this.eventSource);
+
+    acknowledgeFindings(this);
+
+    this.alarms = {
+      deadLetterQueueDepth: dlqDepthAlarm(
+        this,
+        "DeadLetterQueueDepthAlarm",
+        this.deadLetterQueue,
+        `Fan-out subscriber ${s.id}: messages in the DLQ (failed processing); inspect, fix, then redrive`,
+        props.alarmTopic,
+      ),
+      subscriptionDeadLetterQueueDepth: dlqDepthAlarm(
+        this,
+        "SubscriptionDeadLetterQueueDepthAlarm",
+        this.subscriptionDeadLetterQueue,
+        `Fan-out subscriber ${s.id}: SNS could not deliver to the queue (policy or key problem)`,
+        props.alarmTopic,
+      ),
+      oldestMessageAge: messageAgeAlarm(
+        this,
+        "OldestMessageAgeAlarm",
+        this.queue,
+        s.messageAgeAlarmThreshold ?? FANOUT_DEFAULTS.messageAgeAlarmThreshold,
+        `Fan-out subscriber ${s.id}: the oldest message is getting old (consumer failing or lagging)`,
+        props.alarmTopic,
+      ),
+    };
+  }
+}
+
+/** cdk-nag findings inherent to the fan-out subscriber, each with why it is acceptable. */
+function acknowledgeFindings(subscriber: FanoutSubscriber): void {
+  for (const dlq of [subscriber.deadLetterQueue, subscriber.subscriptionDeadLetterQueue]) {
+    acknowledgeNag(
+      dlq,
+      "Serverless-SQSRedrivePolicy",
+      "This queue is itself a dead-letter queue; a DLQ of a DLQ would only hide failures from the depth alarm",
+    );
+  }
+  acknowledgeNag(
+    subscriber.subscriptionDeadLetterQueue,
+    "AwsSolutions-SQS3",
+    "This queue is the SNS subscription's dead-letter queue (subscription RedrivePolicy), which cdk-nag cannot see",
+  );
+  if (subscriber.consumerFunction) {
+    const fn = subscriber.consumerFunction.function;
+    acknowledgeNag(
+      fn,
+      "Serverless-LambdaDLQ",
+      "Invoked synchronously by the SQS event source mapping; failed records go to the queue's redrive DLQ, a Lambda DLQ applies only to async invocations",
+    );
+    acknowledgeNag(
+      fn,
+      "Serverless-LambdaEventSourceMappingDestination",
+      "SQS event source mappings support no on-failure destination; the queue's RedrivePolicy moves failed records to its DLQ",
+    );
+  }
+}

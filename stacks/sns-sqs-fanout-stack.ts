@@ -1,0 +1,137 @@
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { FilterOrPolicy, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
+import type { Construct } from "constructs";
+import { acknowledgeNag } from "../patterns/shared/nag.js";
+import { PatternFunction } from "../patterns/shared/node-function.js";
+import { SnsSqsFanout } from "../patterns/sns-sqs-fanout/sns-sqs-fanout.js";
+import { handlerEntry } from "./entry.js";
+
+/** Props of {@link SnsSqsFanoutStack}. */
+export interface SnsSqsFanoutStackProps extends StackProps {
+  /**
+   * Fault injection for the consumers (`FAULT_INJECTION`, e.g. `transient=0.05`), for game days.
+   * Also read from the context key `faultInjection` (`cdk deploy -c faultInjection=transient=0.05`).
+   * @default - off
+   */
+  readonly faultInjection?: string;
+  /**
+   * Removal policy of the tables. `RETAIN` keeps data when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+}
+
+/** Names of the example subscribers, their stack output prefixes and handler roles. */
+const SUBSCRIBERS = ["billing", "shipping", "audit"] as const;
+
+/**
+ * E-commerce fan-out example: an `orders` topic with three subscribers. `billing` gets only
+ * `order.created` (attribute filter), `shipping` only orders whose body says `data.status = paid`
+ * (body filter), `audit` everything in the SNS envelope. Each consumer applies an idempotent effect
+ * (an effects table keyed by subscriber and event ID); idempotency is keyed on the CloudEvent `id`.
+ */
+export class SnsSqsFanoutStack extends Stack {
+  /** The fan-out construct. */
+  public readonly fanout: SnsSqsFanout;
+  /** Powertools idempotency records (partition key `id`, TTL `expiration`). */
+  public readonly idempotencyTable: Table;
+  /** One item per applied effect (partition key `subscriber`, sort key `eventId`). */
+  public readonly effectsTable: Table;
+  /** The publisher function. */
+  public readonly publisher: PatternFunction;
+
+  constructor(scope: Construct, id: string, props: SnsSqsFanoutStackProps = {}) {
+    super(scope, id, props);
+    const faultInjection = props.faultInjection ?? this.node.tryGetContext("faultInjection");
+    const tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
+    const tableDefaults = {
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: tableRemovalPolicy,
+    };
+    this.idempotencyTable = new Table(this, "IdempotencyTable", {
+      ...tableDefaults,
+      partitionKey: { name: "id", type: AttributeType.STRING },
+      timeToLiveAttribute: "expiration",
+    });
+    this.effectsTable = new Table(this, "EffectsTable", {
+      ...tableDefaults,
+      partitionKey: { name: "subscriber", type: AttributeType.STRING },
+      sortKey: { name: "eventId", type: AttributeType.STRING },
+    });
+
+    const consumer = (name: (typeof SUBSCRIBERS)[number]) => ({
+      entry: handlerEntry("sns-sqs-fanout", name),
+      environment: {
+        SUBSCRIBER_NAME: name,
+        IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+        EFFECTS_TABLE_NAME: this.effectsTable.tableName,
+        POWERTOOLS_METRICS_NAMESPACE: "MessagingPatterns",
+        ...(typeof faultInjection === "string" && faultInjection !== ""
+          ? { FAULT_INJECTION: faultInjection }
+          : {}),
+      },
+    });
+    this.fanout = new SnsSqsFanout(this, "Orders", {
+      subscribers: [
+        {
+          id: "billing",
+          consumer: consumer("billing"),
+          rawMessageDelivery: true,
+          filterPolicy: { type: SubscriptionFilter.stringFilter({ allowlist: ["order.created"] }) },
+        },
+        {
+          id: "shipping",
+          consumer: consumer("shipping"),
+          rawMessageDelivery: true,
+          filterPolicyWithMessageBody: {
+            data: FilterOrPolicy.policy({
+              status: FilterOrPolicy.filter(SubscriptionFilter.stringFilter({ allowlist: ["paid"] })),
+            }),
+          },
+        },
+        { id: "audit", consumer: consumer("audit") },
+      ],
+    });
+
+    this.publisher = new PatternFunction(this, "Publisher", {
+      entry: handlerEntry("sns-sqs-fanout", "publish"),
+      environment: {
+        TOPIC_ARN: this.fanout.topic.topicArn,
+        EVENT_SOURCE: "orders-service",
+        POWERTOOLS_SERVICE_NAME: "publisher",
+        POWERTOOLS_METRICS_NAMESPACE: "MessagingPatterns",
+      },
+      description: "Wraps order events in CloudEvents and publishes them to the orders topic",
+    });
+    this.fanout.topic.grantPublish(this.publisher.function);
+
+    for (const name of SUBSCRIBERS) {
+      const subscriber = this.fanout.subscribers[name];
+      if (!subscriber) throw new Error(`subscriber ${name} missing`);
+      this.idempotencyTable.grantReadWriteData(subscriber.consumer);
+      this.effectsTable.grantReadWriteData(subscriber.consumer);
+      const prefix = name.charAt(0).toUpperCase() + name.slice(1);
+      new CfnOutput(this, `${prefix}QueueUrl`, { value: subscriber.queue.queueUrl });
+      new CfnOutput(this, `${prefix}DlqUrl`, { value: subscriber.deadLetterQueue.queueUrl });
+      new CfnOutput(this, `${prefix}SubscriptionDlqUrl`, {
+        value: subscriber.subscriptionDeadLetterQueue.queueUrl,
+      });
+      new CfnOutput(this, `${prefix}FunctionName`, { value: subscriber.consumer.functionName });
+    }
+    new CfnOutput(this, "TopicArn", { value: this.fanout.topic.topicArn });
+    new CfnOutput(this, "PublisherFunctionName", { value: this.publisher.function.functionName });
+    new CfnOutput(this, "IdempotencyTableName", { value: this.idempotencyTable.tableName });
+    new CfnOutput(this, "EffectsTableName", { value: this.effectsTable.tableName });
+
+    acknowledgeStackFindings(this);
+  }
+}
+
+/** cdk-nag acknowledgements of this stack, each with the reason the finding is acceptable here. */
+function acknowledgeStackFindings(stack: SnsSqsFanoutStack): void {
+  void acknowledgeNag;
+  void stack;
+}
