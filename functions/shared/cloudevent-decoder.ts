@@ -1,0 +1,93 @@
+/**
+ * Turns one SQS record into a validated CloudEvent, or a {@link PermanentError} saying why not.
+ *
+ * Two envelopes reach a subscriber queue from SNS:
+ * - `raw` (subscription `RawMessageDelivery: true`): the SQS body is the published message, here
+ *   the CloudEvent JSON; SNS message attributes become SQS message attributes (at most 10).
+ * - `sns` (raw delivery off): the body is the SNS notification JSON (`Type`, `MessageId`,
+ *   `TopicArn`, `Message`, `MessageAttributes`, signature fields); `Message` is the CloudEvent.
+ * Queues fed directly by producers (sqs-dlq-redrive) use `raw`.
+ */
+import { SnsSqsNotificationSchema } from "@aws-lambda-powertools/parser/schemas/sns";
+import type { SQSRecord } from "aws-lambda";
+import type { z } from "zod";
+import { type CloudEvent, CloudEventSchema } from "./cloudevents.js";
+import { PermanentError } from "./errors.js";
+
+/** How the CloudEvent is wrapped in the SQS body. */
+export type MessageEnvelope = "raw" | "sns";
+
+/** Known event types and the zod schema of each one's `data`; any other type is `UnknownEventType`. */
+export type EventSchemaRegistry<TData> = Readonly<Record<string, z.ZodType<TData>>>;
+
+/**
+ * The SNS publish limit (256 KiB). No legitimate event published through SNS can be larger; a bigger
+ * body (SQS accepts up to 1 MiB) did not come from the producer contract.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+/** Options of {@link decodeCloudEvent}. */
+export interface DecodeOptions<TData> {
+  readonly envelope: MessageEnvelope;
+  readonly schemas: EventSchemaRegistry<TData>;
+  /** @default DEFAULT_MAX_BODY_BYTES */
+  readonly maxBodyBytes?: number;
+}
+
+/** Decodes and validates; throws {@link PermanentError} (`Oversize`, `MalformedJson`, `SchemaViolation`, `UnknownEventType`). */
+export function decodeCloudEvent<TData>(record: SQSRecord, options: DecodeOptions<TData>): CloudEvent<TData> {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const size = Buffer.byteLength(record.body, "utf8");
+  if (size > maxBodyBytes) {
+    throw new PermanentError("Oversize", `body is ${size} bytes, limit ${maxBodyBytes}`);
+  }
+  let payload = parseJson(record.body, "body");
+  if (options.envelope === "sns") {
+    const notification = SnsSqsNotificationSchema.safeParse(payload);
+    if (!notification.success) {
+      throw new PermanentError(
+        "SchemaViolation",
+        `body is not an SNS notification envelope: ${describeIssues(notification.error)}`,
+      );
+    }
+    payload = parseJson(notification.data.Message, "SNS Message");
+  }
+  const envelope = CloudEventSchema.safeParse(payload);
+  if (!envelope.success) {
+    throw new PermanentError("SchemaViolation", `not a CloudEvent: ${describeIssues(envelope.error)}`);
+  }
+  const schema = Object.hasOwn(options.schemas, envelope.data.type)
+    ? options.schemas[envelope.data.type]
+    : undefined;
+  if (schema === undefined) {
+    throw new PermanentError(
+      "UnknownEventType",
+      `type "${envelope.data.type}" is not one of ${Object.keys(options.schemas).join(", ")}`,
+    );
+  }
+  const data = schema.safeParse(envelope.data.data);
+  if (!data.success) {
+    throw new PermanentError(
+      "SchemaViolation",
+      `data of ${envelope.data.type}: ${describeIssues(data.error, ["data"])}`,
+    );
+  }
+  return { ...envelope.data, data: data.data };
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new PermanentError("MalformedJson", `${what} is not JSON: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** One line per issue, `path: message`, so it fits an SQS message attribute. */
+function describeIssues(error: z.ZodError, prefix: readonly PropertyKey[] = []): string {
+  return error.issues
+    .map((issue) => `${[...prefix, ...issue.path].map(String).join(".") || "(root)"}: ${issue.message}`)
+    .join("; ");
+}

@@ -1,0 +1,166 @@
+/**
+ * The publisher's logic: wraps domain events in CloudEvents 1.0, publishes them to the topic with
+ * SNS `PublishBatch`, and reports every entry as published or failed (never drops one silently).
+ */
+import { randomUUID } from "node:crypto";
+import {
+  PublishBatchCommand,
+  type PublishBatchRequestEntry,
+  type PublishBatchResponse,
+  type SNSClient,
+} from "@aws-sdk/client-sns";
+import { z } from "zod";
+import { buildCloudEvent } from "../shared/cloudevents.js";
+import { PermanentError } from "../shared/errors.js";
+import { chunkEntries, entrySizeBytes, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from "./publish-batches.js";
+
+/** The publisher's input (Lambda event). */
+export const PublishRequestSchema = z.object({
+  events: z.array(
+    z.object({
+      type: z.string().min(1),
+      data: z.record(z.string(), z.unknown()),
+      /** Caller-chosen id: republishing it lets consumers deduplicate. @default random UUID */
+      id: z.string().min(1).max(128).optional(),
+      subject: z.string().min(1).optional(),
+      correlationid: z.string().min(1).optional(),
+      /** FIFO topics only: message group. @default subject ?? type */
+      groupId: z.string().min(1).max(128).optional(),
+    }),
+  ),
+});
+
+/** Input of the publisher. */
+export type PublishRequest = z.input<typeof PublishRequestSchema>;
+
+/** One entry SNS did not accept (or that was rejected before calling SNS). */
+export interface FailedEntry {
+  readonly id: string;
+  /** SNS error code, `EntryTooLarge`, or the SDK error name when the whole call failed. */
+  readonly code: string;
+  readonly message: string;
+  /** True when retrying the same entry cannot succeed (the request itself is wrong). */
+  readonly senderFault: boolean;
+}
+
+/** Result of one publisher invocation: every input event appears in exactly one list. */
+export interface PublishResult {
+  readonly published: Array<{ id: string; messageId: string }>;
+  readonly failed: FailedEntry[];
+}
+
+/** Dependencies of {@link createPublisher}. */
+export interface PublisherOptions {
+  readonly sns: SNSClient;
+  /** A topic ARN ending in `.fifo` is a FIFO topic: group and deduplication ids are set. */
+  readonly topicArn: string;
+  /** CloudEvents `source`. */
+  readonly source: string;
+  /** @default () => new Date() */
+  readonly clock?: () => Date;
+  /** @default crypto.randomUUID */
+  readonly newId?: () => string;
+  /** @default MAX_BATCH_ENTRIES (10) */
+  readonly maxBatchEntries?: number;
+  /** @default MAX_BATCH_BYTES (262,144) */
+  readonly maxBatchBytes?: number;
+}
+
+/**
+ * Returns `publish(request)`. Invalid input throws a `PermanentError` (`SchemaViolation`) before
+ * anything is published. Entries above 256 KiB fail with `EntryTooLarge` before any call; a call
+ * that throws (after the SDK's own retries) fails all of its entries with the error's name.
+ */
+export function createPublisher(options: PublisherOptions): (request: unknown) => Promise<PublishResult> {
+  const { sns, topicArn, source, clock, newId = randomUUID } = options;
+  const maxBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES;
+  const fifo = topicArn.endsWith(".fifo");
+
+  return async (request) => {
+    const parsed = PublishRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      const detail = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+      throw new PermanentError("SchemaViolation", `invalid publish request: ${detail.join("; ")}`);
+    }
+    const published: PublishResult["published"] = [];
+    const failed: FailedEntry[] = [];
+    const idsByEntry = new Map<string, string>();
+    const entries: PublishBatchRequestEntry[] = [];
+
+    parsed.data.events.forEach((input, index) => {
+      const event = buildCloudEvent(input, { source, clock, newId });
+      const entry: PublishBatchRequestEntry = {
+        Id: `e${index}`,
+        Message: JSON.stringify(event),
+        MessageAttributes: { type: { DataType: "String", StringValue: event.type } },
+        ...(fifo
+          ? { MessageGroupId: input.groupId ?? input.subject ?? input.type, MessageDeduplicationId: event.id }
+          : {}),
+      };
+      const size = entrySizeBytes(entry);
+      if (size > maxBytes) {
+        failed.push({
+          id: event.id,
+          code: "EntryTooLarge",
+          message: `message is ${size} bytes with attributes; SNS allows ${maxBytes}`,
+          senderFault: true,
+        });
+        return;
+      }
+      idsByEntry.set(entry.Id as string, event.id);
+      entries.push(entry);
+    });
+
+    const chunks = chunkEntries(entries, {
+      maxEntries: options.maxBatchEntries ?? MAX_BATCH_ENTRIES,
+      maxBytes,
+    });
+    for (const chunk of chunks) {
+      let response: PublishBatchResponse;
+      try {
+        response = await sns.send(
+          new PublishBatchCommand({ TopicArn: topicArn, PublishBatchRequestEntries: chunk }),
+        );
+      } catch (error) {
+        const e = error as Error & { $fault?: string };
+        for (const entry of chunk) {
+          failed.push({
+            id: idsByEntry.get(entry.Id as string) as string,
+            code: e.name,
+            message: e.message,
+            senderFault: e.$fault === "client",
+          });
+        }
+        continue;
+      }
+      const answered = new Set<string>();
+      for (const ok of response.Successful ?? []) {
+        const id = ok.Id === undefined ? undefined : idsByEntry.get(ok.Id);
+        if (id === undefined || ok.MessageId === undefined) continue;
+        answered.add(ok.Id as string);
+        published.push({ id, messageId: ok.MessageId });
+      }
+      for (const ko of response.Failed ?? []) {
+        const id = ko.Id === undefined ? undefined : idsByEntry.get(ko.Id);
+        if (id === undefined) continue;
+        answered.add(ko.Id as string);
+        failed.push({
+          id,
+          code: ko.Code ?? "Unknown",
+          message: ko.Message ?? "",
+          senderFault: ko.SenderFault ?? false,
+        });
+      }
+      for (const entry of chunk) {
+        if (answered.has(entry.Id as string)) continue;
+        failed.push({
+          id: idsByEntry.get(entry.Id as string) as string,
+          code: "MissingFromResponse",
+          message: "PublishBatch returned neither success nor failure for this entry",
+          senderFault: false,
+        });
+      }
+    }
+    return { published, failed };
+  };
+}

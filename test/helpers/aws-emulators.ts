@@ -1,0 +1,109 @@
+/**
+ * Real AWS wire-protocol emulators for handler tests, on 127.0.0.1 and an OS-assigned port:
+ * dynalite (DynamoDB) and fauxqs (SQS + SNS). The handlers' module-scope SDK clients find them via
+ * `AWS_ENDPOINT_URL_<SERVICE>`; {@link useEmulatorEnv} sets those plus dummy credentials.
+ */
+import { createRequire } from "node:module";
+import type { AddressInfo } from "node:net";
+import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import { buildApp } from "fauxqs";
+
+type DynaliteServer = import("node:http").Server;
+type DynaliteFactory = (options: { createTableMs?: number; deleteTableMs?: number }) => DynaliteServer;
+
+/** A running emulator. */
+export interface Emulator {
+  readonly endpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Starts dynalite (in-memory, tables ACTIVE at once). */
+export async function startDynalite(): Promise<Emulator> {
+  const dynalite = createRequire(import.meta.url)("dynalite") as DynaliteFactory;
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve, reject) => server.close((e) => (e ? reject(e) : resolve()))),
+  };
+}
+
+/**
+ * Starts fauxqs (SQS + SNS, in memory). Uses `buildApp` rather than `startFauxqs`, which always
+ * binds 0.0.0.0; create queues and topics through the SDK.
+ */
+export async function startSqsSns(): Promise<Emulator> {
+  const app = buildApp({ logger: false, host: "127.0.0.1" });
+  const address = await app.listen({ port: 0, host: "127.0.0.1" });
+  return { endpoint: address, stop: () => app.close() };
+}
+
+/**
+ * Points the AWS SDK at the emulators (and dummy credentials, region us-east-1).
+ * Returns a function restoring the previous values.
+ */
+export function useEmulatorEnv(endpoints: { dynamodb?: string; sqsSns?: string }): () => void {
+  const values: Record<string, string | undefined> = {
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "test",
+    AWS_SECRET_ACCESS_KEY: "test",
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+    AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
+    AWS_ENDPOINT_URL_SQS: endpoints.sqsSns,
+    AWS_ENDPOINT_URL_SNS: endpoints.sqsSns,
+  };
+  const previous = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
+  const apply = (entries: Record<string, string | undefined>) => {
+    for (const [key, value] of Object.entries(entries)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  };
+  apply(values);
+  return () => apply(previous);
+}
+
+/** Client settings for a test-side SDK client talking to an emulator. */
+export function emulatorClientConfig(endpoint: string) {
+  return { endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
+}
+
+/** Creates the idempotency table (Powertools defaults: `id` (S), TTL `expiration`). */
+export async function createIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+  await client
+    .send(
+      new UpdateTimeToLiveCommand({
+        TableName: tableName,
+        TimeToLiveSpecification: { AttributeName: "expiration", Enabled: true },
+      }),
+    )
+    .catch(() => undefined); // dynalite has no TTL API; expiry is not exercised by these tests
+}
+
+/** Creates the effects table (`subscriber` (S) + `eventId` (S)). */
+export async function createEffectsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [
+        { AttributeName: "subscriber", AttributeType: "S" },
+        { AttributeName: "eventId", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "subscriber", KeyType: "HASH" },
+        { AttributeName: "eventId", KeyType: "RANGE" },
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+}
