@@ -106,7 +106,12 @@ export class SnsSqsFanoutStack extends Stack {
       },
       description: "Wraps order events in CloudEvents and publishes them to the orders topic",
     });
-    this.fanout.topic.grantPublish(this.publisher.function);
+    this.fanout.grantPublish(this.publisher.function);
+    acknowledgeNag(
+      this.publisher.function,
+      "Serverless-LambdaDLQ",
+      "The publisher is invoked synchronously and returns every failed entry to its caller; it is never invoked asynchronously",
+    );
 
     for (const name of SUBSCRIBERS) {
       const subscriber = this.fanout.subscribers[name];
@@ -125,13 +130,5 @@ export class SnsSqsFanoutStack extends Stack {
     new CfnOutput(this, "PublisherFunctionName", { value: this.publisher.function.functionName });
     new CfnOutput(this, "IdempotencyTableName", { value: this.idempotencyTable.tableName });
     new CfnOutput(this, "EffectsTableName", { value: this.effectsTable.tableName });
-
-    acknowledgeStackFindings(this);
   }
-}
-
-/** cdk-nag acknowledgements of this stack, each with the reason the finding is acceptable here. */
-function acknowledgeStackFindings(stack: SnsSqsFanoutStack): void {
-  void acknowledgeNag;
-  void stack;
 }

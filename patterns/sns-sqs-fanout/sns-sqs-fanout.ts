@@ -1,4 +1,5 @@
-import type { Key } from "aws-cdk-lib/aws-kms";
+import { type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import type { IKey, Key } from "aws-cdk-lib/aws-kms";
 import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { createKey } from "../shared/kms.js";
@@ -56,5 +57,18 @@ export class SnsSqsFanout extends Construct {
       });
     }
     this.subscribers = subscribers;
+  }
+
+  /**
+   * Lets `grantee` publish to the topic: `sns:Publish` on the topic and, for an encrypted topic,
+   * exactly `kms:GenerateDataKey` and `kms:Decrypt` on its key (SNS needs both to encrypt a
+   * message; CDK's own `grantPublish` adds the wildcard `kms:GenerateDataKey*`).
+   */
+  public grantPublish(grantee: IGrantable): void {
+    grantee.grantPrincipal.addToPrincipalPolicy(
+      new PolicyStatement({ actions: ["sns:Publish"], resources: [this.topic.topicArn] }),
+    );
+    const key: IKey | undefined = this.topicKey ?? this.topic.masterKey;
+    key?.grant(grantee, "kms:GenerateDataKey", "kms:Decrypt");
   }
 }

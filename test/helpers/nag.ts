@@ -32,7 +32,7 @@ export function nagFindings(build: (app: App) => void, context: Record<string, u
     pack.validateScope(app).violations.flatMap((violation) =>
       violation.violatingResources.map((resource) => ({
         rule: violation.ruleName,
-        path: resource.constructPath,
+        path: resource.constructPath ?? "(unknown path)",
         severity: violation.severity ?? "error",
         description: violation.description,
       })),
