@@ -169,7 +169,8 @@ describe("KMS keys", () => {
 
   const snsStatements = (keyId: string) =>
     (
-      (resources[keyId]?.Properties.KeyPolicy as { Statement: Record<string, unknown>[] }).Statement ?? []
+      (resources[keyId]?.Properties.KeyPolicy as { Statement?: Record<string, unknown>[] } | undefined)
+        ?.Statement ?? []
     ).filter((s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: "sns.amazonaws.com" }));
 
   it("never shares a key between the topic and any queue", () => {
