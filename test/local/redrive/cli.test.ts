@@ -1,0 +1,76 @@
+import { PassThrough } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli } from "../../../tools/redrive/cli.ts";
+import { type Emulator, startEmulator } from "./fauxqs.ts";
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await startEmulator();
+});
+afterAll(async () => {
+  await emu?.stop();
+});
+
+function capture() {
+  const stream = new PassThrough();
+  let text = "";
+  stream.on("data", (chunk: Buffer) => {
+    text += chunk.toString();
+  });
+  return {
+    stream: Object.assign(stream, { isTTY: false }) as unknown as NodeJS.WriteStream,
+    text: () => text,
+  };
+}
+
+async function cli(...argv: string[]) {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await runCli(argv, { stdout: stdout.stream, stderr: stderr.stream });
+  return { code, stdout: stdout.text(), stderr: stderr.text() };
+}
+
+describe("npm run redrive", () => {
+  it("redrives with --json and exits 0", async () => {
+    const { source, dlq } = await emu.pair();
+    await emu.sendAll(
+      dlq.url,
+      Array.from({ length: 12 }, (_, i) => ({ MessageBody: `job-${i}` })),
+    );
+    const out = await cli("--from", dlq.url, "--endpoint-url", emu.endpoint, "--json");
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ strategy: "mover", moved: 12, to: source.url, failed: 0 });
+    expect((await emu.depth(source.url)).visible).toBe(12);
+  });
+
+  it("prints a human summary without --json", async () => {
+    const { dlq } = await emu.pair();
+    await emu.sendAll(dlq.url, [{ MessageBody: "a" }, { MessageBody: "b" }]);
+    const out = await cli("--from", dlq.url, "--endpoint-url", emu.endpoint, "--dry-run");
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(
+      /^dry run: would move 2 message\(s\) from .*dlq\d+ to .*work\d+ via own mover/,
+    );
+  });
+
+  it.each([
+    [["--from", "not-a-queue"], /^redrive: --from "not-a-queue" is not an SQS queue URL/],
+    [["--from", "arn:aws:sqs:us-east-1:000000000000:missing"], /^redrive: --from: unknown queue/],
+    [["--from", "arn:aws:sqs:us-east-1:000000000000:x", "--max", "0"], /--max.*positive integer/],
+    [["--from", "arn:aws:sqs:us-east-1:000000000000:x", "--rate", "fast"], /--rate.*messages per second/],
+    [["--to", "arn:aws:sqs:us-east-1:000000000000:x"], /required option '--from <queue>'/],
+  ])("bad input %j: one line on stderr, exit 2", async (argv, message) => {
+    const out = await cli(...argv, "--endpoint-url", emu.endpoint);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(message);
+    expect(out.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("--help exits 0 and lists every option", async () => {
+    const out = await cli("--help");
+    expect(out.code).toBe(0);
+    for (const flag of ["--from", "--to", "--max", "--rate", "--dry-run", "--filter", "--json"]) {
+      expect(out.stdout).toContain(flag);
+    }
+  });
+});
