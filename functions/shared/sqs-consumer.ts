@@ -90,6 +90,7 @@ export function createSqsConsumer<TData>(options: SqsConsumerOptions<TData>): Sq
   const count = (metric: string) => metrics.addMetric(metric, MetricUnit.Count, 1);
 
   async function processRecord(record: SQSRecord, lambdaContext?: Context): Promise<RecordOutcome> {
+    if (lambdaContext) idempotency?.registerLambdaContext(lambdaContext);
     const log = { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount };
     try {
       const event = decodeCloudEvent(record, options);
@@ -136,7 +137,6 @@ export function createSqsConsumer<TData>(options: SqsConsumerOptions<TData>): Sq
   }
 
   async function handleBatch(event: SQSEvent, lambdaContext?: Context): Promise<SQSBatchResponse> {
-    if (lambdaContext) idempotency?.registerLambdaContext(lambdaContext);
     const recordHandler = (record: SQSRecord) => processRecord(record, lambdaContext);
     const fifo = event.Records[0]?.eventSourceARN.endsWith(".fifo") ?? false;
     const response = fifo

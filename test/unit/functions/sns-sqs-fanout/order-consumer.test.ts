@@ -1,0 +1,390 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { isFaultInjected } from "../../../../functions/shared/fault-injection.js";
+import {
+  createOrderConsumer,
+  type OrderConsumerConfig,
+  readOrderConsumerConfig,
+} from "../../../../functions/sns-sqs-fanout/order-consumer.js";
+import { createPublisher } from "../../../../functions/sns-sqs-fanout/publisher.js";
+import {
+  createEffectsTable,
+  createIdempotencyTable,
+  type Emulator,
+  emulatorClientConfig,
+  startDynalite,
+  startSqsSns,
+  useEmulatorEnv,
+} from "../../../helpers/aws-emulators.js";
+import {
+  cloudEvent,
+  lambdaContext,
+  orderData,
+  queueArn,
+  rawCloudEventRecord,
+  snsEnvelopeRecord,
+  sqsEvent,
+  sqsRecord,
+  sqsRecordFromMessage,
+} from "../../../helpers/events.js";
+import { waitFor } from "../../../helpers/wait.js";
+
+process.env.POWERTOOLS_METRICS_DISABLED = "true";
+
+const IDEMPOTENCY_TABLE = "idempotency";
+const EFFECTS_TABLE = "effects";
+let dynalite: Emulator;
+let fauxqs: Emulator;
+let dynamodb: DynamoDBClient;
+let sqs: SQSClient;
+let sns: SNSClient;
+const urls: Record<string, string> = {};
+
+async function createQueue(name: string): Promise<string> {
+  const url = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl as string;
+  urls[name] = url;
+  return url;
+}
+
+async function receive(queueUrl: string, count: number): Promise<Message[]> {
+  const received: Message[] = [];
+  await waitFor(
+    async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          MessageAttributeNames: ["All"],
+          MessageSystemAttributeNames: ["All"],
+        }),
+      );
+      received.push(...Messages);
+      return received.length >= count;
+    },
+    { description: `${count} messages on ${queueUrl}` },
+  );
+  return received;
+}
+
+async function applications(subscriber: string, eventId: string): Promise<number | undefined> {
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({
+      TableName: EFFECTS_TABLE,
+      Key: { subscriber: { S: subscriber }, eventId: { S: eventId } },
+    }),
+  );
+  return Item?.applications?.N === undefined ? undefined : Number(Item.applications.N);
+}
+
+type BatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * Delivers records like the event source mapping: failed records come back with a higher
+ * ApproximateReceiveCount until none fails (at most 5 receives). Returns the last response.
+ */
+async function deliverUntilDone(handle: BatchHandler, first: SQSRecord[]): Promise<SQSBatchResponse> {
+  let records = first;
+  let response = await handle(sqsEvent(...records), lambdaContext());
+  for (let receive = 2; response.batchItemFailures.length > 0 && receive <= 5; receive++) {
+    const failed = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    records = records
+      .filter((r) => failed.has(r.messageId))
+      .map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: String(receive) } }));
+    response = await handle(sqsEvent(...records), lambdaContext());
+  }
+  return response;
+}
+
+function config(overrides: Partial<OrderConsumerConfig> = {}): OrderConsumerConfig {
+  return {
+    subscriberName: "billing",
+    idempotencyTableName: IDEMPOTENCY_TABLE,
+    effectsTableName: EFFECTS_TABLE,
+    dlqUrl: urls["billing-dlq"] as string,
+    envelope: "raw",
+    faultInjection: { transientRate: 0 },
+    ...overrides,
+  };
+}
+
+function consumer(overrides: Partial<OrderConsumerConfig> = {}) {
+  return createOrderConsumer({
+    config: config(overrides),
+    dynamodb,
+    sqs,
+    logger: new Logger({ logLevel: "SILENT" }),
+    metrics: new Metrics({ namespace: "test" }),
+  });
+}
+
+beforeAll(async () => {
+  [dynalite, fauxqs] = await Promise.all([startDynalite(), startSqsSns()]);
+  dynamodb = new DynamoDBClient(emulatorClientConfig(dynalite.endpoint));
+  sqs = new SQSClient(emulatorClientConfig(fauxqs.endpoint));
+  sns = new SNSClient(emulatorClientConfig(fauxqs.endpoint));
+  await Promise.all([
+    createIdempotencyTable(dynamodb, IDEMPOTENCY_TABLE),
+    createEffectsTable(dynamodb, EFFECTS_TABLE),
+    createQueue("billing-dlq"),
+    createQueue("audit-dlq"),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([dynalite?.stop(), fauxqs?.stop()]);
+});
+
+describe("order consumer", () => {
+  it("applies the effect of every valid event once and reports no failures", async () => {
+    const events = [cloudEvent(), cloudEvent({ type: "order.paid", data: orderData({ status: "paid" }) })];
+    const response = await consumer().handleBatch(
+      sqsEvent(...events.map((e) => rawCloudEventRecord(e))),
+      lambdaContext(),
+    );
+    expect(response).toEqual({ batchItemFailures: [] });
+    for (const event of events) expect(await applications("billing", event.id as string)).toBe(1);
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({
+        TableName: EFFECTS_TABLE,
+        Key: { subscriber: { S: "billing" }, eventId: { S: events[1]?.id as string } },
+      }),
+    );
+    expect(Item?.type?.S).toBe("order.paid");
+    expect(Item?.firstAppliedAt?.S).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  it("reads the CloudEvent from the SNS envelope when raw delivery is off", async () => {
+    const event = cloudEvent();
+    const response = await consumer({ subscriberName: "audit", envelope: "sns" }).handleBatch(
+      sqsEvent(snsEnvelopeRecord(event)),
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await applications("audit", event.id as string)).toBe(1);
+  });
+
+  it("applies a duplicate event id once: redelivery, republish with a new message id, and per subscriber", async () => {
+    const event = cloudEvent();
+    const c = consumer();
+    const first = rawCloudEventRecord(event);
+    expect(await c.processRecord(first, lambdaContext())).toEqual({ status: "applied", eventId: event.id });
+    expect(
+      await c.processRecord(
+        { ...first, attributes: { ...first.attributes, ApproximateReceiveCount: "2" } },
+        lambdaContext(),
+      ),
+    ).toEqual({ status: "duplicate", eventId: event.id });
+    expect(await c.processRecord(rawCloudEventRecord(event), lambdaContext())).toEqual({
+      status: "duplicate",
+      eventId: event.id,
+    });
+    expect(await applications("billing", event.id as string)).toBe(1);
+
+    // another subscriber sharing the table still applies its own effect once
+    expect(
+      await consumer({ subscriberName: "shipping" }).processRecord(
+        rawCloudEventRecord(event),
+        lambdaContext(),
+      ),
+    ).toEqual({
+      status: "applied",
+      eventId: event.id,
+    });
+    expect(await applications("shipping", event.id as string)).toBe(1);
+  });
+
+  it("applies duplicates within one batch once; a concurrent copy is retried, then skipped", async () => {
+    const event = cloudEvent();
+    const records = [rawCloudEventRecord(event), rawCloudEventRecord(event), rawCloudEventRecord(event)];
+    const response = await deliverUntilDone(consumer().handleBatch, records);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await applications("billing", event.id as string)).toBe(1);
+  });
+
+  it("sends permanent failures to the DLQ with error.type and error.reason and keeps the batch going", async () => {
+    const valid = cloudEvent();
+    const { customerId: _, ...missing } = orderData();
+    const records = {
+      MalformedJson: sqsRecord({ body: '{"specversion":"1.0",' }),
+      SchemaViolation: rawCloudEventRecord(cloudEvent({ data: missing })),
+      UnknownEventType: rawCloudEventRecord(cloudEvent({ type: "order.refunded" })),
+      Oversize: rawCloudEventRecord(cloudEvent({ data: orderData({ note: "x".repeat(260 * 1024) }) })),
+    };
+    const response = await consumer().handleBatch(
+      sqsEvent(rawCloudEventRecord(valid), ...Object.values(records)),
+      lambdaContext(),
+    );
+    expect(response.batchItemFailures).toEqual([]);
+    expect(await applications("billing", valid.id as string)).toBe(1);
+
+    const dead = await receive(urls["billing-dlq"] as string, 4);
+    const byType = Object.fromEntries(
+      dead.map((m) => [m.MessageAttributes?.["error.type"]?.StringValue as string, m]),
+    );
+    expect(Object.keys(byType).sort()).toEqual(Object.keys(records).sort());
+    for (const [type, record] of Object.entries(records)) {
+      expect(byType[type]?.Body).toBe(record.body);
+      expect(byType[type]?.MessageAttributes?.["error.reason"]?.StringValue).toEqual(expect.any(String));
+    }
+    expect(byType.SchemaViolation?.MessageAttributes?.["error.reason"]?.StringValue).toContain(
+      "data.customerId",
+    );
+    expect(byType.UnknownEventType?.MessageAttributes?.type?.StringValue).toBe("order.refunded");
+  });
+
+  it("fails the first receive of fault-injected events only; the retry applies the effect", async () => {
+    const rate = 0.5;
+    const events = Array.from({ length: 8 }, () => cloudEvent());
+    const hit = events.filter((e) => isFaultInjected("billing", e.id as string, rate));
+    expect(hit.length).toBeGreaterThan(0);
+    expect(hit.length).toBeLessThan(events.length);
+    const c = consumer({ faultInjection: { transientRate: rate } });
+    const records = events.map((e) => rawCloudEventRecord(e));
+    const response = await c.handleBatch(sqsEvent(...records), lambdaContext());
+
+    const hitIds = new Set(hit.map((e) => e.id));
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      records
+        .filter((r) => hitIds.has(JSON.parse(r.body).id))
+        .map((r) => r.messageId)
+        .sort(),
+    );
+    for (const e of hit) expect(await applications("billing", e.id as string)).toBeUndefined();
+
+    const retries = records
+      .filter((r) => hitIds.has(JSON.parse(r.body).id))
+      .map((r) => ({ ...r, attributes: { ...r.attributes, ApproximateReceiveCount: "2" } }));
+    expect((await c.handleBatch(sqsEvent(...retries), lambdaContext())).batchItemFailures).toEqual([]);
+    for (const e of events) expect(await applications("billing", e.id as string)).toBe(1);
+  });
+});
+
+describe("readOrderConsumerConfig", () => {
+  const env = {
+    SUBSCRIBER_NAME: "audit",
+    IDEMPOTENCY_TABLE_NAME: "i",
+    EFFECTS_TABLE_NAME: "e",
+    DLQ_URL: "https://sqs/dlq",
+    RAW_MESSAGE_DELIVERY: "false",
+    FAULT_INJECTION: "transient=0.05",
+  };
+
+  it("maps the contract's variables", () => {
+    expect(readOrderConsumerConfig(env)).toEqual({
+      subscriberName: "audit",
+      idempotencyTableName: "i",
+      effectsTableName: "e",
+      dlqUrl: "https://sqs/dlq",
+      envelope: "sns",
+      faultInjection: { transientRate: 0.05 },
+    });
+  });
+
+  it("names every missing variable", () => {
+    expect(() => readOrderConsumerConfig({ SUBSCRIBER_NAME: "x", RAW_MESSAGE_DELIVERY: "true" })).toThrow(
+      "missing required environment variable(s): IDEMPOTENCY_TABLE_NAME, EFFECTS_TABLE_NAME, DLQ_URL",
+    );
+  });
+});
+
+describe("consumer handlers end to end (publisher → SNS → SQS → handler)", () => {
+  it("billing (raw, filtered) and audit (SNS envelope) each apply every delivered event once", async () => {
+    const restore = useEmulatorEnv({ dynamodb: dynalite.endpoint, sqsSns: fauxqs.endpoint });
+    try {
+      const topicArn = (await sns.send(new CreateTopicCommand({ Name: "orders" }))).TopicArn as string;
+      const billingQueue = await createQueue("billing-queue");
+      const auditQueue = await createQueue("audit-queue");
+      await sns.send(
+        new SubscribeCommand({
+          TopicArn: topicArn,
+          Protocol: "sqs",
+          Endpoint: "arn:aws:sqs:us-east-1:000000000000:billing-queue",
+          Attributes: {
+            RawMessageDelivery: "true",
+            FilterPolicy: JSON.stringify({ type: ["order.created"] }),
+          },
+        }),
+      );
+      await sns.send(
+        new SubscribeCommand({
+          TopicArn: topicArn,
+          Protocol: "sqs",
+          Endpoint: "arn:aws:sqs:us-east-1:000000000000:audit-queue",
+        }),
+      );
+      const publish = createPublisher({ sns, topicArn, source: "orders-service" });
+      const published = await publish({
+        events: [
+          { id: "e2e-1", type: "order.created", data: orderData() },
+          { id: "e2e-2", type: "order.paid", data: orderData({ status: "paid" }) },
+          { id: "e2e-1", type: "order.created", data: orderData() }, // a retrying producer's duplicate
+        ],
+      });
+      expect(published.failed).toEqual([]);
+
+      const handlers: Record<string, BatchHandler> = {};
+      for (const [name, raw, dlq] of [
+        ["billing", "true", urls["billing-dlq"]],
+        ["audit", "false", urls["audit-dlq"]],
+      ] as const) {
+        vi.resetModules();
+        vi.stubEnv("SUBSCRIBER_NAME", name);
+        vi.stubEnv("IDEMPOTENCY_TABLE_NAME", IDEMPOTENCY_TABLE);
+        vi.stubEnv("EFFECTS_TABLE_NAME", EFFECTS_TABLE);
+        vi.stubEnv("DLQ_URL", dlq as string);
+        vi.stubEnv("RAW_MESSAGE_DELIVERY", raw);
+        vi.stubEnv("POWERTOOLS_LOG_LEVEL", "SILENT");
+        const module = await import(`../../../../functions/sns-sqs-fanout/${name}.ts`);
+        handlers[name] = module.handler;
+        vi.unstubAllEnvs();
+      }
+
+      const billingMessages = await receive(billingQueue, 2);
+      const auditMessages = await receive(auditQueue, 3);
+      // the two copies of e2e-1 are in one batch: one may be retried (in progress), then skipped
+      const billing = billingMessages.map((m) => sqsRecordFromMessage(m, queueArn("billing-queue")));
+      const audit = auditMessages.map((m) => sqsRecordFromMessage(m, queueArn("audit-queue")));
+      expect(await deliverUntilDone(handlers.billing as BatchHandler, billing)).toEqual({
+        batchItemFailures: [],
+      });
+      expect(await deliverUntilDone(handlers.audit as BatchHandler, audit)).toEqual({
+        batchItemFailures: [],
+      });
+
+      const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: EFFECTS_TABLE }));
+      const e2e = Items.filter((i) => i.eventId?.S?.startsWith("e2e-"))
+        .map((i) => `${i.subscriber?.S}:${i.eventId?.S}:${i.applications?.N}`)
+        .sort();
+      expect(e2e).toEqual(["audit:e2e-1:1", "audit:e2e-2:1", "billing:e2e-1:1"]);
+    } finally {
+      vi.unstubAllEnvs();
+      restore();
+    }
+  });
+
+  it("fails at cold start naming the missing variables", async () => {
+    vi.resetModules();
+    for (const name of [
+      "SUBSCRIBER_NAME",
+      "IDEMPOTENCY_TABLE_NAME",
+      "EFFECTS_TABLE_NAME",
+      "DLQ_URL",
+      "RAW_MESSAGE_DELIVERY",
+    ]) {
+      vi.stubEnv(name, "");
+    }
+    vi.stubEnv("DLQ_URL", "https://sqs/dlq");
+    try {
+      await expect(import("../../../../functions/sns-sqs-fanout/shipping.js")).rejects.toThrow(
+        "missing required environment variable(s): SUBSCRIBER_NAME, IDEMPOTENCY_TABLE_NAME, EFFECTS_TABLE_NAME, RAW_MESSAGE_DELIVERY",
+      );
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+});
