@@ -1,0 +1,145 @@
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AssetIndex } from "./resources/lambda.ts";
+import type { Template } from "./template.ts";
+
+/** The repository root (tools/local/../..). */
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** What decides whether a synthesized template is up to date: the CDK app's sources and the lockfile. */
+export const SOURCE_ROOTS = ["stacks", "patterns", "functions", "package-lock.json", "cdk.json"] as const;
+
+/** When to run `cdk synth`: only when cdk.out is missing or stale (`auto`), `always`, or `never`. */
+export type SynthMode = "auto" | "always" | "never";
+
+/** Thrown when synthesis fails or the cloud assembly lacks the stack. */
+export class AssemblyError extends Error {
+  override readonly name = "AssemblyError";
+}
+
+/**
+ * A stable hash of every file under {@link SOURCE_ROOTS} (path and content), recorded beside the
+ * template after a synth: when it still matches, the template and its bundled assets are current.
+ */
+export function sourceHash(root: string = REPO_ROOT, roots: readonly string[] = SOURCE_ROOTS): string {
+  const hash = createHash("sha256");
+  const visit = (path: string) => {
+    if (!existsSync(path)) return;
+    const stat = statSync(path);
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(path).sort()) {
+        if (entry !== "node_modules" && !entry.startsWith(".")) visit(join(path, entry));
+      }
+    } else {
+      hash.update(relative(root, path)).update("\0").update(readFileSync(path)).update("\0");
+    }
+  };
+  for (const entry of roots) visit(join(root, entry));
+  return hash.digest("hex");
+}
+
+function hashFile(cdkOut: string, stack: string): string {
+  return join(cdkOut, `${stack}.local-source-hash`);
+}
+
+/** Why the template of `stack` in `cdkOut` must be synthesized again, or undefined when it is current. */
+export function staleReason(stack: string, cdkOut: string, root: string = REPO_ROOT): string | undefined {
+  if (!existsSync(join(cdkOut, `${stack}.template.json`))) return `no ${stack}.template.json in ${cdkOut}`;
+  const recorded = existsSync(hashFile(cdkOut, stack))
+    ? readFileSync(hashFile(cdkOut, stack), "utf8").trim()
+    : "";
+  if (recorded === "") return "no source hash recorded beside the template";
+  if (recorded !== sourceHash(root)) return "sources changed since the last synth";
+  return undefined;
+}
+
+/**
+ * Makes sure `cdkOut` holds a current template for `stack`: in `auto` mode it runs the pinned CDK
+ * CLI (`cdk synth <stack> --quiet`, which bundles the handlers with the local esbuild) only when
+ * {@link staleReason} finds one, and records the source hash afterwards.
+ */
+export async function ensureSynthesized(options: {
+  stack: string;
+  cdkOut: string;
+  mode: SynthMode;
+  root?: string;
+  progress?: (line: string) => void;
+}): Promise<{ synthesized: boolean; reason: string }> {
+  const { stack, cdkOut, mode, progress } = options;
+  const root = options.root ?? REPO_ROOT;
+  const reason = mode === "always" ? "synth forced" : staleReason(stack, cdkOut, root);
+  if (mode === "never" || reason === undefined) {
+    if (!existsSync(join(cdkOut, `${stack}.template.json`))) {
+      throw new AssemblyError(`no ${stack}.template.json in ${cdkOut}; run \`npx cdk synth ${stack}\` first`);
+    }
+    progress?.(`cdk.out is up to date for ${stack}: reusing it`);
+    return { synthesized: false, reason: "up to date" };
+  }
+  progress?.(`synthesizing ${stack} (${reason})…`);
+  const hash = sourceHash(root);
+  const cdk = join(root, "node_modules", ".bin", "cdk");
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(cdk, ["synth", stack, "--quiet", "--output", cdkOut], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: "1" },
+    });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code === 0) resolve();
+      else
+        reject(
+          new AssemblyError(
+            `cdk synth ${stack} failed (exit ${code}):\n${output.trim().split("\n").slice(-15).join("\n")}`,
+          ),
+        );
+    });
+  });
+  if (!existsSync(join(cdkOut, `${stack}.template.json`))) {
+    throw new AssemblyError(
+      `cdk synth succeeded but ${stack}.template.json is not in ${cdkOut}: is ${stack} added in stacks/app.ts?`,
+    );
+  }
+  writeFileSync(hashFile(cdkOut, stack), `${hash}\n`);
+  return { synthesized: true, reason };
+}
+
+/** Reads `<stack>.template.json` and maps each file asset's S3 object key to its directory. */
+export function loadAssembly(cdkOut: string, stack: string): { template: Template; assets: AssetIndex } {
+  const templatePath = join(cdkOut, `${stack}.template.json`);
+  if (!existsSync(templatePath)) {
+    const available = existsSync(cdkOut)
+      ? readdirSync(cdkOut)
+          .filter((f) => f.endsWith(".template.json"))
+          .map((f) => f.replace(".template.json", ""))
+      : [];
+    throw new AssemblyError(`stack ${stack} is not in ${cdkOut} (found: ${available.join(", ") || "none"})`);
+  }
+  const template = JSON.parse(readFileSync(templatePath, "utf8")) as Template;
+  const assets = new Map<string, string>();
+  const manifestPath = join(cdkOut, `${stack}.assets.json`);
+  if (existsSync(manifestPath)) {
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as {
+      files?: Record<
+        string,
+        { source: { path?: string }; destinations: Record<string, { objectKey: string }> }
+      >;
+    };
+    for (const file of Object.values(manifest.files ?? {})) {
+      if (!file.source.path) continue;
+      for (const destination of Object.values(file.destinations))
+        assets.set(destination.objectKey, file.source.path);
+    }
+  }
+  return { template, assets };
+}

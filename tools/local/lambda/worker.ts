@@ -1,0 +1,122 @@
+/**
+ * One Lambda execution environment: a worker thread that loads a function's bundled asset once
+ * (the cold start) and then serves one invocation at a time, like the Lambda Node.js runtime.
+ *
+ * Runs as plain Node.js (type stripping), so it imports nothing from the project and only uses
+ * erasable TypeScript syntax. The parent thread enforces the timeout by terminating this worker.
+ */
+import { registerHooks } from "node:module";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parentPort, workerData } from "node:worker_threads";
+
+/** What the parent passes when it creates the environment. */
+interface EnvironmentData {
+  readonly codeDir: string;
+  readonly handler: string;
+  readonly functionName: string;
+  readonly functionArn: string;
+  readonly memoryMb: number;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  /** Directory whose node_modules provide the AWS SDK v3, as the Lambda Node.js runtime does. */
+  readonly sdkRoot: string;
+}
+
+/** An invocation request from the parent. */
+interface InvokeMessage {
+  readonly type: "invoke";
+  readonly id: number;
+  readonly requestId: string;
+  readonly payload: string;
+  readonly deadline: number;
+}
+
+type LambdaHandler = (event: unknown, context: unknown) => unknown;
+
+const data = workerData as EnvironmentData;
+const port = parentPort;
+if (!port) throw new Error("the Lambda environment must run in a worker thread");
+
+// The Node.js runtime ships the AWS SDK v3 and bundles built by the CDK leave it external:
+// resolve bare specifiers the asset does not contain from the project's node_modules.
+const sdkParent = pathToFileURL(join(data.sdkRoot, "package.json")).href;
+registerHooks({
+  resolve(specifier, context, nextResolve) {
+    try {
+      return nextResolve(specifier, context);
+    } catch (error) {
+      const bare = !specifier.startsWith(".") && !specifier.startsWith("/") && !specifier.includes(":");
+      if (!bare) throw error;
+      return nextResolve(specifier, { ...context, parentURL: sdkParent });
+    }
+  },
+});
+process.setSourceMapsEnabled(true);
+
+const [modulePath, ...exportPath] = data.handler.split(".");
+let handlerPromise: Promise<LambdaHandler> | undefined;
+
+async function loadHandler(): Promise<LambdaHandler> {
+  const base = join(data.codeDir, modulePath ?? "index");
+  let loaded: Record<string, unknown> | undefined;
+  let lastError: unknown;
+  for (const extension of [".mjs", ".js", ".cjs"]) {
+    try {
+      loaded = (await import(pathToFileURL(base + extension).href)) as Record<string, unknown>;
+      break;
+    } catch (error) {
+      lastError = error;
+      if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND" || !String(error).includes(base))
+        throw error;
+    }
+  }
+  if (!loaded) throw Object.assign(new Error(`Cannot find module '${modulePath}'`), { cause: lastError });
+  let target: unknown = loaded;
+  for (const part of exportPath) target = (target as Record<string, unknown> | undefined)?.[part];
+  if (typeof target !== "function") {
+    throw Object.assign(new Error(`${data.handler} is undefined or not exported`), {
+      name: "Runtime.HandlerNotFound",
+    });
+  }
+  return target as LambdaHandler;
+}
+
+function errorShape(error: unknown): { errorType: string; errorMessage: string; trace: string[] } {
+  if (error instanceof Error) {
+    return { errorType: error.name, errorMessage: error.message, trace: (error.stack ?? "").split("\n") };
+  }
+  return { errorType: typeof error, errorMessage: String(error), trace: [] };
+}
+
+port.on("message", async (message: InvokeMessage) => {
+  if (message.type !== "invoke") return;
+  const context = {
+    functionName: data.functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: data.functionArn,
+    memoryLimitInMB: String(data.memoryMb),
+    awsRequestId: message.requestId,
+    logGroupName: data.logGroupName,
+    logStreamName: data.logStreamName,
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, message.deadline - Date.now()),
+  };
+  process.env._X_AMZN_TRACE_ID = `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${message.requestId.replaceAll("-", "").slice(0, 24)}`;
+  try {
+    handlerPromise ??= loadHandler();
+    const handler = await handlerPromise;
+    const result = await handler(JSON.parse(message.payload), context);
+    // The runtime serializes the result to JSON; undefined becomes null.
+    port.postMessage({ type: "result", id: message.id, ok: true, payload: JSON.stringify(result ?? null) });
+  } catch (error) {
+    port.postMessage({ type: "result", id: message.id, ok: false, error: errorShape(error) });
+  }
+});
+// The init phase: load the handler module before the first invocation, as Lambda does; its time
+// does not count against the function timeout (the parent starts the clock at "ready").
+handlerPromise = loadHandler();
+handlerPromise.then(
+  () => port.postMessage({ type: "ready" }),
+  (error: unknown) => port.postMessage({ type: "ready", initError: errorShape(error) }),
+);

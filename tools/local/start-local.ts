@@ -1,0 +1,399 @@
+import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import {
+  AssemblyError,
+  ensureSynthesized,
+  loadAssembly,
+  REPO_ROOT,
+  type SynthMode,
+} from "./cloud-assembly.ts";
+import { startEmulators } from "./emulators.ts";
+import { SqsPoller } from "./event-sources/sqs-poller.ts";
+import { IntrinsicResolver, type ResourceAttributes } from "./intrinsics.ts";
+import type { LogSink } from "./lambda/environment-pool.ts";
+import { startInvokeServer } from "./lambda/invoke-server.ts";
+import { LambdaService } from "./lambda/service.ts";
+import { formatParity, parityEntry } from "./parity.ts";
+import { createTable } from "./resources/dynamodb.ts";
+import { buildLocalFunction } from "./resources/lambda.ts";
+import {
+  createQueue,
+  createSubscription,
+  createTopic,
+  type LocalSubscription,
+} from "./resources/messaging.ts";
+import { planAttributes, UnsupportedResourceError } from "./resources/plan.ts";
+import { Spy } from "./spy.ts";
+import { subscriptionDlq } from "./subscription-dlq.ts";
+import type { Json, TemplateResource } from "./template.ts";
+import { isObject } from "./template.ts";
+
+/** Options of {@link startLocal}. */
+export interface StartLocalOptions {
+  /** Stack name as in `stacks/app.ts` (the template is `cdk.out/<stack>.template.json`). */
+  readonly stack: string;
+  /** Cloud assembly directory. @default `<repo>/cdk.out` */
+  readonly cdkOut?: string;
+  /** When to synthesize: `auto` only when cdk.out is missing or stale. @default "auto" (`never` when `cdkOut` is given) */
+  readonly synth?: SynthMode;
+  /** Variables that override or extend every function's environment, e.g. `{ FAULT_INJECTION: "transient=0.05" }`. @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /** Region of the local deployment. @default "us-east-1" */
+  readonly region?: string;
+  /** Most execution environments (worker threads) per function at once. @default 2 */
+  readonly concurrency?: number;
+  /** Where function output goes: the terminal, nowhere, a directory of per-function files, or a callback. @default "silent" */
+  readonly logs?: "inherit" | "silent" | { readonly dir: string } | LogSink;
+  /** Progress lines (synth, emulators, parity table). @default none */
+  readonly onProgress?: (line: string) => void;
+  /** Spy events retained in memory. @default 50000 */
+  readonly spyCapacity?: number;
+}
+
+/** A created resource of the local stack. */
+export interface LocalResource {
+  readonly logicalId: string;
+  readonly type: string;
+  /** What `Ref` returns (queue URL, topic ARN, table or function name, …). */
+  readonly ref: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  /** False for the no-ops of the parity table. */
+  readonly emulated: boolean;
+}
+
+/** Endpoints of the local services; point AWS SDK clients here (`endpoint`, or `AWS_ENDPOINT_URL_<SERVICE>`). */
+export interface LocalEndpoints {
+  readonly sqs: string;
+  readonly sns: string;
+  readonly dynamodb: string;
+  readonly lambda: string;
+}
+
+/** Thrown by {@link LocalCloud.invoke} when the function fails (error, timeout, crash). */
+export class FunctionError extends Error {
+  override readonly name = "FunctionError";
+  constructor(
+    readonly errorType: string,
+    message: string,
+  ) {
+    super(`${errorType}: ${message}`);
+  }
+}
+
+/** A running local deployment of one stack. */
+export interface LocalCloud {
+  readonly stack: string;
+  readonly region: string;
+  /** The stack's Outputs, resolved. */
+  readonly outputs: Readonly<Record<string, string>>;
+  readonly endpoints: LocalEndpoints;
+  /** Region, endpoint-less dummy credentials: spread into an SDK client config with an `endpoint`. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly resources: ReadonlyMap<string, LocalResource>;
+  /** The no-op resources of this template, by type (the parity table). */
+  readonly notEmulated: ReadonlyMap<string, readonly string[]>;
+  readonly spy: Spy;
+  /** Whether this start synthesized the stack or reused cdk.out. */
+  readonly synthesized: boolean;
+  /**
+   * Invokes a function synchronously with `event` and returns its parsed result. The function is
+   * named by logical ID (`Worker11F36D0F`), its construct ID (`Worker`, when unique) or its name.
+   */
+  invoke(functionId: string, event: unknown): Promise<unknown>;
+  /** Stops pollers, functions and emulators. */
+  stop(): Promise<void>;
+}
+
+const ACCOUNT_ID = "000000000000";
+const CREATE_ORDER = [
+  "AWS::SQS::Queue",
+  "AWS::SNS::Topic",
+  "AWS::SNS::Subscription",
+  "AWS::DynamoDB::Table",
+  "AWS::Lambda::Function",
+  "AWS::Lambda::EventSourceMapping",
+];
+
+/**
+ * Runs a synthesized stack in this process: synthesizes when needed, starts fauxqs and dynalite on
+ * 127.0.0.1 (port 0), resolves the template's intrinsics, creates its queues, topics,
+ * subscriptions, tables and functions, starts the SQS event source mappings and a local Lambda
+ * endpoint, and resolves the stack outputs. Unknown resource types fail loudly; no-ops are
+ * reported through `onProgress` and `notEmulated`.
+ */
+export async function startLocal(options: StartLocalOptions): Promise<LocalCloud> {
+  const { stack, onProgress } = options;
+  const region = options.region ?? "us-east-1";
+  const cdkOut = options.cdkOut ?? join(REPO_ROOT, "cdk.out");
+  const synthMode = options.synth ?? (options.cdkOut ? "never" : "auto");
+  const { synthesized } = await ensureSynthesized({ stack, cdkOut, mode: synthMode, progress: onProgress });
+  const { template, assets } = loadAssembly(cdkOut, stack);
+
+  // Fail on unsupported types before starting anything.
+  const notEmulated = new Map<string, string[]>();
+  for (const [logicalId, resource] of Object.entries(template.Resources)) {
+    if (CREATE_ORDER.includes(resource.Type)) continue;
+    if (!parityEntry(resource.Type)) throw new UnsupportedResourceError(logicalId, resource.Type);
+    notEmulated.set(resource.Type, [...(notEmulated.get(resource.Type) ?? []), logicalId]);
+  }
+
+  const spy = new Spy(options.spyCapacity);
+  const stoppers: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  };
+  let onPublish: Parameters<typeof startEmulators>[2] = () => undefined;
+  const emulators = await startEmulators(region, spy, (m) => onPublish?.(m));
+  stoppers.push(() => emulators.stop());
+  try {
+    const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+    const sqs = new SQSClient({ region, endpoint: emulators.sqsEndpoint, credentials });
+    const dynamodb = new DynamoDBClient({ region, endpoint: emulators.dynamodbEndpoint, credentials });
+    stoppers.push(async () => {
+      sqs.destroy();
+      dynamodb.destroy();
+    });
+    const sink = logSink(options.logs ?? "silent", stoppers);
+    const lambda = new LambdaService(spy, REPO_ROOT, sink);
+    stoppers.push(() => lambda.stop());
+    const invokeServer = await startInvokeServer(lambda);
+    stoppers.push(() => invokeServer.stop());
+    const endpoints: LocalEndpoints = {
+      sqs: emulators.sqsEndpoint,
+      sns: emulators.snsEndpoint,
+      dynamodb: emulators.dynamodbEndpoint,
+      lambda: invokeServer.endpoint,
+    };
+
+    // Plan every resource's Ref/GetAtt values, then resolve and create in dependency order by type.
+    const pseudo = { region, accountId: ACCOUNT_ID, stackName: stack };
+    const literal = new IntrinsicResolver(template, pseudo, new Map());
+    const planned = new Map<string, ResourceAttributes>();
+    const active = Object.entries(template.Resources).filter(
+      ([, resource]) => !resource.Condition || literal.condition(resource.Condition),
+    );
+    for (const [logicalId, resource] of active) {
+      planned.set(
+        logicalId,
+        planAttributes(logicalId, resource, {
+          stackName: stack,
+          region,
+          accountId: ACCOUNT_ID,
+          sqsPort: emulators.fauxqs.port,
+          literal: (value, where) => literal.resolveString(value, where),
+        }),
+      );
+    }
+    const resolver = new IntrinsicResolver(template, pseudo, planned);
+    const resources = new Map<string, LocalResource>();
+    for (const [logicalId, resource] of active) {
+      const plan = planned.get(logicalId) as ResourceAttributes;
+      resources.set(logicalId, {
+        logicalId,
+        type: resource.Type,
+        ...plan,
+        emulated: CREATE_ORDER.includes(resource.Type),
+      });
+    }
+    const props = (logicalId: string, resource: TemplateResource) => {
+      const resolved = resolver.resolve((resource.Properties ?? {}) as Json, logicalId);
+      return isObject(resolved) ? resolved : {};
+    };
+    const subscriptions: LocalSubscription[] = [];
+    const pollers: SqsPoller[] = [];
+    const byType = (type: string) => active.filter(([, r]) => r.Type === type);
+
+    // Queues: dead-letter targets first.
+    const queues = byType("AWS::SQS::Queue").sort(
+      ([, a], [, b]) =>
+        Number(a.Properties?.RedrivePolicy !== undefined) - Number(b.Properties?.RedrivePolicy !== undefined),
+    );
+    for (const [logicalId, resource] of queues) {
+      const name = planned.get(logicalId)?.attributes.QueueName as string;
+      const created = createQueue(emulators.fauxqs, logicalId, name, props(logicalId, resource));
+      if (created.queueUrl !== planned.get(logicalId)?.ref) {
+        throw new AssemblyError(
+          `queue ${logicalId}: fauxqs returned ${created.queueUrl}, expected ${planned.get(logicalId)?.ref}`,
+        );
+      }
+    }
+    for (const [logicalId, resource] of byType("AWS::SNS::Topic")) {
+      createTopic(
+        emulators.fauxqs,
+        logicalId,
+        planned.get(logicalId)?.attributes.TopicName as string,
+        props(logicalId, resource),
+      );
+    }
+    for (const [logicalId, resource] of byType("AWS::SNS::Subscription")) {
+      subscriptions.push(createSubscription(emulators.fauxqs, logicalId, props(logicalId, resource)));
+    }
+    onPublish = await subscriptionDlq(
+      emulators.fauxqs,
+      subscriptions,
+      spy,
+      fileURLToPath(import.meta.resolve("fauxqs")),
+    );
+    await Promise.all(
+      byType("AWS::DynamoDB::Table").map(([logicalId, resource]) =>
+        createTable(dynamodb, logicalId, planned.get(logicalId)?.ref as string, props(logicalId, resource)),
+      ),
+    );
+    const host = {
+      region,
+      accountId: ACCOUNT_ID,
+      endpoints,
+      overrides: options.environment ?? {},
+      maxEnvironments: options.concurrency ?? 2,
+    };
+    for (const [logicalId, resource] of byType("AWS::Lambda::Function")) {
+      const plan = planned.get(logicalId) as ResourceAttributes;
+      const names = { functionName: plan.ref, functionArn: plan.attributes.Arn as string };
+      lambda.add(
+        buildLocalFunction(logicalId, resource, props(logicalId, resource), names, cdkOut, assets, host),
+      );
+    }
+    for (const [logicalId, resource] of byType("AWS::Lambda::EventSourceMapping")) {
+      const config = mappingConfig(
+        logicalId,
+        props(logicalId, resource),
+        resources,
+        lambda,
+        host.maxEnvironments,
+      );
+      const poller = new SqsPoller(
+        config,
+        sqs,
+        (payload) => lambda.invoke(config.functionLogicalId, payload, logicalId),
+        spy,
+        region,
+      );
+      pollers.push(poller);
+    }
+    stoppers.push(async () => {
+      await Promise.all(pollers.map((p) => p.stop()));
+    });
+    for (const poller of pollers) poller.start();
+
+    const outputs: Record<string, string> = {};
+    for (const [name, output] of Object.entries(template.Outputs ?? {})) {
+      if (output.Condition && !resolver.condition(output.Condition)) continue;
+      outputs[name] = resolver.resolveString(output.Value, `Outputs.${name}`);
+    }
+    if (onProgress) {
+      onProgress(
+        `local cloud up: ${[...resources.values()].filter((r) => r.emulated).length} resources emulated, ` +
+          `SQS/SNS ${endpoints.sqs}, DynamoDB ${endpoints.dynamodb}, Lambda ${endpoints.lambda}`,
+      );
+      for (const line of formatParity(notEmulated)) onProgress(line);
+    }
+
+    return {
+      stack,
+      region,
+      outputs,
+      endpoints,
+      credentials,
+      resources,
+      notEmulated,
+      spy,
+      synthesized,
+      async invoke(functionId: string, event: unknown) {
+        const fn = findFunction(lambda, functionId);
+        const result = await lambda.invoke(fn, JSON.stringify(event ?? null), "api");
+        if (!result.ok) throw new FunctionError(result.error.errorType, result.error.errorMessage);
+        return JSON.parse(result.payload) as unknown;
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Resolves a logical ID, a construct ID (`Worker` for `Worker11F36D0F`) or a function name. */
+function findFunction(lambda: LambdaService, id: string): string {
+  if (lambda.find(id)) return id;
+  const matches = lambda.functions.filter((fn) => new RegExp(`^${id}[0-9A-F]{8}$`).test(fn.logicalId));
+  if (matches.length === 1 && matches[0]) return matches[0].logicalId;
+  const known = lambda.functions.map((fn) => fn.logicalId).join(", ");
+  throw new FunctionError(
+    "ResourceNotFoundException",
+    `no function ${id} in this stack (functions: ${known})`,
+  );
+}
+
+function mappingConfig(
+  logicalId: string,
+  props: Record<string, Json>,
+  resources: ReadonlyMap<string, LocalResource>,
+  lambda: LambdaService,
+  defaultConcurrency: number,
+) {
+  const sourceArn = String(props.EventSourceArn ?? "");
+  const queue = [...resources.values()].find(
+    (r) => r.type === "AWS::SQS::Queue" && r.attributes.Arn === sourceArn,
+  );
+  if (!queue) {
+    throw new UnsupportedResourceError(
+      logicalId,
+      "AWS::Lambda::EventSourceMapping",
+      `has event source ${sourceArn || "(none)"}; only SQS queues of this stack are emulated`,
+    );
+  }
+  if (props.FilterCriteria !== undefined) {
+    throw new UnsupportedResourceError(
+      logicalId,
+      "AWS::Lambda::EventSourceMapping",
+      "uses FilterCriteria, which is not emulated",
+    );
+  }
+  const fn = lambda.find(String(props.FunctionName ?? ""));
+  if (!fn)
+    throw new UnsupportedResourceError(
+      logicalId,
+      "AWS::Lambda::EventSourceMapping",
+      `targets unknown function ${String(props.FunctionName)}`,
+    );
+  const scaling = isObject(props.ScalingConfig) ? props.ScalingConfig : {};
+  const maximumConcurrency = Number(scaling.MaximumConcurrency ?? 0);
+  const responseTypes = Array.isArray(props.FunctionResponseTypes) ? props.FunctionResponseTypes : [];
+  return {
+    logicalId,
+    queueUrl: queue.ref,
+    queueArn: sourceArn,
+    queueName: queue.attributes.QueueName as string,
+    functionLogicalId: fn.logicalId,
+    batchSize: Number(props.BatchSize ?? 10),
+    batchingWindowMs: Number(props.MaximumBatchingWindowInSeconds ?? 0) * 1000,
+    reportBatchItemFailures: responseTypes.includes("ReportBatchItemFailures"),
+    concurrency: Math.max(1, Math.min(maximumConcurrency || defaultConcurrency, fn.maxEnvironments)),
+    enabled: props.Enabled !== false,
+  };
+}
+
+function logSink(
+  logs: NonNullable<StartLocalOptions["logs"]>,
+  stoppers: Array<() => Promise<void>>,
+): LogSink | "inherit" {
+  if (logs === "inherit") return "inherit";
+  if (logs === "silent") return () => undefined;
+  if (typeof logs === "function") return logs;
+  mkdirSync(logs.dir, { recursive: true });
+  const files = new Map<string, WriteStream>();
+  stoppers.push(async () => {
+    await Promise.all([...files.values()].map((f) => new Promise((resolve) => f.end(resolve))));
+  });
+  return (functionName, _stream, chunk) => {
+    let file = files.get(functionName);
+    if (!file) {
+      file = createWriteStream(join(logs.dir, `${functionName}.log`), { flags: "a" });
+      files.set(functionName, file);
+    }
+    file.write(chunk);
+  };
+}
