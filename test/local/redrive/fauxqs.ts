@@ -8,14 +8,14 @@ import {
   type SendMessageBatchRequestEntry,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { startFauxqs } from "fauxqs";
+import { startSqsSns } from "../../helpers/aws-emulators.js";
 
-/** fauxqs in-process on 127.0.0.1:0 with SDK clients pointed at it. */
+/** fauxqs in-process on 127.0.0.1, port 0, with SDK clients pointed at it. */
 export async function startEmulator() {
-  const server = await startFauxqs({ port: 0, host: "127.0.0.1", logger: false });
+  const server = await startSqsSns();
   const config = {
     region: "us-east-1",
-    endpoint: `http://127.0.0.1:${server.port}`,
+    endpoint: server.endpoint,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   };
   const sqs = new SQSClient(config);
