@@ -1,0 +1,70 @@
+/**
+ * The APIs this broker speaks and the version range it advertises in ApiVersions.
+ *
+ * Every range stops below the API's first "flexible" version (KIP-482 compact encodings and
+ * tagged fields), except ApiVersions v3 itself: librdkafka opens with a flexible ApiVersions v3
+ * request, and answering it in kind lets it go on with the ranges below. Both kafkajs 2.x and
+ * librdkafka ≥ 1.x pick the highest version inside these ranges; the ranges are where they overlap.
+ */
+export const ApiKey = {
+  Produce: 0,
+  Fetch: 1,
+  ListOffsets: 2,
+  Metadata: 3,
+  OffsetCommit: 8,
+  OffsetFetch: 9,
+  FindCoordinator: 10,
+  JoinGroup: 11,
+  Heartbeat: 12,
+  LeaveGroup: 13,
+  SyncGroup: 14,
+  DescribeGroups: 15,
+  ListGroups: 16,
+  SaslHandshake: 17,
+  ApiVersions: 18,
+  CreateTopics: 19,
+  DeleteTopics: 20,
+  InitProducerId: 22,
+  SaslAuthenticate: 36,
+} as const;
+
+export type ApiName = keyof typeof ApiKey;
+
+/** Advertised [min, max] version per API. */
+export const SUPPORTED_VERSIONS: Readonly<Record<ApiName, readonly [number, number]>> = {
+  Produce: [3, 7], // v3 is the first with record batch v2 (the only format accepted)
+  Fetch: [4, 11],
+  ListOffsets: [0, 3],
+  Metadata: [1, 6],
+  OffsetCommit: [0, 7],
+  OffsetFetch: [0, 5],
+  FindCoordinator: [0, 2],
+  JoinGroup: [0, 5],
+  Heartbeat: [0, 3],
+  LeaveGroup: [0, 3],
+  SyncGroup: [0, 3],
+  DescribeGroups: [0, 4],
+  ListGroups: [0, 2],
+  SaslHandshake: [1, 1], // v0 would switch to raw SASL frames; v1 uses SaslAuthenticate
+  ApiVersions: [0, 3],
+  CreateTopics: [0, 4],
+  DeleteTopics: [0, 3],
+  InitProducerId: [0, 1],
+  SaslAuthenticate: [0, 1],
+};
+
+const NAME_BY_KEY = new Map<number, ApiName>(
+  (Object.entries(ApiKey) as [ApiName, number][]).map(([name, key]) => [key, name]),
+);
+
+/** The API name for a key, or `undefined` when this broker does not implement it. */
+export function apiName(key: number): ApiName | undefined {
+  return NAME_BY_KEY.get(key);
+}
+
+export function isSupported(key: number, version: number): boolean {
+  const name = apiName(key);
+  if (name === undefined) return false;
+  const [min, max] = SUPPORTED_VERSIONS[name];
+  return version >= min && version <= max;
+}
