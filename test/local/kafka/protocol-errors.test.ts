@@ -1,0 +1,159 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type KafkaBroker, startKafka } from "../../../tools/local/kafka/index.ts";
+import { Reader } from "../../../tools/local/kafka/protocol/reader.ts";
+import { encodeRecordBatch } from "../../../tools/local/kafka/protocol/records.ts";
+import { Writer } from "../../../tools/local/kafka/protocol/writer.ts";
+import { waitFor } from "../../helpers/wait.ts";
+import { kafkajs, RawClient } from "./clients.ts";
+
+const UNSUPPORTED_VERSION = 35;
+
+describe("requests no well-behaved client sends", () => {
+  let broker: KafkaBroker;
+  const address = () => broker.brokers[0] as string;
+
+  beforeAll(async () => {
+    broker = await startKafka({ topics: [{ name: "raw", partitions: 1 }] });
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+
+  it("answers ApiVersions v3 (flexible) with the version table, and v9 with UNSUPPORTED_VERSION in v0 form", async () => {
+    const raw = await RawClient.connect(address());
+    const v3 = new Reader(
+      await raw.request(18, 3, 1, (w) =>
+        w.emptyTaggedFields().compactString("raw").compactString("1.0").emptyTaggedFields(),
+      ),
+    );
+    expect(v3.int32()).toBe(1); // correlation id
+    expect(v3.int16()).toBe(0);
+    const count = v3.uvarint() - 1;
+    const keys = Array.from({ length: count }, () => {
+      const entry = { key: v3.int16(), min: v3.int16(), max: v3.int16() };
+      v3.taggedFields();
+      return entry;
+    });
+    expect(keys).toContainEqual({ key: 18, min: 0, max: 3 });
+    expect(keys).toContainEqual({ key: 0, min: 3, max: 7 });
+
+    const v9 = new Reader(await raw.request(18, 9, 2));
+    expect(v9.int32()).toBe(2);
+    expect(v9.int16()).toBe(UNSUPPORTED_VERSION);
+    expect(v9.array((r) => ({ key: r.int16(), min: r.int16(), max: r.int16() }))).toContainEqual({
+      key: 18,
+      min: 0,
+      max: 3,
+    });
+    raw.close();
+  });
+
+  it("answers an unknown API key and an unsupported version with UNSUPPORTED_VERSION and keeps the connection", async () => {
+    const raw = await RawClient.connect(address());
+    const unknown = new Reader(await raw.request(999, 0, 7));
+    expect([unknown.int32(), unknown.int16()]).toEqual([7, UNSUPPORTED_VERSION]);
+    const tooNew = new Reader(await raw.request(3, 12, 8)); // Metadata v12
+    expect([tooNew.int32(), tooNew.int16()]).toEqual([8, UNSUPPORTED_VERSION]);
+    const tooOld = new Reader(await raw.request(0, 2, 9)); // Produce v2 (message format v1)
+    expect([tooOld.int32(), tooOld.int16()]).toEqual([9, UNSUPPORTED_VERSION]);
+    const ok = new Reader(await raw.request(18, 0, 10));
+    expect([ok.int32(), ok.int16()]).toEqual([10, 0]);
+    expect(raw.closed).toBe(false);
+    raw.close();
+  });
+
+  it("closes only the connection that sent a malformed frame", async () => {
+    const bystander = await RawClient.connect(address());
+    const truncated = await RawClient.connect(address());
+    // a Metadata v1 request whose topic array claims 1000 entries that are not there
+    const body = new Writer().int16(3).int16(1).int32(1).nullableString("bad").int32(1000).toBuffer();
+    truncated.writeRaw(Buffer.concat([new Writer().int32(body.length).toBuffer(), body]));
+    const hugeFrame = await RawClient.connect(address());
+    hugeFrame.writeRaw(new Writer().int32(0x7fffffff).toBuffer());
+    const tiny = await RawClient.connect(address());
+    tiny.writeRaw(new Writer().int32(2).int16(0).toBuffer());
+    await waitFor(() => truncated.closed && hugeFrame.closed && tiny.closed, {
+      description: "bad connections closed",
+    });
+
+    expect(bystander.closed).toBe(false);
+    const answer = new Reader(await bystander.request(18, 2, 5));
+    expect([answer.int32(), answer.int16()]).toEqual([5, 0]);
+    bystander.close();
+    // and real clients still work
+    const admin = kafkajs(broker.brokers).admin();
+    await admin.connect();
+    expect(await admin.listTopics()).toContain("raw");
+    await admin.disconnect();
+  });
+
+  it("refuses a corrupted batch with CORRUPT_MESSAGE and appends nothing", async () => {
+    const raw = await RawClient.connect(address());
+    const batch = encodeRecordBatch([{ value: "hello" }]);
+    batch.writeUInt8(batch.readUInt8(batch.length - 1) ^ 0xff, batch.length - 1);
+    const response = new Reader(
+      await raw.request(0, 7, 3, (w) =>
+        w
+          .nullableString(null)
+          .int16(1)
+          .int32(1000)
+          .array(["raw"], (w, topic) => {
+            w.string(topic).array([0], (w, p) => {
+              w.int32(p).bytes(batch);
+            });
+          }),
+      ),
+    );
+    expect(response.int32()).toBe(3);
+    const [topic] = response.array((r) => ({
+      name: r.string(),
+      partitions: r.array((r) => ({ index: r.int32(), errorCode: r.int16(), baseOffset: r.int64() })),
+    }));
+    expect(topic?.partitions).toEqual([{ index: 0, errorCode: 2, baseOffset: -1 }]);
+    expect(broker.topics().find((t) => t.name === "raw")?.partitions[0]?.highWatermark).toBe(0);
+    raw.close();
+  });
+
+  it("deduplicates a retried idempotent batch and rejects a sequence gap", async () => {
+    const raw = await RawClient.connect(address());
+    const init = new Reader(await raw.request(22, 1, 1, (w) => w.nullableString(null).int32(60_000)));
+    init.int32();
+    init.int32(); // throttle
+    expect(init.int16()).toBe(0);
+    const producerId = init.int64();
+    const produce = async (correlationId: number, baseSequence: number) => {
+      const batch = encodeRecordBatch([{ value: `seq-${baseSequence}` }], {
+        producerId,
+        producerEpoch: 0,
+        baseSequence,
+      });
+      const r = new Reader(
+        await raw.request(0, 7, correlationId, (w) =>
+          w
+            .nullableString(null)
+            .int16(-1)
+            .int32(1000)
+            .array(["dedupe"], (w, topic) => {
+              w.string(topic).array([0], (w, p) => {
+                w.int32(p).bytes(batch);
+              });
+            }),
+        ),
+      );
+      r.int32();
+      r.int32(); // topic count
+      r.string();
+      r.int32(); // partition count
+      r.int32(); // index
+      return { errorCode: r.int16(), baseOffset: r.int64() };
+    };
+    // auto-create the topic through Metadata first
+    await raw.request(3, 4, 2, (w) => w.array(["dedupe"], (w, t) => w.string(t)).bool(true));
+    expect(await produce(3, 0)).toEqual({ errorCode: 0, baseOffset: 0 });
+    expect(await produce(4, 1)).toEqual({ errorCode: 0, baseOffset: 1 });
+    expect(await produce(5, 1)).toEqual({ errorCode: 0, baseOffset: 1 }); // the retry is acknowledged, not appended
+    expect(await produce(6, 5)).toEqual({ errorCode: 45, baseOffset: -1 }); // OUT_OF_ORDER_SEQUENCE_NUMBER
+    expect(broker.topics().find((t) => t.name === "dedupe")?.partitions[0]?.highWatermark).toBe(2);
+    raw.close();
+  });
+});
