@@ -8,11 +8,31 @@
  *   `TopicArn`, `Message`, `MessageAttributes`, signature fields); `Message` is the CloudEvent.
  * Queues fed directly by producers (sqs-dlq-redrive) use `raw`.
  */
-import { SnsSqsNotificationSchema } from "@aws-lambda-powertools/parser/schemas/sns";
 import type { SQSRecord } from "aws-lambda";
-import type { z } from "zod";
+import * as z from "zod";
 import { type CloudEvent, CloudEventSchema } from "./cloudevents.js";
 import { PermanentError } from "./errors.js";
+
+/**
+ * The SNS notification as SNS writes it into an SQS body (raw delivery off). Same fields as
+ * Powertools' `SnsSqsNotificationSchema`, declared here with `import * as z` so esbuild can
+ * tree-shake zod: importing the Powertools schema module (`import { z }`) adds ~370 KB of zod
+ * (locales included) to every consumer bundle.
+ */
+export const SnsSqsNotificationSchema = z.object({
+  Type: z.literal("Notification"),
+  MessageId: z.string(),
+  TopicArn: z.string(),
+  Subject: z.string().nullish(),
+  Message: z.string(),
+  Timestamp: z.iso.datetime({ offset: true }),
+  MessageAttributes: z.record(z.string(), z.object({ Type: z.string(), Value: z.string() })).optional(),
+  SequenceNumber: z.string().optional(),
+  SignatureVersion: z.string().optional(),
+  Signature: z.string().optional(),
+  SigningCertURL: z.string().optional(),
+  UnsubscribeURL: z.string().optional(),
+});
 
 /** How the CloudEvent is wrapped in the SQS body. */
 export type MessageEnvelope = "raw" | "sns";

@@ -6,7 +6,7 @@
  * See https://github.com/cloudevents/spec/blob/v1.0.2/cloudevents/spec.md
  */
 import { randomUUID } from "node:crypto";
-import { z } from "zod";
+import * as z from "zod";
 
 /** Schema of the envelope, with `data` left open; the consumer validates it per event type. */
 export const CloudEventSchema = z.object({

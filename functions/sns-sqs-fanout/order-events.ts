@@ -2,7 +2,7 @@
  * The example domain: order lifecycle events published to the `orders` topic.
  * Every known type carries the same `data` shape; any other type is a permanent `UnknownEventType`.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { EventSchemaRegistry } from "../shared/cloudevent-decoder.js";
 
 /** `data` of every order event. */

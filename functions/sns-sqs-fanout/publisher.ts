@@ -9,7 +9,7 @@ import {
   type PublishBatchResponse,
   type SNSClient,
 } from "@aws-sdk/client-sns";
-import { z } from "zod";
+import * as z from "zod";
 import { buildCloudEvent } from "../shared/cloudevents.js";
 import { PermanentError } from "../shared/errors.js";
 import { chunkEntries, entrySizeBytes, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from "./publish-batches.js";
