@@ -9,7 +9,9 @@ import { createOrderConsumerHandler, readOrderConsumerConfig } from "./order-con
 
 const config = readOrderConsumerConfig();
 const dynamodb = new DynamoDBClient({});
-const sqs = new SQSClient({});
+// The endpoint (AWS, or AWS_ENDPOINT_URL_SQS on a local target) decides where requests go, not the
+// host inside DLQ_URL: emulators hand out queue URLs whose host is not their listening address.
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
 /** SQS event source handler (`ReportBatchItemFailures`). */
 export const handler = createOrderConsumerHandler({

@@ -34,7 +34,7 @@ export async function startDynalite(): Promise<Emulator> {
  * binds 0.0.0.0; create queues and topics through the SDK.
  */
 export async function startSqsSns(): Promise<Emulator> {
-  const app = buildApp({ logger: false, host: "127.0.0.1" });
+  const app = buildApp({ logger: false });
   const address = await app.listen({ port: 0, host: "127.0.0.1" });
   return { endpoint: address, stop: () => app.close() };
 }

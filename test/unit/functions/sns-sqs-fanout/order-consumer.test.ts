@@ -293,7 +293,7 @@ describe("readOrderConsumerConfig", () => {
 });
 
 describe("consumer handlers end to end (publisher → SNS → SQS → handler)", () => {
-  it("billing (raw, filtered) and audit (SNS envelope) each apply every delivered event once", async () => {
+  it("billing (raw, filtered) and audit (SNS envelope) apply every delivered event once; audit dead-letters an unknown type", async () => {
     const restore = useEmulatorEnv({ dynamodb: dynalite.endpoint, sqsSns: fauxqs.endpoint });
     try {
       const topicArn = (await sns.send(new CreateTopicCommand({ Name: "orders" }))).TopicArn as string;
@@ -323,6 +323,7 @@ describe("consumer handlers end to end (publisher → SNS → SQS → handler)",
           { id: "e2e-1", type: "order.created", data: orderData() },
           { id: "e2e-2", type: "order.paid", data: orderData({ status: "paid" }) },
           { id: "e2e-1", type: "order.created", data: orderData() }, // a retrying producer's duplicate
+          { id: "e2e-bad", type: "order.refunded", data: orderData() }, // unknown type: audit dead-letters it
         ],
       });
       expect(published.failed).toEqual([]);
@@ -345,7 +346,7 @@ describe("consumer handlers end to end (publisher → SNS → SQS → handler)",
       }
 
       const billingMessages = await receive(billingQueue, 2);
-      const auditMessages = await receive(auditQueue, 3);
+      const auditMessages = await receive(auditQueue, 4);
       // the two copies of e2e-1 are in one batch: one may be retried (in progress), then skipped
       const billing = billingMessages.map((m) => sqsRecordFromMessage(m, queueArn("billing-queue")));
       const audit = auditMessages.map((m) => sqsRecordFromMessage(m, queueArn("audit-queue")));
@@ -361,6 +362,10 @@ describe("consumer handlers end to end (publisher → SNS → SQS → handler)",
         .map((i) => `${i.subscriber?.S}:${i.eventId?.S}:${i.applications?.N}`)
         .sort();
       expect(e2e).toEqual(["audit:e2e-1:1", "audit:e2e-2:1", "billing:e2e-1:1"]);
+      // the handler's own SQS client reached the DLQ at the emulator-issued DLQ_URL
+      const [dead] = await receive(urls["audit-dlq"] as string, 1);
+      expect(JSON.parse(JSON.parse(dead?.Body as string).Message).id).toBe("e2e-bad");
+      expect(dead?.MessageAttributes?.["error.type"]?.StringValue).toBe("UnknownEventType");
     } finally {
       vi.unstubAllEnvs();
       restore();
