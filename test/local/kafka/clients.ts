@@ -93,6 +93,11 @@ export class RawClient {
     return response;
   }
 
+  /** Resolves with the next frame the broker sends (for exchanges outside request/response). */
+  nextFrame(): Promise<Buffer> {
+    return new Promise<Buffer>((resolve) => this.waiting.push(resolve));
+  }
+
   writeRaw(bytes: Buffer): void {
     this.socket.write(bytes);
   }

@@ -10,6 +10,7 @@
 import type { Socket } from "node:net";
 import { writeApiVersionsResponse } from "./apis/api-versions.ts";
 import { HANDLERS } from "./apis/index.ts";
+import { authenticate } from "./apis/sasl.ts";
 import type { BrokerContext, ConnectionState, RequestHeader } from "./context.ts";
 import { ApiKey, apiName, isSupported } from "./protocol/api-keys.ts";
 import { ErrorCode } from "./protocol/errors.ts";
@@ -41,6 +42,7 @@ export class Connection {
       clientHost: `/${socket.remoteAddress ?? "unknown"}`,
       clientId: "",
       saslMechanism: undefined,
+      rawSaslNext: false,
       authenticated: !ctx.settings.requireSasl,
       principal: undefined,
     };
@@ -68,7 +70,8 @@ export class Connection {
         if (this.buffered < 4) break;
         const head = (this.chunks[0] as Buffer).length >= 4 ? (this.chunks[0] as Buffer) : this.flatten();
         this.expected = head.readInt32BE(0);
-        if (this.expected < MIN_FRAME || this.expected > this.maxRequestBytes) {
+        const min = this.state.rawSaslNext ? 0 : MIN_FRAME;
+        if (this.expected < min || this.expected > this.maxRequestBytes) {
           this.close(`invalid frame size ${this.expected}`);
           return;
         }
@@ -106,6 +109,10 @@ export class Connection {
   }
 
   private async handle(frame: Buffer): Promise<void> {
+    if (this.state.rawSaslNext) {
+      this.rawSasl(frame);
+      return;
+    }
     const r = new Reader(frame);
     const apiKey = r.int16();
     const apiVersion = r.int16();
@@ -130,6 +137,22 @@ export class Connection {
     if (name === undefined) return;
     const result = await HANDLERS[name](this.ctx, this.state, header, r, w);
     if (result !== "none") this.send(correlationId, w);
+  }
+
+  /** SaslHandshake v0 (KIP-43): the token travels as a bare size-prefixed frame, and so does the answer. */
+  private rawSasl(token: Buffer): void {
+    this.state.rawSaslNext = false;
+    const mechanism = this.state.saslMechanism;
+    const outcome = mechanism
+      ? authenticate(mechanism, token, this.ctx.settings.plainUsers)
+      : { error: "no mechanism" };
+    if ("error" in outcome) {
+      this.close(`SASL authentication failed: ${outcome.error}`);
+      return;
+    }
+    this.state.authenticated = true;
+    this.state.principal = outcome.principal;
+    this.socket.write(Buffer.alloc(4)); // an empty server challenge: authentication complete
   }
 
   private send(correlationId: number, body: Writer): void {

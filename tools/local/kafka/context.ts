@@ -36,6 +36,8 @@ export interface ConnectionState {
   readonly clientHost: string;
   clientId: string;
   saslMechanism: SaslMechanism | undefined;
+  /** After a SaslHandshake v0 the next frame is a bare SASL token, not a Kafka request. */
+  rawSaslNext: boolean;
   authenticated: boolean;
   /** The authenticated principal (the PLAIN user name, or "oauthbearer"). */
   principal: string | undefined;

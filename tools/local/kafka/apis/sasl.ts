@@ -1,5 +1,5 @@
 /**
- * SaslHandshake (key 17, v1) and SaslAuthenticate (key 36, v0–v1).
+ * SaslHandshake (key 17, v0–v1) and SaslAuthenticate (key 36, v0–v1).
  *
  * PLAIN: `authzid NUL user NUL password`; checked against `plainUsers` when given, any
  * credentials otherwise. OAUTHBEARER (RFC 7628, what the MSK IAM signer's clients send): the
@@ -9,7 +9,7 @@
 import type { ConnectionState, Handler, SaslMechanism } from "../context.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 
-export const saslHandshake: Handler = (ctx, conn, _header, r, w) => {
+export const saslHandshake: Handler = (ctx, conn, header, r, w) => {
   const mechanism = r.string();
   const enabled = ctx.settings.saslMechanisms;
   const chosen = enabled.find((m) => m === mechanism.toUpperCase());
@@ -17,6 +17,7 @@ export const saslHandshake: Handler = (ctx, conn, _header, r, w) => {
     w.int16(ErrorCode.ILLEGAL_SASL_STATE);
   } else {
     conn.saslMechanism = chosen;
+    conn.rawSaslNext = chosen !== undefined && header.apiVersion === 0;
     w.int16(chosen ? ErrorCode.NONE : ErrorCode.UNSUPPORTED_SASL_MECHANISM);
   }
   w.array(enabled, (w, m) => {

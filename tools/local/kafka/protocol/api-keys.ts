@@ -45,7 +45,7 @@ export const SUPPORTED_VERSIONS: Readonly<Record<ApiName, readonly [number, numb
   SyncGroup: [0, 3],
   DescribeGroups: [0, 4],
   ListGroups: [0, 2],
-  SaslHandshake: [1, 1], // v0 would switch to raw SASL frames; v1 uses SaslAuthenticate
+  SaslHandshake: [0, 1], // v0: raw SASL tokens follow; v1: SaslAuthenticate requests follow
   ApiVersions: [0, 3],
   CreateTopics: [0, 4],
   DeleteTopics: [0, 3],
