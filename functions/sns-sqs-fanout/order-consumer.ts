@@ -79,7 +79,7 @@ export function createOrderConsumer({
     schemas: ORDER_EVENT_SCHEMAS,
     handle: async (event, { logger: log }) => {
       await recordEffect(event);
-      log.info("order effect applied", {
+      log.debug("order effect applied", {
         subscriber: config.subscriberName,
         eventId: event.id,
         type: event.type,
