@@ -5,7 +5,7 @@
  */
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { buildApp } from "fauxqs";
 
 type DynaliteServer = import("node:http").Server;
@@ -70,7 +70,10 @@ export function emulatorClientConfig(endpoint: string) {
   return { endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
 }
 
-/** Creates the idempotency table (Powertools defaults: `id` (S), TTL `expiration`). */
+/**
+ * Creates the idempotency table (Powertools defaults: partition key `id` (S); the stack enables TTL
+ * on `expiration`, which dynalite does not implement, so expiry is not exercised here).
+ */
 export async function createIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<void> {
   await client.send(
     new CreateTableCommand({
@@ -80,14 +83,6 @@ export async function createIdempotencyTable(client: DynamoDBClient, tableName: 
       BillingMode: "PAY_PER_REQUEST",
     }),
   );
-  await client
-    .send(
-      new UpdateTimeToLiveCommand({
-        TableName: tableName,
-        TimeToLiveSpecification: { AttributeName: "expiration", Enabled: true },
-      }),
-    )
-    .catch(() => undefined); // dynalite has no TTL API; expiry is not exercised by these tests
 }
 
 /** Creates the effects table (`subscriber` (S) + `eventId` (S)). */
