@@ -49,6 +49,13 @@ export interface StartLocalOptions {
   readonly logs?: "inherit" | "silent" | { readonly dir: string } | LogSink;
   /** Progress lines (synth, emulators, parity table). @default none */
   readonly onProgress?: (line: string) => void;
+  /**
+   * Overrides every queue's `VisibilityTimeout` (seconds). A failed SQS record is retried only when
+   * its visibility timeout expires (180 s for a 30 s function at the recommended 6×), so scenarios
+   * that inject failures shorten it locally to see retries in seconds. Reported in the progress output.
+   * @default - the template's values
+   */
+  readonly visibilityTimeoutSeconds?: number;
   /** Spy events retained in memory. @default 50000 */
   readonly spyCapacity?: number;
 }
@@ -100,7 +107,8 @@ export interface LocalCloud {
   readonly synthesized: boolean;
   /**
    * Invokes a function synchronously with `event` and returns its parsed result. The function is
-   * named by logical ID (`Worker11F36D0F`), its construct ID (`Worker`, when unique) or its name.
+   * named by logical ID (`Worker11F36D0F`), its construct ID (`Worker`), a unique logical-ID
+   * prefix (`Publisher`) or its name.
    */
   invoke(functionId: string, event: unknown): Promise<unknown>;
   /** Stops pollers, functions and emulators. */
@@ -213,7 +221,11 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
     );
     for (const [logicalId, resource] of queues) {
       const name = planned.get(logicalId)?.attributes.QueueName as string;
-      const created = createQueue(emulators.fauxqs, logicalId, name, props(logicalId, resource));
+      const queueProps = props(logicalId, resource);
+      if (options.visibilityTimeoutSeconds !== undefined) {
+        queueProps.VisibilityTimeout = options.visibilityTimeoutSeconds;
+      }
+      const created = createQueue(emulators.fauxqs, logicalId, name, queueProps);
       if (created.queueUrl !== planned.get(logicalId)?.ref) {
         throw new AssemblyError(
           `queue ${logicalId}: fauxqs returned ${created.queueUrl}, expected ${planned.get(logicalId)?.ref}`,
@@ -288,6 +300,11 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
         `local cloud up: ${[...resources.values()].filter((r) => r.emulated).length} resources emulated, ` +
           `SQS/SNS ${endpoints.sqs}, DynamoDB ${endpoints.dynamodb}, Lambda ${endpoints.lambda}`,
       );
+      if (options.visibilityTimeoutSeconds !== undefined) {
+        onProgress(
+          `visibility timeouts set to ${options.visibilityTimeoutSeconds} s locally (not the template's) so retries show in seconds`,
+        );
+      }
       for (const line of formatParity(notEmulated)) onProgress(line);
     }
 
@@ -315,11 +332,16 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
   }
 }
 
-/** Resolves a logical ID, a construct ID (`Worker` for `Worker11F36D0F`) or a function name. */
+/**
+ * Resolves a logical ID, a construct ID (`Worker` for `Worker11F36D0F`), a unique logical-ID prefix
+ * (`Publisher` for `PublisherFunction1938950E`) or a function name.
+ */
 function findFunction(lambda: LambdaService, id: string): string {
   if (lambda.find(id)) return id;
-  const matches = lambda.functions.filter((fn) => new RegExp(`^${id}[0-9A-F]{8}$`).test(fn.logicalId));
-  if (matches.length === 1 && matches[0]) return matches[0].logicalId;
+  const exact = lambda.functions.filter((fn) => new RegExp(`^${id}[0-9A-F]{8}$`).test(fn.logicalId));
+  if (exact.length === 1 && exact[0]) return exact[0].logicalId;
+  const prefixed = lambda.functions.filter((fn) => fn.logicalId.startsWith(id));
+  if (prefixed.length === 1 && prefixed[0]) return prefixed[0].logicalId;
   const known = lambda.functions.map((fn) => fn.logicalId).join(", ");
   throw new FunctionError(
     "ResourceNotFoundException",

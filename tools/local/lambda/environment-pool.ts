@@ -17,6 +17,8 @@ export interface LocalFunction {
   readonly timeoutSeconds: number;
   /** Memory in MB (Lambda default 128); caps the worker's V8 old generation. */
   readonly memoryMb: number;
+  /** The function's own variables (template `Environment.Variables` plus overrides), as `GetFunctionConfiguration` shows them. */
+  readonly variables: Readonly<Record<string, string>>;
   /** The complete environment the function sees: its variables plus the runtime's and the local endpoints. */
   readonly environment: Readonly<Record<string, string>>;
   /** At most this many execution environments run at once (reserved concurrency or the local cap). */

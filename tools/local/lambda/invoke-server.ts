@@ -135,7 +135,7 @@ function configuration(fn: LocalFunction) {
     MemorySize: fn.memoryMb,
     Version: "$LATEST",
     State: "Active",
-    Environment: { Variables: fn.environment },
+    Environment: { Variables: fn.variables },
   };
 }
 

@@ -119,6 +119,12 @@ export function buildLocalFunction(
     runtime,
     timeoutSeconds: Number(props.Timeout ?? 3),
     memoryMb,
+    variables: {
+      ...Object.fromEntries(
+        Object.entries(variables).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+      ),
+      ...host.overrides,
+    },
     environment,
     maxEnvironments,
   };

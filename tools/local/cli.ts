@@ -1,0 +1,120 @@
+/**
+ * `npm run local | verify | diagram`: the command line of the embedded local cloud.
+ *
+ *   npm run local -- <slug> [--messages N] [--faults] [--json]
+ *   npm run verify -- <slug> --target local|localstack|aws [--outputs-file F]
+ *   npm run diagram -- <slug> [--out FILE]
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { ensureSynthesized, loadAssembly, REPO_ROOT } from "./cloud-assembly.ts";
+import { mermaidDiagram } from "./diagram.ts";
+import { patternFor } from "./patterns.ts";
+import { runOnTarget, type TargetName } from "./run.ts";
+import { formatLedger } from "./scenarios/ledger.ts";
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1_000_000)
+    throw new InvalidArgumentError("expected a whole number from 1 to 1000000");
+  return n;
+}
+
+/** Builds the program (exported for tests). */
+export function program(): Command {
+  const cli = new Command("local-cloud")
+    .description("Run the patterns' synthesized stacks on the embedded local cloud, LocalStack or AWS")
+    .configureOutput({
+      outputError: (text, write) => write(text.split("\n")[0] ? `${text.split("\n")[0]}\n` : text),
+    });
+
+  cli
+    .command("local")
+    .description(
+      "run a pattern's scenario on the embedded local cloud (no Docker, no account) and print its ledger",
+    )
+    .argument("<slug>", "pattern slug, e.g. sns-sqs-fanout")
+    .option("--messages <n>", "events to send (default: the pattern's demo size)", positiveInteger)
+    .option("--faults", "inject the pattern's faults (malformed, transient, duplicate)", false)
+    .option("--json", "print the ledger as JSON on stdout", false)
+    .option("--logs <dir>", "where function output goes", join(REPO_ROOT, ".local-cloud", "logs"))
+    .action(
+      async (slug: string, opts: { messages?: number; faults: boolean; json: boolean; logs: string }) => {
+        const ledger = await runOnTarget(patternFor(slug), "local", {
+          ...opts,
+          progress: !opts.json || process.stderr.isTTY,
+        });
+        print(ledger, opts.json);
+        if (!ledger.ok) process.exitCode = 1;
+      },
+    );
+
+  cli
+    .command("verify")
+    .description("run a pattern's scenario with faults on a target and fail unless the ledger is clean")
+    .argument("<slug>", "pattern slug, e.g. sns-sqs-fanout")
+    .addOption(
+      new Option("--target <target>", "where to run")
+        .choices(["local", "localstack", "aws"])
+        .default("local"),
+    )
+    .option("--outputs-file <file>", "aws: use this `cdk deploy --outputs-file` file instead of deploying")
+    .option("--messages <n>", "events to send", positiveInteger)
+    .option("--json", "print the ledger as JSON on stdout", false)
+    .action(
+      async (
+        slug: string,
+        opts: { target: TargetName; outputsFile?: string; messages?: number; json: boolean },
+      ) => {
+        const ledger = await runOnTarget(patternFor(slug), opts.target, {
+          ...opts,
+          faults: true,
+          logs: join(REPO_ROOT, ".local-cloud", "logs"),
+          progress: true,
+        });
+        print(ledger, opts.json);
+        if (!ledger.ok) process.exitCode = 1;
+      },
+    );
+
+  cli
+    .command("diagram")
+    .description(
+      "print a Mermaid diagram of a pattern's synthesized stack (synthesizes when cdk.out is stale)",
+    )
+    .argument("<slug>", "pattern slug, e.g. sns-sqs-fanout")
+    .option("--out <file>", "write the diagram to a file instead of stdout")
+    .action(async (slug: string, opts: { out?: string }) => {
+      const pattern = patternFor(slug);
+      const cdkOut = join(REPO_ROOT, "cdk.out");
+      await ensureSynthesized({
+        stack: pattern.stack,
+        cdkOut,
+        mode: "auto",
+        progress: (l) => console.error(l),
+      });
+      const diagram = mermaidDiagram(loadAssembly(cdkOut, pattern.stack).template);
+      if (opts.out) writeFileSync(opts.out, `\`\`\`mermaid\n${diagram}\n\`\`\`\n`);
+      else console.log(diagram);
+    });
+  return cli;
+}
+
+function print(ledger: Parameters<typeof formatLedger>[0], json: boolean): void {
+  console.log(json ? JSON.stringify(ledger, null, 2) : formatLedger(ledger));
+}
+
+/** Runs the CLI; known errors print one line and exit 1. */
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await program().parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  await main(process.argv.slice(2));

@@ -1,0 +1,82 @@
+import { join } from "node:path";
+import { SingleBar } from "cli-progress";
+import { REPO_ROOT } from "./cloud-assembly.ts";
+import type { PatternEntry } from "./patterns.ts";
+import type { Ledger } from "./scenarios/ledger.ts";
+import type { ScenarioTarget } from "./scenarios/target.ts";
+import { awsTarget, localstackTarget } from "./targets/deployed.ts";
+import { localTarget } from "./targets/local.ts";
+
+/** Where a scenario runs. */
+export type TargetName = "local" | "localstack" | "aws";
+
+/** Options of {@link runOnTarget}. */
+export interface RunOptions {
+  readonly messages?: number;
+  readonly faults: boolean;
+  readonly outputsFile?: string;
+  /** Directory for the local functions' output. */
+  readonly logs?: string;
+  /** Print progress on stderr: a cli-progress bar on a TTY, plain lines otherwise. */
+  readonly progress: boolean;
+}
+
+/** Opens the target, runs the pattern's scenario with live progress, stops the target, returns the ledger. */
+export async function runOnTarget(
+  pattern: PatternEntry,
+  targetName: TargetName,
+  options: RunOptions,
+): Promise<Ledger> {
+  const say = (line: string) => {
+    if (options.progress) console.error(line);
+  };
+  const started = performance.now();
+  let target: ScenarioTarget;
+  if (targetName === "local") {
+    target = await localTarget({
+      stack: pattern.stack,
+      environment: options.faults ? pattern.faultEnvironment : {},
+      logs: { dir: options.logs ?? join(REPO_ROOT, ".local-cloud", "logs") },
+      onProgress: say,
+    });
+    say(
+      `started in ${((performance.now() - started) / 1000).toFixed(1)} s; function output: ${options.logs ?? ".local-cloud/logs"}`,
+    );
+  } else if (targetName === "localstack") {
+    target = await localstackTarget(pattern, { faults: options.faults, progress: say });
+  } else {
+    target = await awsTarget(pattern, {
+      faults: options.faults,
+      outputsFile: options.outputsFile,
+      progress: say,
+    });
+  }
+  const bar =
+    options.progress && process.stderr.isTTY
+      ? new SingleBar({
+          format: " {bar} {percentage}% | {status}",
+          hideCursor: true,
+          stream: process.stderr,
+          clearOnComplete: true,
+        })
+      : undefined;
+  bar?.start(100, 0, { status: "starting" });
+  let lastPlain = -1;
+  try {
+    return await pattern.scenario(target, {
+      messages: options.messages ?? pattern.defaultMessages,
+      faults: options.faults,
+      onProgress: (line, fraction) => {
+        const percent = Math.floor(fraction * 100);
+        if (bar) bar.update(percent, { status: line });
+        else if (options.progress && Math.floor(percent / 20) !== lastPlain) {
+          lastPlain = Math.floor(percent / 20);
+          say(`${percent}% ${line}`);
+        }
+      },
+    });
+  } finally {
+    bar?.stop();
+    await target.stop();
+  }
+}

@@ -1,0 +1,23 @@
+/** The AWS services a scenario talks to. */
+export type ScenarioService = "sqs" | "sns" | "dynamodb" | "lambda";
+
+/** SDK client configuration for one service on a target. */
+export interface ClientConfig {
+  readonly region: string;
+  readonly endpoint?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/**
+ * A deployed stack a scenario runs against: the embedded cloud, LocalStack or AWS. Scenarios only
+ * use its outputs and AWS SDK clients built from `clientConfig`, so the same code runs on all three.
+ */
+export interface ScenarioTarget {
+  /** `local`, `localstack` or `aws`. */
+  readonly name: string;
+  readonly outputs: Readonly<Record<string, string>>;
+  clientConfig(service: ScenarioService): ClientConfig;
+  /** How long to wait for messages to settle: retries take one visibility timeout (180 s on AWS). */
+  readonly settleTimeoutMs: number;
+  stop(): Promise<void>;
+}

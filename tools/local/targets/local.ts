@@ -1,0 +1,30 @@
+import type { ScenarioTarget } from "../scenarios/target.ts";
+import { type LocalCloud, type StartLocalOptions, startLocal } from "../start-local.ts";
+
+/** Visibility timeout used by local scenario runs, so a retried record comes back in about a second. */
+export const LOCAL_SCENARIO_VISIBILITY_TIMEOUT_SECONDS = 1;
+
+/**
+ * The `local` target: the embedded cloud in this process. `environment` is how a scenario turns the
+ * consumers' fault injection on (the deployed targets use a CDK context value instead).
+ */
+export async function localTarget(
+  options: StartLocalOptions,
+): Promise<ScenarioTarget & { readonly cloud: LocalCloud }> {
+  const cloud = await startLocal({
+    visibilityTimeoutSeconds: LOCAL_SCENARIO_VISIBILITY_TIMEOUT_SECONDS,
+    ...options,
+  });
+  return {
+    name: "local",
+    cloud,
+    outputs: cloud.outputs,
+    settleTimeoutMs: 120_000,
+    clientConfig: (service) => ({
+      region: cloud.region,
+      endpoint: cloud.endpoints[service],
+      credentials: cloud.credentials,
+    }),
+    stop: () => cloud.stop(),
+  };
+}
