@@ -1,0 +1,239 @@
+import { z } from "zod";
+
+/**
+ * Reads a synthesized CloudFormation template (`cdk.out/<Stack>.template.json`) into the few
+ * facts the cost model needs: topics, queues, subscriptions and their filter policies, functions'
+ * memory, architecture and timeout, event source mappings' batch sizes, tables and state machines.
+ */
+
+const resourceSchema = z.object({
+  Type: z.string(),
+  Properties: z.record(z.string(), z.unknown()).optional(),
+});
+const templateSchema = z.object({ Resources: z.record(z.string(), resourceSchema) });
+
+export interface TopicModel {
+  readonly id: string;
+  readonly fifo: boolean;
+}
+export interface QueueModel {
+  readonly id: string;
+  readonly fifo: boolean;
+  /** Logical id of the queue this one is the DLQ of, when referenced by a RedrivePolicy. */
+  readonly deadLetterQueueId?: string;
+}
+export interface SubscriptionModel {
+  readonly id: string;
+  readonly topicId?: string;
+  readonly protocol: string;
+  readonly queueId?: string;
+  readonly filterPolicy?: unknown;
+  readonly filterPolicyScope: "MessageAttributes" | "MessageBody";
+  readonly rawDelivery: boolean;
+}
+export interface FunctionModel {
+  readonly id: string;
+  /** @default 128 (CloudFormation default) */
+  readonly memoryMb: number;
+  /** @default "x86_64" (CloudFormation default) */
+  readonly arch: "arm64" | "x86_64";
+  /** @default 3 */
+  readonly timeoutSeconds: number;
+  /** Environment variables whose value is a plain string. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Environment variable name → logical id of the resource it references (`Ref`/`Fn::GetAtt`). */
+  readonly envRefs: Readonly<Record<string, string>>;
+}
+export interface EventSourceMappingModel {
+  readonly id: string;
+  readonly sourceId?: string;
+  readonly functionId?: string;
+  /** @default 10 (SQS) */
+  readonly batchSize: number;
+  /** @default 0 */
+  readonly batchWindowSeconds: number;
+  readonly reportBatchItemFailures: boolean;
+}
+export interface TableModel {
+  readonly id: string;
+  readonly billingMode: "PAY_PER_REQUEST" | "PROVISIONED";
+}
+export interface StateMachineModel {
+  readonly id: string;
+  readonly type: "STANDARD" | "EXPRESS";
+  /** Number of states when the definition is readable (a plain or joined string), else undefined. */
+  readonly states?: number;
+}
+
+export interface StackModel {
+  readonly stackName: string;
+  readonly topics: readonly TopicModel[];
+  readonly queues: readonly QueueModel[];
+  readonly subscriptions: readonly SubscriptionModel[];
+  readonly functions: readonly FunctionModel[];
+  readonly eventSourceMappings: readonly EventSourceMappingModel[];
+  readonly tables: readonly TableModel[];
+  readonly stateMachines: readonly StateMachineModel[];
+}
+
+/** Logical id referenced by `{Ref: X}` or `{"Fn::GetAtt": [X, ...]}` (or `"X.Arn"`), else undefined. */
+export function referencedId(value: unknown): string | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.Ref === "string") return v.Ref;
+  const att = v["Fn::GetAtt"];
+  if (Array.isArray(att) && typeof att[0] === "string") return att[0];
+  if (typeof att === "string") return att.split(".")[0];
+  return undefined;
+}
+
+function bool(value: unknown, fallback: boolean): boolean {
+  if (typeof value === "boolean") return value;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  return fallback;
+}
+
+function num(value: unknown, fallback: number): number {
+  const n = typeof value === "string" ? Number(value) : value;
+  return typeof n === "number" && Number.isFinite(n) ? n : fallback;
+}
+
+function json(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value;
+  }
+}
+
+/** Joins a definition given as a string or `Fn::Join` of strings (tokens become placeholders). */
+function definitionText(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (value && typeof value === "object" && "Fn::Join" in value) {
+    const [sep, parts] = (value as { "Fn::Join": [string, unknown[]] })["Fn::Join"];
+    if (!Array.isArray(parts)) return undefined;
+    return parts.map((p) => (typeof p === "string" ? p : '"token"')).join(sep);
+  }
+  return undefined;
+}
+
+function countStates(definition: unknown): number | undefined {
+  const text = definitionText(definition);
+  if (!text) return undefined;
+  try {
+    const parsed = JSON.parse(text) as {
+      States?: Record<
+        string,
+        {
+          Branches?: { States?: object }[];
+          Iterator?: { States?: object };
+          ItemProcessor?: { States?: object };
+        }
+      >;
+    };
+    const count = (states: Record<string, unknown> | undefined): number =>
+      Object.values(states ?? {}).reduce<number>((n, s) => {
+        const st = s as {
+          Branches?: { States?: Record<string, unknown> }[];
+          Iterator?: { States?: Record<string, unknown> };
+          ItemProcessor?: { States?: Record<string, unknown> };
+        };
+        const nested = [...(st.Branches ?? []), st.Iterator, st.ItemProcessor]
+          .filter((b): b is { States?: Record<string, unknown> } => b !== undefined)
+          .reduce((m, b) => m + count(b.States), 0);
+        return n + 1 + nested;
+      }, 0);
+    return count(parsed.States);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds the stack model from a parsed template; throws if it is not a CloudFormation template. */
+export function readTemplate(stackName: string, template: unknown): StackModel {
+  const parsed = templateSchema.safeParse(template);
+  if (!parsed.success)
+    throw new Error(`--stack: ${stackName} is not a CloudFormation template (no Resources)`);
+  const entries = Object.entries(parsed.data.Resources);
+  const of = (type: string) =>
+    entries.filter(([, r]) => r.Type === type).map(([id, r]) => ({ id, p: r.Properties ?? {} }));
+
+  const dlqOf = new Map<string, string>();
+  for (const { id, p } of of("AWS::SQS::Queue")) {
+    const redrive = json(p.RedrivePolicy) as { deadLetterTargetArn?: unknown } | undefined;
+    const target = referencedId(redrive?.deadLetterTargetArn);
+    if (target) dlqOf.set(target, id);
+  }
+  const queues = of("AWS::SQS::Queue").map(({ id, p }) => {
+    const source = dlqOf.get(id);
+    return { id, fifo: bool(p.FifoQueue, false), ...(source ? { deadLetterQueueId: source } : {}) };
+  });
+  const topics = of("AWS::SNS::Topic").map(({ id, p }) => ({ id, fifo: bool(p.FifoTopic, false) }));
+  const subscriptions = of("AWS::SNS::Subscription").map(({ id, p }) => {
+    const protocol = String(p.Protocol ?? "");
+    const topicId = referencedId(p.TopicArn);
+    const queueId = protocol === "sqs" ? referencedId(p.Endpoint) : undefined;
+    const filterPolicy = p.FilterPolicy === undefined ? undefined : json(p.FilterPolicy);
+    return {
+      id,
+      protocol,
+      ...(topicId ? { topicId } : {}),
+      ...(queueId ? { queueId } : {}),
+      ...(filterPolicy === undefined ? {} : { filterPolicy }),
+      filterPolicyScope:
+        p.FilterPolicyScope === "MessageBody" ? ("MessageBody" as const) : ("MessageAttributes" as const),
+      rawDelivery: bool(p.RawMessageDelivery, false),
+    };
+  });
+  const functions = of("AWS::Lambda::Function").map(({ id, p }) => {
+    const variables = ((p.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ??
+      {}) as Record<string, unknown>;
+    const env: Record<string, string> = {};
+    const envRefs: Record<string, string> = {};
+    for (const [k, v] of Object.entries(variables)) {
+      if (typeof v === "string") env[k] = v;
+      const ref = referencedId(v);
+      if (ref) envRefs[k] = ref;
+    }
+    const arch = Array.isArray(p.Architectures) && p.Architectures[0] === "arm64" ? "arm64" : "x86_64";
+    return {
+      id,
+      memoryMb: num(p.MemorySize, 128),
+      arch: arch as "arm64" | "x86_64",
+      timeoutSeconds: num(p.Timeout, 3),
+      env,
+      envRefs,
+    };
+  });
+  const eventSourceMappings = of("AWS::Lambda::EventSourceMapping").map(({ id, p }) => {
+    const sourceId = referencedId(p.EventSourceArn);
+    const functionId = referencedId(p.FunctionName);
+    return {
+      id,
+      ...(sourceId ? { sourceId } : {}),
+      ...(functionId ? { functionId } : {}),
+      batchSize: num(p.BatchSize, 10),
+      batchWindowSeconds: num(p.MaximumBatchingWindowInSeconds, 0),
+      reportBatchItemFailures:
+        Array.isArray(p.FunctionResponseTypes) && p.FunctionResponseTypes.includes("ReportBatchItemFailures"),
+    };
+  });
+  const tables = of("AWS::DynamoDB::Table").map(({ id, p }) => ({
+    id,
+    billingMode:
+      p.BillingMode === "PAY_PER_REQUEST" ? ("PAY_PER_REQUEST" as const) : ("PROVISIONED" as const),
+  }));
+  const stateMachines = of("AWS::StepFunctions::StateMachine").map(({ id, p }) => {
+    const states = countStates(
+      p.DefinitionString ?? (p.Definition ? JSON.stringify(p.Definition) : undefined),
+    );
+    return {
+      id,
+      type: p.StateMachineType === "EXPRESS" ? ("EXPRESS" as const) : ("STANDARD" as const),
+      ...(states === undefined ? {} : { states }),
+    };
+  });
+  return { stackName, topics, queues, subscriptions, functions, eventSourceMappings, tables, stateMachines };
+}

@@ -1,0 +1,154 @@
+import { z } from "zod";
+
+/**
+ * One subscriber of a fan-out (an SQS queue with its Lambda consumer). The generic workload
+ * builds `fanOut` identical subscribers; `--stack` builds them from the synthesized template.
+ */
+export const subscriberSchema = z
+  .object({
+    name: z.string().min(1),
+    /**
+     * Fraction of published messages this subscriber receives (its SNS filter policy). An explicit
+     * assumption: the model cannot know your traffic mix. @default 1
+     */
+    matchFraction: z.number().min(0).max(1).default(1),
+    /** Whether the filter policy scans the message body (`FilterPolicyScope: MessageBody`). @default false */
+    bodyFilter: z.boolean().default(false),
+    /** Raw message delivery: without it SQS receives the SNS JSON envelope (≈ 1 KiB more). @default true */
+    rawDelivery: z.boolean().default(true),
+    batchSize: z.number().int().min(1).max(10_000).optional(),
+    batchWindowSeconds: z.number().min(0).max(300).optional(),
+    lambdaMemoryMb: z.number().int().min(128).max(10_240).optional(),
+    lambdaArch: z.enum(["arm64", "x86_64"]).optional(),
+    idempotencyWritesPerMessage: z.number().min(0).max(100).optional(),
+  })
+  .strict();
+export type SubscriberInput = z.input<typeof subscriberSchema>;
+export type Subscriber = z.output<typeof subscriberSchema>;
+
+/**
+ * A messaging workload. Field names carry their units. Every field but `messagesPerSecond` has a
+ * default chosen for the reference workload (1 KB messages, fan-out 3, 24 h retention).
+ */
+export const workloadSchema = z
+  .object({
+    /** Average published messages per second (before fan-out). */
+    messagesPerSecond: z.number().nonnegative(),
+    /** Payload size of one message in bytes. @default 1000 */
+    payloadBytes: z.number().int().min(1).max(1_048_576).default(1_000),
+    /** Number of independent subscribers / consumer groups that each get every message. @default 3 */
+    fanOut: z.number().int().min(1).max(1_000).default(3),
+    /** How long the transport must keep messages (streams: retention; queues: backlog capacity). @default 24 */
+    retentionHours: z
+      .number()
+      .positive()
+      .max(24 * 365)
+      .default(24),
+    /** Kafka/Kinesis consumer groups; defaults to `fanOut`. */
+    consumerGroups: z.number().int().min(1).max(1_000).optional(),
+    /** Topic partitions for Kafka options (MSK partition-hours, broker partition limits). @default 12 */
+    partitions: z.number().int().min(1).max(100_000).default(12),
+    /** Consumer Lambda memory. @default 256 */
+    lambdaMemoryMb: z.number().int().min(128).max(10_240).default(256),
+    /** Consumer Lambda billed milliseconds per message (the handler's own work). @default 5 */
+    lambdaMsPerMessage: z.number().min(0).max(900_000).default(5),
+    /** Consumer Lambda architecture. @default "arm64" */
+    lambdaArch: z.enum(["arm64", "x86_64"]).default("arm64"),
+    /** Event source mapping batch size. @default 10 */
+    batchSize: z.number().int().min(1).max(10_000).default(10),
+    /**
+     * Seconds a batch fills before the function is invoked (ESM `MaximumBatchingWindowInSeconds`;
+     * 0 is modelled as 1 s: a poller's next receive returns what arrived meanwhile). @default 1
+     */
+    batchWindowSeconds: z.number().min(0).max(300).default(1),
+    /**
+     * DynamoDB writes per processed message, for every option alike (Powertools idempotency writes an
+     * in-progress then a completed record: 2). Off by default so that options compare on the
+     * transport; `--stack` turns it on for functions wired to an idempotency table. @default 0
+     */
+    idempotencyWritesPerMessage: z.number().min(0).max(100).default(0),
+    /** Messages per publish call (SNS PublishBatch / Pub/Sub batch, ≤ 10 for SNS). @default 1 */
+    publishBatchSize: z.number().int().min(1).max(1_000).default(1),
+    /** Fraction of deliveries that fail once and are received and processed again. @default 0 */
+    retryFraction: z.number().min(0).max(10).default(0),
+    /** Fraction of deliveries that end in a dead-letter queue (one more send each). @default 0 */
+    dlqFraction: z.number().min(0).max(1).default(0),
+    /** Task states in a saga (Step Functions alternatives). @default 4 */
+    sagaSteps: z.number().int().min(1).max(1_000).default(4),
+    /** Retries per saga step (each a billed transition and invocation). @default 0.05 */
+    sagaRetriesPerStep: z.number().min(0).max(10).default(0.05),
+    /** Apply AWS always-free tiers (they are per account, shared with everything else). @default false */
+    freeTier: z.boolean().default(false),
+    /** Operations labour for self-hosted options, hours per month (explicit, never hidden). @default 0 */
+    opsHoursPerMonth: z.number().min(0).max(10_000).default(0),
+    /** Hourly rate of that labour in USD. @default 0 */
+    opsHourlyRateUsd: z.number().min(0).max(10_000).default(0),
+    /** Reserved-instance / savings-plan discount on EC2 instance-hours (0 to 0.75). @default 0 */
+    reservedDiscount: z.number().min(0).max(0.75).default(0),
+    /** Replication factor for self-hosted and provisioned brokers. @default 3 */
+    replicationFactor: z.number().int().min(1).max(5).default(3),
+    /** Target disk fill: storage = RF × retention × ingest ÷ fill. @default 0.5 */
+    diskFillTarget: z.number().min(0.05).max(1).default(0.5),
+    /** Share of client traffic that crosses AZs (clients spread over 3 AZs → 2/3). @default 2/3 */
+    crossAzClientFraction: z
+      .number()
+      .min(0)
+      .max(1)
+      .default(2 / 3),
+    /** Explicit subscribers (from `--stack`); otherwise `fanOut` identical ones that get everything. */
+    subscribers: z.array(subscriberSchema).min(1).optional(),
+  })
+  .strict();
+export type WorkloadInput = z.input<typeof workloadSchema>;
+export type Workload = z.output<typeof workloadSchema>;
+
+/** Validates a workload and fills its defaults; throws one error naming every bad field. */
+export function resolveWorkload(input: WorkloadInput): Workload {
+  const parsed = workloadSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+    throw new Error(`invalid workload: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}
+
+/** A subscriber with every consumer setting resolved from the workload defaults. */
+export interface ResolvedSubscriber {
+  readonly name: string;
+  readonly matchFraction: number;
+  readonly bodyFilter: boolean;
+  readonly rawDelivery: boolean;
+  readonly batchSize: number;
+  readonly batchWindowSeconds: number;
+  readonly lambdaMemoryMb: number;
+  readonly lambdaArch: "arm64" | "x86_64";
+  readonly idempotencyWritesPerMessage: number;
+}
+
+/** The subscribers of a workload: explicit ones, or `fanOut` identical ones receiving everything. */
+export function subscribersOf(w: Workload): ResolvedSubscriber[] {
+  const explicit: Subscriber[] =
+    w.subscribers ??
+    Array.from({ length: w.fanOut }, (_, i) => ({
+      name: `subscriber-${i + 1}`,
+      matchFraction: 1,
+      bodyFilter: false,
+      rawDelivery: true,
+    }));
+  return explicit.map((s) => ({
+    name: s.name,
+    matchFraction: s.matchFraction,
+    bodyFilter: s.bodyFilter,
+    rawDelivery: s.rawDelivery,
+    batchSize: s.batchSize ?? w.batchSize,
+    batchWindowSeconds: s.batchWindowSeconds ?? w.batchWindowSeconds,
+    lambdaMemoryMb: s.lambdaMemoryMb ?? w.lambdaMemoryMb,
+    lambdaArch: s.lambdaArch ?? w.lambdaArch,
+    idempotencyWritesPerMessage: s.idempotencyWritesPerMessage ?? w.idempotencyWritesPerMessage,
+  }));
+}
+
+/** Sum of subscriber match fractions: the deliveries per published message. */
+export function deliveriesPerMessage(w: Workload): number {
+  return subscribersOf(w).reduce((sum, s) => sum + s.matchFraction, 0);
+}
