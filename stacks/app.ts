@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import { App } from "aws-cdk-lib";
 import { SnsSqsFanoutStack } from "./sns-sqs-fanout-stack.js";
+import { SqsDlqRedriveStack } from "./sqs-dlq-redrive-stack.js";
 
 /** The only `new App()` in the repository: every deployable example stack is added here. */
 const app = new App();
 new SnsSqsFanoutStack(app, "SnsSqsFanoutStack", {
   description:
     "SNS to SQS fan-out with per-subscriber DLQs, filters and idempotent consumers (sns-sqs-fanout)",
+});
+new SqsDlqRedriveStack(app, "SqsDlqRedriveStack", {
+  description: "SQS work queue with backoff, DLQ with reasons, alarms and redrive (sqs-dlq-redrive)",
 });
 app.synth();

@@ -1,0 +1,85 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import type { Construct } from "constructs";
+import { RedrivableQueue } from "../patterns/sqs-dlq-redrive/sqs-dlq-redrive.js";
+import { handlerEntry } from "./entry.js";
+
+/** Props of {@link SqsDlqRedriveStack}. */
+export interface SqsDlqRedriveStackProps extends StackProps {
+  /**
+   * Receives before a job is dead-lettered. Low in the example so a failing job reaches the DLQ in
+   * seconds on the local cloud; production queues usually allow more.
+   * @default 3
+   */
+  readonly maxReceiveCount?: number;
+  /** Backoff base delay. @default Duration.seconds(1) */
+  readonly backoffBase?: Duration;
+  /** Backoff cap. @default Duration.minutes(1) */
+  readonly backoffMax?: Duration;
+  /** Removal policy of the tables. @default RemovalPolicy.RETAIN */
+  readonly tableRemovalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Point-to-point jobs with retries, backoff, poison messages, a DLQ, alarms and redrive: a
+ * {@link RedrivableQueue} whose worker applies each job once (idempotency on the CloudEvent id) into a
+ * jobs table, which also holds the scenario's fault switch (`pk = fault-switch`, `on: true|false`).
+ */
+export class SqsDlqRedriveStack extends Stack {
+  /** The pattern. */
+  public readonly jobs: RedrivableQueue;
+  /** Job effects (`pk = job#<id>`), their failed-attempt log, and the fault switch. */
+  public readonly jobsTable: Table;
+  /** Powertools idempotency records (partition key `id`, TTL `expiration`). */
+  public readonly idempotencyTable: Table;
+
+  constructor(scope: Construct, id: string, props: SqsDlqRedriveStackProps = {}) {
+    super(scope, id, props);
+    const tableDefaults = {
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      encryption: TableEncryption.AWS_MANAGED,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
+    };
+    this.jobsTable = new Table(this, "JobsTable", {
+      ...tableDefaults,
+      partitionKey: { name: "pk", type: AttributeType.STRING },
+    });
+    this.idempotencyTable = new Table(this, "IdempotencyTable", {
+      ...tableDefaults,
+      partitionKey: { name: "id", type: AttributeType.STRING },
+      timeToLiveAttribute: "expiration",
+    });
+
+    this.jobs = new RedrivableQueue(this, "Jobs", {
+      maxReceiveCount: props.maxReceiveCount ?? 3,
+      backoff: {
+        base: props.backoffBase ?? Duration.seconds(1),
+        max: props.backoffMax ?? Duration.minutes(1),
+      },
+      consumer: {
+        entry: handlerEntry("sqs-dlq-redrive", "worker"),
+        environment: {
+          JOBS_TABLE_NAME: this.jobsTable.tableName,
+          IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
+          POWERTOOLS_METRICS_NAMESPACE: "MessagingPatterns",
+        },
+      },
+      redrive: { entry: handlerEntry("sqs-dlq-redrive", "redrive") },
+    });
+    this.jobsTable.grantReadWriteData(this.jobs.consumer);
+    this.idempotencyTable.grantReadWriteData(this.jobs.consumer);
+
+    const outputs: Record<string, string> = {
+      QueueUrl: this.jobs.queue.queueUrl,
+      QueueArn: this.jobs.queue.queueArn,
+      DlqUrl: this.jobs.deadLetterQueue.queueUrl,
+      DlqArn: this.jobs.deadLetterQueue.queueArn,
+      WorkerFunctionName: this.jobs.consumer.functionName,
+      RedriveFunctionName: this.jobs.redriveFunction?.function.functionName ?? "",
+      JobsTableName: this.jobsTable.tableName,
+      IdempotencyTableName: this.idempotencyTable.tableName,
+    };
+    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
+  }
+}

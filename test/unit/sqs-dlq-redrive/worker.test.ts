@@ -1,0 +1,223 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateQueueCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { ConfigError } from "../../../functions/shared/env.js";
+import {
+  createJobWorker,
+  type JobWorkerConfig,
+  readJobWorkerConfig,
+} from "../../../functions/sqs-dlq-redrive/job-consumer.js";
+import { jobKey, setFaultSwitch } from "../../../functions/sqs-dlq-redrive/jobs-table.js";
+import {
+  createIdempotencyTable,
+  type Emulator,
+  emulatorClientConfig,
+  startDynalite,
+  startSqsSns,
+} from "../../helpers/aws-emulators.js";
+import { cloudEvent, queueArn, sqsEvent, sqsRecordFromMessage } from "../../helpers/events.js";
+
+process.env.POWERTOOLS_METRICS_DISABLED = "true";
+
+let dynalite: Emulator;
+let fauxqs: Emulator;
+let dynamodb: DynamoDBClient;
+let sqs: SQSClient;
+let config: JobWorkerConfig;
+const ARN = queueArn("jobs");
+
+beforeAll(async () => {
+  [dynalite, fauxqs] = await Promise.all([startDynalite(), startSqsSns()]);
+  dynamodb = new DynamoDBClient(emulatorClientConfig(dynalite.endpoint));
+  sqs = new SQSClient(emulatorClientConfig(fauxqs.endpoint));
+  await createIdempotencyTable(dynamodb, "idempotency");
+  await dynamodb.send(
+    new CreateTableCommand({
+      TableName: "jobs",
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    }),
+  );
+});
+
+/** A fresh queue and DLQ per test, so each test sees only its own messages. */
+let n = 0;
+beforeEach(async () => {
+  n++;
+  const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `jobs-${n}` }))).QueueUrl as string;
+  const dlqUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `jobs-dlq-${n}` }))).QueueUrl as string;
+  config = {
+    queueUrl,
+    dlqUrl,
+    maxReceiveCount: 3,
+    backoff: { baseSeconds: 60, maxSeconds: 600 },
+    jobsTableName: "jobs",
+    idempotencyTableName: "idempotency",
+  };
+});
+
+afterAll(async () => {
+  dynamodb?.destroy();
+  sqs?.destroy();
+  await Promise.all([dynalite?.stop(), fauxqs?.stop()]);
+});
+
+const worker = () =>
+  createJobWorker({
+    config,
+    dynamodb,
+    sqs,
+    random: () => 0,
+    logger: new Logger({ logLevel: "SILENT" }),
+    metrics: new Metrics({ namespace: "test" }),
+  });
+
+/** Sends a job to the real (emulated) queue and receives it, so the record has a live receipt handle. */
+async function deliver(body: string, receiveCount = 1, attributes: Record<string, string> = {}) {
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: config.queueUrl,
+      MessageBody: body,
+      MessageAttributes: Object.fromEntries(
+        Object.entries(attributes).map(([k, v]) => [k, { DataType: "Number", StringValue: v }]),
+      ),
+    }),
+  );
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: config.queueUrl,
+      VisibilityTimeout: 0,
+      MessageAttributeNames: ["All"],
+      MessageSystemAttributeNames: ["All"],
+    }),
+  );
+  const message = Messages.find((m) => m.Body === body) as Message;
+  const record = sqsRecordFromMessage(message, ARN);
+  record.attributes.ApproximateReceiveCount = String(receiveCount);
+  return record;
+}
+
+const job = (data: Record<string, unknown>) => JSON.stringify(cloudEvent({ type: "job.requested", data }));
+
+async function item(jobId: string) {
+  const { Item } = await dynamodb.send(
+    new GetItemCommand({ TableName: "jobs", Key: { pk: { S: jobKey(jobId) } }, ConsistentRead: true }),
+  );
+  return Item;
+}
+
+async function dlqMessages(): Promise<Message[]> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: config.dlqUrl,
+      MaxNumberOfMessages: 10,
+      MessageAttributeNames: ["All"],
+    }),
+  );
+  return Messages;
+}
+
+async function visibleInQueue(): Promise<number> {
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: config.queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0 }),
+  );
+  return Messages.length;
+}
+
+describe("the sqs-dlq-redrive worker", () => {
+  it("applies a job once, recording the redrive count, and skips a duplicate event id", async () => {
+    const body = job({ jobId: "once" });
+    const first = await deliver(body, 1, { "redrive-count": "1" });
+    expect(await worker().handleBatch(sqsEvent(first))).toEqual({ batchItemFailures: [] });
+    const again = await deliver(body);
+    expect(await worker().handleBatch(sqsEvent(again))).toEqual({ batchItemFailures: [] });
+    const stored = await item("once");
+    expect(stored?.applications?.N).toBe("1");
+    expect(stored?.redriveCount?.N).toBe("1");
+  });
+
+  it("fails a transient job on its first receives with a backoff delay, then applies it", async () => {
+    const body = job({ jobId: "transient", transientFailures: 1 });
+    const record = await deliver(body, 1);
+    const response = await worker().handleBatch(sqsEvent(record));
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    // The record was received with visibility 0; the handler hid it for the backoff delay.
+    expect(await visibleInQueue()).toBe(0);
+    const attempts = (await item("transient"))?.attempts?.L ?? [];
+    expect(attempts.map((a) => [a.M?.receiveCount?.N, a.M?.delaySeconds?.N])).toEqual([["1", "30"]]);
+    const retry = sqsRecordFromMessage({ ...record, Body: body, MessageId: record.messageId }, ARN);
+    retry.attributes.ApproximateReceiveCount = "2";
+    expect(await worker().handleBatch(sqsEvent(retry))).toEqual({ batchItemFailures: [] });
+    expect((await item("transient"))?.applications?.N).toBe("1");
+  });
+
+  it("fails a faultable job while the switch is on and dead-letters it with a reason on the last receive", async () => {
+    await setFaultSwitch(dynamodb, "jobs", true);
+    try {
+      const body = job({ jobId: "faulty", faultable: true });
+      const early = await deliver(body, 2);
+      expect((await worker().handleBatch(sqsEvent(early))).batchItemFailures).toHaveLength(1);
+      const last = await deliver(body, 3);
+      expect(await worker().handleBatch(sqsEvent(last))).toEqual({ batchItemFailures: [] });
+      const [dead] = await dlqMessages();
+      expect(dead?.Body).toBe(body);
+      expect(dead?.MessageAttributes?.["error.type"]?.StringValue).toBe("RetriesExhausted");
+      expect(dead?.MessageAttributes?.["error.reason"]?.StringValue).toMatch(
+        /fault switch is on: job faulty/,
+      );
+      expect((await item("faulty"))?.applications).toBeUndefined();
+    } finally {
+      await setFaultSwitch(dynamodb, "jobs", false);
+    }
+    const redriven = await deliver(job({ jobId: "faulty", faultable: true }), 1);
+    expect(await worker().handleBatch(sqsEvent(redriven))).toEqual({ batchItemFailures: [] });
+    expect((await item("faulty"))?.applications?.N).toBe("1");
+  });
+
+  it("sends malformed JSON and unknown types straight to the DLQ with their reason", async () => {
+    const malformed = await deliver("{not json");
+    const unknown = await deliver(
+      JSON.stringify(cloudEvent({ type: "job.cancelled", data: { jobId: "x" } })),
+    );
+    expect(await worker().handleBatch(sqsEvent(malformed, unknown))).toEqual({ batchItemFailures: [] });
+    const types = (await dlqMessages()).map((m) => m.MessageAttributes?.["error.type"]?.StringValue).sort();
+    expect(types).toEqual(["MalformedJson", "UnknownEventType"]);
+  });
+});
+
+describe("readJobWorkerConfig", () => {
+  const env = {
+    QUEUE_URL: "q",
+    DLQ_URL: "d",
+    MAX_RECEIVE_COUNT: "5",
+    BACKOFF_BASE_SECONDS: "2",
+    BACKOFF_MAX_SECONDS: "900",
+    JOBS_TABLE_NAME: "jobs",
+    IDEMPOTENCY_TABLE_NAME: "idem",
+  };
+  it("reads every variable", () => {
+    expect(readJobWorkerConfig(env)).toEqual({
+      queueUrl: "q",
+      dlqUrl: "d",
+      maxReceiveCount: 5,
+      backoff: { baseSeconds: 2, maxSeconds: 900 },
+      jobsTableName: "jobs",
+      idempotencyTableName: "idem",
+    });
+  });
+  it("names every missing variable", () => {
+    expect(() => readJobWorkerConfig({})).toThrow(/QUEUE_URL, DLQ_URL, MAX_RECEIVE_COUNT/);
+  });
+  it("rejects a backoff above SQS's 12 hours", () => {
+    expect(() => readJobWorkerConfig({ ...env, BACKOFF_MAX_SECONDS: "50000" })).toThrow(ConfigError);
+  });
+});
