@@ -237,7 +237,13 @@ async function runRefresh(
 
 /** Builds the commander program (exposed for `--help` tests). */
 export function program(io: CliIo, done: (code: Promise<number>) => void): Command {
-  const cmd = new Command("cost")
+  const cmd = new Command("cost");
+  // Set before the subcommand is added: subcommands inherit these settings when created.
+  cmd.exitOverride().configureOutput({
+    writeOut: (s) => io.stdout(s.trimEnd()),
+    writeErr: (s) => io.stderr(s.trimEnd()),
+  });
+  cmd
     .description(
       "Monthly cost of a messaging workload on SNS + SQS + Lambda and its managed and self-hosted alternatives (us-east-1, USD, 730 h month). Every line: billable unit, quantity, unit price, source and date.",
     )
@@ -304,13 +310,6 @@ export function program(io: CliIo, done: (code: Promise<number>) => void): Comma
     .action((o: { region: string; services?: string; out?: string; prices?: string }) =>
       done(runRefresh(o, io)),
     );
-  cmd.exitOverride().configureOutput({
-    writeOut: (s) => io.stdout(s.trimEnd()),
-    writeErr: (s) => io.stderr(s.trimEnd()),
-  });
-  cmd.commands.forEach((c) => {
-    c.exitOverride();
-  });
   return cmd;
 }
 

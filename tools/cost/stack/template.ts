@@ -108,13 +108,13 @@ function json(value: unknown): unknown {
   }
 }
 
-/** Joins a definition given as a string or `Fn::Join` of strings (tokens become placeholders). */
+/** Joins a definition given as a string or `Fn::Join` of strings (tokens, which CDK puts inside JSON strings, become `TOKEN`). */
 function definitionText(value: unknown): string | undefined {
   if (typeof value === "string") return value;
   if (value && typeof value === "object" && "Fn::Join" in value) {
     const [sep, parts] = (value as { "Fn::Join": [string, unknown[]] })["Fn::Join"];
     if (!Array.isArray(parts)) return undefined;
-    return parts.map((p) => (typeof p === "string" ? p : '"token"')).join(sep);
+    return parts.map((p) => (typeof p === "string" ? p : "TOKEN")).join(sep);
   }
   return undefined;
 }

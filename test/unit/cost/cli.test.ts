@@ -1,0 +1,159 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { type CliIo, main } from "../../../tools/cost/cli.ts";
+import { FIXTURES } from "./prices.ts";
+
+const work = mkdtempSync(join(tmpdir(), "cost-cli-"));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+async function run(args: string[], extra: Partial<CliIo> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(args, {
+    stdout: (t) => out.push(t),
+    stderr: (t) => err.push(t),
+    cwd: work,
+    synth: () => ({ ok: false, output: "Error: No stack found matching 'Nope'" }),
+    ...extra,
+  });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+describe("cost CLI", () => {
+  it("prints a table with monthly cost, per million, floor, top lines with sources, and assumptions", async () => {
+    const r = await run(["--rate", "100/s", "--size", "1KB", "--alternatives", "sns-sqs-lambda,kafka-ec2"]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/alternative\s+monthly\s+per M msgs\s+fixed floor/);
+    expect(r.out).toMatch(/SNS \+ SQS \+ Lambda \(sns-sqs-lambda\)\s+\$538\.\d\d/);
+    expect(r.out).toMatch(
+      /SQS sends \(by SNS\) \(× 3\): 788,400,000 request × \$0\.4 per million request = \$315\.36/,
+    );
+    expect(r.out).toMatch(/price sqs\.standard\.request \(V, 2024-07\): infracost/);
+    expect(r.out).toMatch(/ops labour: 0 h\/month × \$0\/h \(explicit input\)/);
+  });
+
+  it("prints JSON a script can read", async () => {
+    const r = await run(["--rate", "5000/s", "--json", "--alternatives", "kinesis-provisioned"]);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.workload).toMatchObject({ messagesPerSecond: 5_000, payloadBytes: 1_000, fanOut: 3 });
+    expect(json.estimates[0]).toMatchObject({ id: "kinesis-provisioned" });
+    expect(json.estimates[0].lineItems[0]).toHaveProperty("source");
+  });
+
+  it.each([
+    [["--rate", "0/s"], /--rate: "0\/s" must be greater than zero/],
+    [["--rate", "-3/s"], /--rate: "-3\/s" must be greater than zero/],
+    [["--rate", "5/fortnight"], /--rate: unknown rate unit/],
+    [["--size", "2XB"], /--size: unknown size unit "XB"/],
+    [["--fan-out", "0"], /--fan-out: "0" must be a whole number from 1 to 1000/],
+    [
+      ["--alternatives", "carrier-pigeon"],
+      /--alternatives: unknown "carrier-pigeon" \(allowed: sns-sqs-lambda/,
+    ],
+    [
+      ["--stack", "Nope"],
+      /--stack: no template for "Nope" .*cdk synth Nope --quiet` failed: Error: No stack found/,
+    ],
+    [["--stack", "../etc"], /--stack: "..\/etc" is not a stack name/],
+    [["--match", "0.5"], /--match: only applies with --stack/],
+    [["--chart", "x.png"], /--chart: "x.png" must be an .svg file/],
+    [
+      ["--arch", "sparc"],
+      /option '--arch <arch>' argument 'sparc' is invalid. Allowed choices are arm64, x86_64/,
+    ],
+  ])("rejects %j with one clear line and exit 1", async (args, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(message);
+    expect(r.err.split("\n").filter(Boolean)).toHaveLength(1);
+  });
+
+  it("has --help on the command and on refresh-prices", async () => {
+    const main = await run(["--help"]);
+    expect(main.code).toBe(0);
+    expect(main.out).toMatch(/--rate <rate>/);
+    expect(main.out).toMatch(/refresh-prices/);
+    const refresh = await run(["refresh-prices", "--help"]);
+    expect(refresh.code).toBe(0);
+    expect(refresh.out).toMatch(/Usage: cost refresh-prices/);
+    expect(refresh.out).toMatch(/--services <codes>/);
+  });
+
+  it("prices a synthesized stack from cdk.out, with --match", async () => {
+    mkdirSync(join(work, "cdk.out"), { recursive: true });
+    copyFileSync(
+      join(FIXTURES, "fanout-fixture.template.json"),
+      join(work, "cdk.out", "FanoutFixture.template.json"),
+    );
+    const r = await run([
+      "--stack",
+      "FanoutFixture",
+      "--match",
+      "billing=0.25,shipping=0.5",
+      "--alternatives",
+      "sns-sqs-lambda",
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/== FanoutFixture \(as synthesized\) \(stack:FanoutFixture, serverless\)/);
+    expect(r.out).toMatch(/billing: filter policy .* ASSUMED to match 25 %/);
+    expect(r.out).toMatch(/UNVERIFIED: shipping: SNS message-body filtering/);
+  });
+
+  it("writes a chart", async () => {
+    const file = join(work, "chart.svg");
+    const r = await run([
+      "--chart",
+      file,
+      "--from",
+      "10/s",
+      "--to",
+      "1000/s",
+      "--alternatives",
+      "sns-sqs-lambda,kafka-ec2",
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toMatch(/^<svg/);
+    expect(JSON.parse(r.out).chart.crossovers[0].cheaperAbove).toBe("Kafka on EC2 (self-hosted)");
+  });
+
+  it("refresh-prices fails on the network with a clear message and leaves the file untouched", async () => {
+    const file = join(work, "prices.json");
+    copyFileSync(join(FIXTURES, "prices-us-east-1-2026-11-23.json"), file);
+    const before = readFileSync(file, "utf8");
+    const r = await run(["refresh-prices", "--out", file], {
+      fetchJson: async () => {
+        throw new Error("fetch failed (ENOTFOUND)");
+      },
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /refresh-prices: could not fetch https:\/\/pricing.us-east-1.amazonaws.com\/offers\/v1.0\/aws\/\w+\/current\/us-east-1\/index.json: fetch failed \(ENOTFOUND\)\. The existing price files were left untouched\./,
+    );
+    expect(readFileSync(file, "utf8")).toBe(before);
+    expect(existsSync(`${file}.tmp-${process.pid}`)).toBe(false);
+  });
+
+  it("refresh-prices rebuilds a catalogue from recorded offer files", async () => {
+    const file = join(work, "refreshed.json");
+    copyFileSync(join(FIXTURES, "prices-us-east-1-2026-11-23.json"), file);
+    const r = await run(["refresh-prices", "--out", file, "--services", "AWSQueueService,AWSLambda"], {
+      today: () => "2026-11-23",
+      fetchJson: async (url) =>
+        JSON.parse(
+          readFileSync(
+            join(FIXTURES, `offer-${url.split("/aws/")[1]?.split("/")[0]}-us-east-1.json`),
+            "utf8",
+          ),
+        ),
+    });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/prices from the Price List API/);
+    const written = JSON.parse(readFileSync(file, "utf8"));
+    expect(written.items["lambda.duration.arm64"].source).toMatch(/AWS Price List API .*AWSLambda/);
+    expect(written.items["lambda.duration.arm64"].retrieved).toBe("2026-11-23");
+  });
+});
