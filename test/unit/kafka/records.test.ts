@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { crc32c } from "@aws-crypto/crc32c";
+import { crc32c } from "@node-rs/crc32";
 import { describe, expect, it } from "vitest";
 import {
   Compression,

@@ -8,7 +8,7 @@
  * ListOffsets by timestamp and by tests.
  */
 import { gunzipSync, gzipSync } from "node:zlib";
-import { crc32c } from "@aws-crypto/crc32c";
+import { crc32c } from "@node-rs/crc32";
 import { MalformedFrameError, Reader } from "./reader.ts";
 import { Writer } from "./writer.ts";
 
