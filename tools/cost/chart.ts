@@ -213,13 +213,26 @@ export function chartSpec(data: ChartData): vl.TopLevelSpec {
   } as vl.TopLevelSpec;
 }
 
-/** Renders the chart to an SVG string with vega-lite + vega (no browser). */
+/**
+ * Average glyph width of a sans-serif font as a share of its size. Without a canvas, vega estimates
+ * 0.8 × size per character, which inflates the layout (a wide blank band beside the plot).
+ */
+const SANS_WIDTH = 0.56;
+
+/** Renders the chart to an SVG string with vega-lite + vega (no browser, no canvas). */
 export async function renderChartSvg(data: ChartData): Promise<string> {
   const compiled = vl.compile(chartSpec(data)).spec;
+  const metrics = vega.textMetrics as { width: (item: { fontSize?: number }, text: unknown) => number };
+  const previous = metrics.width;
+  metrics.width = (item, text) => {
+    const value = Array.isArray(text) ? text.join(" ") : String(text ?? "");
+    return Math.ceil(SANS_WIDTH * value.length * (item.fontSize ?? 11));
+  };
   const view = new vega.View(vega.parse(compiled), { renderer: "none" });
   try {
     return await view.toSVG();
   } finally {
     view.finalize();
+    metrics.width = previous;
   }
 }

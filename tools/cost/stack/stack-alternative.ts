@@ -132,7 +132,12 @@ export function stackAlternative(model: StackModel, options: StackPricingOptions
       summary,
       ...subscribers.flatMap((s) => s.notes),
       "producer functions and alarms/logs are not priced (they exist whatever the transport)",
-      ...base.assumptions(withSubscribers(w), prices).slice(1),
+      // The base's subscriber and consumer lines restate the workload defaults, which the template overrides.
+      ...base
+        .assumptions(withSubscribers(w), prices)
+        .slice(1)
+        .filter((a) => !a.startsWith("consumers:")),
+      "DynamoDB storage of idempotency records (TTL) and of the effects table is not priced",
     ],
     warnings: (w, prices) => [
       ...(base.warnings?.(withSubscribers(w), prices) ?? []),
