@@ -222,7 +222,10 @@ const SANS_WIDTH = 0.56;
 /** Renders the chart to an SVG string with vega-lite + vega (no browser, no canvas). */
 export async function renderChartSvg(data: ChartData): Promise<string> {
   const compiled = vl.compile(chartSpec(data)).spec;
-  const metrics = vega.textMetrics as { width: (item: { fontSize?: number }, text: unknown) => number };
+  // vega re-exports vega-scenegraph's `textMetrics` at run time; its typings omit it.
+  const metrics = (
+    vega as unknown as { textMetrics: { width: (item: { fontSize?: number }, text: unknown) => number } }
+  ).textMetrics;
   const previous = metrics.width;
   metrics.width = (item, text) => {
     const value = Array.isArray(text) ? text.join(" ") : String(text ?? "");
