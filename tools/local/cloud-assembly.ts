@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AssetIndex } from "./resources/lambda.ts";
@@ -78,8 +78,28 @@ export async function ensureSynthesized(options: {
     progress?.(`cdk.out is up to date for ${stack}: reusing it`);
     return { synthesized: false, reason: "up to date" };
   }
-  progress?.(`synthesizing ${stack} (${reason})…`);
-  const hash = sourceHash(root);
+  const release = await acquireSynthLock(cdkOut, progress);
+  try {
+    // Another process may have synthesized while we waited for the lock.
+    const stillStale = mode === "always" ? reason : staleReason(stack, cdkOut, root);
+    if (stillStale === undefined) {
+      progress?.(`cdk.out was just synthesized by another process: reusing it`);
+      return { synthesized: false, reason: "up to date" };
+    }
+    progress?.(`synthesizing ${stack} (${stillStale})…`);
+    const hash = sourceHash(root);
+    await runSynth(stack, cdkOut, root);
+    // `cdk synth <stack>` synthesizes the whole app: every template in cdk.out is now current.
+    for (const file of readdirSync(cdkOut).filter((f) => f.endsWith(".template.json"))) {
+      writeFileSync(hashFile(cdkOut, file.replace(".template.json", "")), `${hash}\n`);
+    }
+    return { synthesized: true, reason: stillStale };
+  } finally {
+    release();
+  }
+}
+
+async function runSynth(stack: string, cdkOut: string, root: string): Promise<void> {
   const cdk = join(root, "node_modules", ".bin", "cdk");
   await new Promise<void>((resolve, reject) => {
     const child = spawn(cdk, ["synth", stack, "--quiet", "--output", cdkOut], {
@@ -110,8 +130,30 @@ export async function ensureSynthesized(options: {
       `cdk synth succeeded but ${stack}.template.json is not in ${cdkOut}: is ${stack} added in stacks/app.ts?`,
     );
   }
-  writeFileSync(hashFile(cdkOut, stack), `${hash}\n`);
-  return { synthesized: true, reason };
+}
+
+/** A directory lock inside cdk.out, so concurrent starts (test files, terminals) never synthesize at once. */
+async function acquireSynthLock(cdkOut: string, progress?: (line: string) => void): Promise<() => void> {
+  mkdirSync(cdkOut, { recursive: true });
+  const lock = join(cdkOut, ".local-synth-lock");
+  const deadline = Date.now() + 10 * 60_000;
+  let told = false;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      return () => rmSync(lock, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EEXIST") throw error;
+      // A lock older than 10 minutes belongs to a process that died mid-synth.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 10 * 60_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline)
+        throw new AssemblyError(`timed out waiting for ${lock}; remove it if no synth is running`);
+      if (!told) progress?.("waiting for another synth of this app to finish…");
+      told = true;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /** Reads `<stack>.template.json` and maps each file asset's S3 object key to its directory. */

@@ -146,8 +146,12 @@ export class SqsPoller {
       });
       return;
     }
-    const failed =
-      verdict.outcome === "partial" ? this.withBlockedGroups(batch, verdict.failed) : new Set<string>();
+    const failed: ReadonlySet<string> =
+      verdict.outcome !== "partial"
+        ? new Set()
+        : this.fifo
+          ? blockGroups(batch, verdict.failed)
+          : verdict.failed;
     const done = batch.filter((m) => !failed.has(m.MessageId ?? ""));
     await this.delete(done);
     this.spy.record({
@@ -157,19 +161,6 @@ export class SqsPoller {
       deletedMessageIds: done.map((m) => m.MessageId ?? ""),
       at: Date.now(),
     });
-  }
-
-  /** On FIFO queues, a failed message blocks the rest of its message group in this batch. */
-  private withBlockedGroups(batch: Message[], failed: ReadonlySet<string>): Set<string> {
-    const result = new Set(failed);
-    if (!this.fifo) return result;
-    const blocked = new Set<string>();
-    for (const message of batch) {
-      const group = message.Attributes?.MessageGroupId ?? "";
-      if (blocked.has(group)) result.add(message.MessageId ?? "");
-      else if (failed.has(message.MessageId ?? "")) blocked.add(group);
-    }
-    return result;
   }
 
   private async delete(messages: Message[]): Promise<void> {
@@ -183,4 +174,20 @@ export class SqsPoller {
       );
     }
   }
+}
+
+/**
+ * FIFO order under partial failure: a failed message blocks the rest of its message group in the
+ * batch, so those messages are kept (not deleted) and come back after it, in order.
+ */
+export function blockGroups(batch: readonly Message[], failed: ReadonlySet<string>): Set<string> {
+  const result = new Set(failed);
+  const blocked = new Set<string>();
+  for (const message of batch) {
+    const id = message.MessageId ?? "";
+    const group = message.Attributes?.MessageGroupId ?? "";
+    if (blocked.has(group)) result.add(id);
+    else if (failed.has(id)) blocked.add(group);
+  }
+  return result;
 }

@@ -58,7 +58,10 @@ export interface SubscriberLedger {
   readonly effectsApplied: number;
   /** Effects applied more than once. */
   readonly duplicates: number;
-  /** Events expected to fail once on first receive (predicted from `FAULT_INJECTION`), then retried. */
+  /**
+   * Messages expected to fail once on their first receive and be retried: every delivered copy
+   * (duplicate publishes included) of an event that `FAULT_INJECTION` selects for this subscriber.
+   */
   readonly transientInjected: number;
   /** Entries in its queue's DLQ and its subscription DLQ. */
   readonly dlq: number;

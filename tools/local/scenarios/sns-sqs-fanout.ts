@@ -242,7 +242,10 @@ export async function runFanoutScenario(
         delivered,
         effectsApplied: applied,
         duplicates: duplicatesSeen,
-        transientInjected: mine.filter((e) => isFaultInjected(s.name, e.id, subscriberRate)).length,
+        // Every delivered copy of a selected event fails on its first receive, duplicate publishes included.
+        transientInjected: mine
+          .filter((e) => isFaultInjected(s.name, e.id, subscriberRate))
+          .reduce((n, e) => n + 1 + duplicates.filter((d) => d.id === e.id).length, 0),
         dlq,
         expectedDlq: s.malformed ? malformedCount : 0,
         lost: mine.length - delivered,
