@@ -199,7 +199,17 @@ export function chartSpec(data: ChartData): vl.TopLevelSpec {
       {
         width: 860,
         height: Math.max(16, 17 * data.crossovers.length),
-        data: { values: data.crossovers },
+        data: {
+          values:
+            data.crossovers.length > 0
+              ? data.crossovers
+              : [
+                  {
+                    n: 1,
+                    text: "None in this range: no option overtakes the first one, and the cheapest option stays the same.",
+                  },
+                ],
+        },
         view: { stroke: null },
         title: { text: "Crossovers (rate, and the monthly cost there)", fontSize: 13, anchor: "start" },
         mark: { type: "text", align: "left", baseline: "middle", fontSize: 12 },

@@ -82,3 +82,18 @@ describe("chart", () => {
     }
   });
 });
+
+describe("chart without crossovers", () => {
+  it("says so under the plot", async () => {
+    const flat = chartData({
+      workload: resolveWorkload({ messagesPerSecond: 1 }),
+      prices,
+      alternatives: selectAlternatives(["sns-sqs-lambda-fifo", "sns-sqs-lambda"]),
+      fromMessagesPerSecond: 10,
+      toMessagesPerSecond: 100,
+      points: 5,
+    });
+    expect(flat.crossovers).toEqual([]);
+    expect(await renderChartSvg(flat)).toContain("None in this range");
+  });
+});
