@@ -1,12 +1,13 @@
 import { CAPACITY } from "./capacity.ts";
 import { GIB, SECONDS_PER_MONTH } from "./constants.ts";
+import type { PriceKey } from "./prices/catalogue.ts";
 import type { Workload } from "./workload.ts";
 
 /** A broker/node type the sizer may choose. */
 export interface NodeType {
   readonly name: string;
   /** Catalogue key of its hourly price. */
-  readonly priceKey: string;
+  readonly priceKey: PriceKey;
   readonly hourlyUsd: number;
   /** vCPUs usable for sustained load (burstable types: their baseline share). */
   readonly sustainedVcpu: number;

@@ -54,7 +54,7 @@ export function ec2Hours(
   const discount = w.reservedDiscount > 0 ? `, ${w.reservedDiscount * 100} % reserved discount` : "";
   return charge(
     prices,
-    node.priceKey as PriceKey,
+    node.priceKey,
     `${role}: ${count} × EC2 ${node.name}`,
     count * HOURS_PER_MONTH,
     `${count} instances × ${HOURS_PER_MONTH} h${discount}`,
@@ -92,7 +92,7 @@ export function opsLabour(w: Workload): LineItem {
 export function selfHostedAssumptions(w: Workload): string[] {
   return [
     `3 AZs, replication factor ${w.replicationFactor}; disks sized to ${w.diskFillTarget * 100} % fill`,
-    `${((w.crossAzClientFraction * 100) | 0).toString()} % of client traffic crosses AZs; replication copies each cross an AZ`,
+    `${(w.crossAzClientFraction * 100).toFixed(0)} % of client traffic crosses AZs; replication copies each cross an AZ`,
     `ops labour: ${w.opsHoursPerMonth} h/month × $${w.opsHourlyRateUsd}/h (explicit input)`,
     w.reservedDiscount > 0 ? `EC2 reserved discount ${w.reservedDiscount * 100} %` : "EC2 on-demand prices",
     "consumers priced as the same Lambda consumer as the serverless options (a stand-in for your own consumer fleet)",

@@ -54,7 +54,7 @@ export const mskProvisioned: Alternative = {
     return [
       charge(
         prices,
-        size.node.priceKey as "msk.broker.kafka.m5.large",
+        size.node.priceKey,
         `MSK brokers: ${size.brokers} × ${size.node.name}`,
         size.brokers * HOURS_PER_MONTH,
         size.reason,
