@@ -56,7 +56,10 @@ export function spawnKcat(args: readonly string[]) {
 /** A bare TCP client speaking Kafka frames, for requests no well-behaved client would send. */
 export class RawClient {
   private buffer = Buffer.alloc(0);
-  private waiting: ((frame: Buffer) => void)[] = [];
+  private readonly byCorrelation = new Map<number, (frame: Buffer) => void>();
+  private readonly rawWaiters: ((frame: Buffer) => void)[] = [];
+  /** Frames that answered no pending request (e.g. a response to Produce with acks=0). */
+  readonly unmatched: Buffer[] = [];
   closed = false;
 
   private constructor(private readonly socket: Socket) {
@@ -66,13 +69,23 @@ export class RawClient {
         const size = this.buffer.readInt32BE(0);
         const frame = this.buffer.subarray(4, 4 + size);
         this.buffer = this.buffer.subarray(4 + size);
-        this.waiting.shift()?.(frame);
+        this.deliver(frame);
       }
     });
     socket.on("close", () => {
       this.closed = true;
     });
     socket.on("error", () => {});
+  }
+
+  private deliver(frame: Buffer): void {
+    const raw = this.rawWaiters.shift();
+    if (raw) return raw(frame);
+    const correlationId = frame.length >= 4 ? frame.readInt32BE(0) : -1;
+    const waiter = this.byCorrelation.get(correlationId);
+    this.byCorrelation.delete(correlationId);
+    if (waiter) waiter(frame);
+    else this.unmatched.push(frame);
   }
 
   static connect(address: string): Promise<RawClient> {
@@ -83,19 +96,29 @@ export class RawClient {
     });
   }
 
-  /** Sends a request (header v1 + `body`) and resolves with the response frame after the correlation id. */
-  request(apiKey: number, apiVersion: number, correlationId: number, body: (w: Writer) => void = () => {}) {
+  /** Sends a request (header v1 + `body`) without waiting for an answer. */
+  send(
+    apiKey: number,
+    apiVersion: number,
+    correlationId: number,
+    body: (w: Writer) => void = () => {},
+  ): void {
     const w = new Writer().int16(apiKey).int16(apiVersion).int32(correlationId).nullableString("raw-test");
     body(w);
     const payload = w.toBuffer();
-    const response = new Promise<Buffer>((resolve) => this.waiting.push(resolve));
     this.writeRaw(Buffer.concat([new Writer().int32(payload.length).toBuffer(), payload]));
+  }
+
+  /** Sends a request and resolves with its response frame (starting with the correlation id). */
+  request(apiKey: number, apiVersion: number, correlationId: number, body: (w: Writer) => void = () => {}) {
+    const response = new Promise<Buffer>((resolve) => this.byCorrelation.set(correlationId, resolve));
+    this.send(apiKey, apiVersion, correlationId, body);
     return response;
   }
 
-  /** Resolves with the next frame the broker sends (for exchanges outside request/response). */
+  /** Resolves with the next frame the broker sends, whatever it is (SASL v0 tokens have no header). */
   nextFrame(): Promise<Buffer> {
-    return new Promise<Buffer>((resolve) => this.waiting.push(resolve));
+    return new Promise<Buffer>((resolve) => this.rawWaiters.push(resolve));
   }
 
   writeRaw(bytes: Buffer): void {

@@ -78,6 +78,10 @@ describe("kafkajs against the local broker", () => {
       },
       { description: "committed offsets" },
     );
+    expect((await admin2.listGroups()).groups).toContainEqual({
+      groupId: "billing",
+      protocolType: "consumer",
+    });
     await c1.disconnect();
 
     expect(seen).toHaveLength(30);
