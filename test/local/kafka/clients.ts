@@ -80,7 +80,10 @@ export class RawClient {
 
   private deliver(frame: Buffer): void {
     const raw = this.rawWaiters.shift();
-    if (raw) return raw(frame);
+    if (raw) {
+      raw(frame);
+      return;
+    }
     const correlationId = frame.length >= 4 ? frame.readInt32BE(0) : -1;
     const waiter = this.byCorrelation.get(correlationId);
     this.byCorrelation.delete(correlationId);
