@@ -64,6 +64,13 @@ export interface FailedAttempt {
   readonly receiveCount: number;
   readonly delaySeconds: number;
   readonly error: string;
+  /** When the delay was requested (epoch ms): the next receive comes no earlier than this + delaySeconds. */
+  readonly delayedAt: number;
+  /**
+   * Whether SQS accepted the new visibility. It refuses when the message is visible again already (the
+   * queue's visibility timeout ran out first), and the retry then comes after the queue's own timeout.
+   */
+  readonly delayApplied: boolean;
 }
 
 /** Options of {@link withRetryPolicy}. */
@@ -78,6 +85,8 @@ export interface RetryPolicyOptions<TData> {
   readonly onDelayError?: (error: unknown) => void;
   /** @default Math.random */
   readonly random?: () => number;
+  /** @default Date.now */
+  readonly clock?: () => number;
 }
 
 /**
@@ -104,12 +113,16 @@ export function withRetryPolicy<TData>(
         );
       }
       const delaySeconds = backoffSeconds(receiveCount, options.backoff, options.random);
-      await options.onRetry?.(event, { receiveCount, delaySeconds, error: message });
+      // Delay first: the queue's visibility timeout is already running since the receive.
+      const delayedAt = (options.clock ?? Date.now)();
+      let delayApplied = true;
       try {
         await options.delay(context.record, delaySeconds);
       } catch (delayError) {
+        delayApplied = false;
         options.onDelayError?.(delayError);
       }
+      await options.onRetry?.(event, { receiveCount, delaySeconds, error: message, delayedAt, delayApplied });
       throw error;
     }
   };

@@ -119,8 +119,9 @@ export function createJobWorker({
       backoff: config.backoff,
       delay: createVisibilityDelayer(sqs, config.queueUrl),
       ...(random ? { random } : {}),
+      clock: () => now().getTime(),
       onRetry: (event, attempt) =>
-        recordFailedAttempt(dynamodb, config.jobsTableName, event.data.jobId, { ...attempt, at: now() }),
+        recordFailedAttempt(dynamodb, config.jobsTableName, event.data.jobId, attempt),
       onDelayError: (error) =>
         logger.warn("could not set the backoff delay; the retry comes after the queue's visibility timeout", {
           error,

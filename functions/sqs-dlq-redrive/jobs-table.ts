@@ -2,7 +2,8 @@
  * The jobs table (partition key `pk`, S) holds two kinds of items:
  * - `job#<jobId>`: the job's effect (`applications`, incremented on every application, so a duplicate is
  *   visible as 2), `firstAppliedAt`, the `receiveCount` and `redriveCount` of the applying delivery, and an
- *   `attempts` list of failed attempts (receive count, time, chosen backoff delay, error);
+ *   `attempts` list of failed attempts (receive count, time the delay was set, chosen backoff delay, whether
+ *   SQS accepted it, error);
  * - `fault-switch`: `{ on: true|false }`, the scenario's fault switch. A table item (rather than an
  *   environment variable) can be flipped with one AWS SDK call on every target (embedded, LocalStack, AWS)
  *   without redeploying or restarting functions, and is read with a consistent read so a flip is seen at once.
@@ -69,7 +70,7 @@ export async function recordFailedAttempt(
   client: DynamoDBClient,
   tableName: string,
   jobId: string,
-  attempt: FailedAttempt & { at: Date },
+  attempt: FailedAttempt,
 ): Promise<void> {
   await client.send(
     new UpdateItemCommand({
@@ -83,8 +84,9 @@ export async function recordFailedAttempt(
             {
               M: {
                 receiveCount: { N: String(attempt.receiveCount) },
-                at: { N: String(attempt.at.getTime()) },
+                at: { N: String(attempt.delayedAt) },
                 delaySeconds: { N: String(attempt.delaySeconds) },
+                delayApplied: { BOOL: attempt.delayApplied },
                 error: { S: attempt.error.slice(0, 500) },
               },
             },

@@ -8,7 +8,9 @@ import { createObservability, lambdaHandler } from "../shared/lambda-handler.js"
 import { type RedriveResponse, readRedriveConfig, runRedrive } from "./redrive-function.js";
 
 const config = readRedriveConfig();
-const sqs = new SQSClient({});
+// Send every call to the configured endpoint, not to the host in a queue URL: on AWS they are the same, and
+// on a local endpoint (AWS_ENDPOINT_URL_SQS) a URL listed by ListQueues may name a host that does not resolve.
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 const observability = createObservability("redrive");
 
 /** Stops the mover this long before the function times out, so it can finish its batch and report. */

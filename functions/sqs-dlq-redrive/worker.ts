@@ -10,7 +10,9 @@ import { createJobWorkerHandler, readJobWorkerConfig } from "./job-consumer.js";
 
 const config = readJobWorkerConfig();
 const dynamodb = new DynamoDBClient({});
-const sqs = new SQSClient({});
+// Every call to the configured endpoint (AWS_ENDPOINT_URL_SQS locally), not to the host named in the queue
+// URL: identical on AWS, and local queue URLs (`sqs.<region>.localhost`) need not resolve.
+const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
 /** SQS event source handler (`ReportBatchItemFailures`). */
 export const handler = createJobWorkerHandler({ config, dynamodb, sqs, ...createObservability("jobs") });

@@ -64,6 +64,27 @@ export const PATTERNS: Readonly<Record<string, PatternEntry>> = {
       "npx vitest run test/local/sns-sqs-fanout.test.ts           # the scenario as a test",
     ],
   },
+  "sqs-dlq-redrive": {
+    slug: "sqs-dlq-redrive",
+    stack: "SqsDlqRedriveStack",
+    description: "SQS work queue → Lambda with backoff; poison jobs to a DLQ with reasons; redrive back",
+    defaultMessages: 50,
+    // The fault switch is an item in the jobs table, flipped by the scenario itself on every target.
+    faultEnvironment: {},
+    faultContext: [],
+    scenario: async (target, options) =>
+      (await import("./scenarios/sqs-dlq-redrive.ts")).runRedriveScenario(target, {
+        jobs: options.messages,
+        faults: options.faults,
+        onProgress: options.onProgress,
+      }),
+    tryNext: [
+      "npm run local -- sqs-dlq-redrive --messages 500 --json | jq .redrive   # what the redrive moved",
+      "npm run redrive -- --help                                              # the redrive tool",
+      "npm run diagram -- sqs-dlq-redrive                                     # the stack as a Mermaid diagram",
+      "npx vitest run test/local/sqs-dlq-redrive.test.ts                      # the scenario as a test",
+    ],
+  },
 };
 
 /** Thrown for a slug that is not in the registry. */

@@ -41,7 +41,9 @@ function defaultClients(region: string | undefined, endpointUrl: string | undefi
     ...(endpointUrl ? { endpoint: endpointUrl } : {}),
     ...(credentials ? { credentials } : {}),
   };
-  return { sqs: new SQSClient(config), sns: new SNSClient(config) };
+  // Every call to the configured endpoint, not to the host in a queue URL (local endpoints list URLs whose
+  // host may not resolve; on AWS both are the same).
+  return { sqs: new SQSClient({ ...config, useQueueUrlAsEndpoint: false }), sns: new SNSClient(config) };
 }
 
 /**

@@ -124,7 +124,7 @@ export async function planRedrive(clients: RedriveClients, options: RedriveOptio
     }
   }
   for (const url of sqsSourceUrls) {
-    if (url === destination?.url) sourceArns.push(destination.arn);
+    if (destination && sameQueue(url, destination.url)) sourceArns.push(destination.arn);
   }
   const destinationIsSource =
     destination !== undefined && (sourceArns.length > 0 || snsEndpoint !== undefined);
@@ -156,8 +156,9 @@ export async function planRedrive(clients: RedriveClients, options: RedriveOptio
   if (filters.length > 0) reasons.push("--filter");
   if (options.max !== undefined) reasons.push("--max");
   if (options.dryRun) reasons.push("--dry-run");
-  if (toRef && destination && !sqsSourceUrls.includes(destination.url))
+  if (toRef && destination && !sqsSourceUrls.some((url) => sameQueue(url, destination?.url ?? ""))) {
     reasons.push("--to is not a source queue");
+  }
   if (options.ratePerSecond !== undefined && options.ratePerSecond > MOVE_TASK_MAX_RATE) {
     reasons.push(`--rate above ${MOVE_TASK_MAX_RATE}/s`);
   }
@@ -197,6 +198,15 @@ export async function planRedrive(clients: RedriveClients, options: RedriveOptio
     total,
     why: strategy === "move-task" ? "SQS move task" : `own mover (${reasons.join(", ")})`,
   };
+}
+
+/**
+ * Whether two queue URLs name the same queue: same account and name (the last two path segments). Hosts
+ * may differ for one queue (legacy `queue.amazonaws.com` URLs, emulators answering under several hosts).
+ */
+function sameQueue(a: string, b: string): boolean {
+  const tail = (url: string) => url.split("/").filter(Boolean).slice(-2).join("/");
+  return tail(a) === tail(b);
 }
 
 function nameOf(url: string | undefined): string {

@@ -42,6 +42,7 @@ describe("withRetryPolicy", () => {
       delay,
       onRetry,
       random: () => 0,
+      clock: () => 1_000,
     });
     return { wrapped, delay, onRetry };
   };
@@ -57,6 +58,8 @@ describe("withRetryPolicy", () => {
       receiveCount: 2,
       delaySeconds: 2,
       error: "dependency down",
+      delayedAt: 1_000,
+      delayApplied: true,
     });
   });
 
@@ -84,6 +87,7 @@ describe("withRetryPolicy", () => {
 
   it("still fails the record (so SQS retries it) when the visibility change fails", async () => {
     const onDelayError = vi.fn();
+    const onRetry = vi.fn(async () => undefined);
     const wrapped = withRetryPolicy(
       async () => {
         throw new RetryableError("down");
@@ -95,10 +99,12 @@ describe("withRetryPolicy", () => {
           throw new Error("ReceiptHandleIsInvalid");
         },
         onDelayError,
+        onRetry,
       },
     );
     await expect(wrapped(event, context(1))).rejects.toThrow("down");
     expect(onDelayError).toHaveBeenCalledOnce();
+    expect(onRetry).toHaveBeenCalledWith(event, expect.objectContaining({ delayApplied: false }));
   });
 
   it("does nothing extra on success", async () => {

@@ -153,7 +153,9 @@ describe("the sqs-dlq-redrive worker", () => {
     // The record was received with visibility 0; the handler hid it for the backoff delay.
     expect(await visibleInQueue()).toBe(0);
     const attempts = (await item("transient"))?.attempts?.L ?? [];
-    expect(attempts.map((a) => [a.M?.receiveCount?.N, a.M?.delaySeconds?.N])).toEqual([["1", "30"]]);
+    expect(
+      attempts.map((a) => [a.M?.receiveCount?.N, a.M?.delaySeconds?.N, a.M?.delayApplied?.BOOL]),
+    ).toEqual([["1", "30", true]]);
     const retry = sqsRecordFromMessage({ ...record, Body: body, MessageId: record.messageId }, ARN);
     retry.attributes.ApproximateReceiveCount = "2";
     expect(await worker().handleBatch(sqsEvent(retry))).toEqual({ batchItemFailures: [] });
