@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KafkaBroker, startKafka } from "../../../tools/local/kafka/index.ts";
+import { ApiKey, SUPPORTED_VERSIONS } from "../../../tools/local/kafka/protocol/api-keys.ts";
 import { Reader } from "../../../tools/local/kafka/protocol/reader.ts";
 import { encodeRecordBatch } from "../../../tools/local/kafka/protocol/records.ts";
 import { Writer } from "../../../tools/local/kafka/protocol/writer.ts";
@@ -84,6 +85,43 @@ describe("requests no well-behaved client sends", () => {
     const admin = kafkajs(broker.brokers).admin();
     await admin.connect();
     expect(await admin.listTopics()).toContain("raw");
+    await admin.disconnect();
+  });
+
+  it("survives random request bodies for every API and version it advertises", async () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const fuzzed: RawClient[] = [];
+    for (const [name, [min, max]] of Object.entries(SUPPORTED_VERSIONS)) {
+      for (let version = min; version <= max; version++) {
+        for (let round = 0; round < 3; round++) {
+          const raw = await RawClient.connect(address());
+          const body = Buffer.from(
+            Array.from({ length: Math.floor(random() * 64) }, () => Math.floor(random() * 256)),
+          );
+          raw.send(ApiKey[name as keyof typeof ApiKey], version, round, (w) => w.raw(body));
+          fuzzed.push(raw);
+        }
+      }
+    }
+    const bystander = await RawClient.connect(address());
+    const answer = new Reader(await bystander.request(18, 2, 1));
+    expect([answer.int32(), answer.int16()]).toEqual([1, 0]);
+    for (const raw of fuzzed) raw.close();
+    bystander.close();
+    const admin = kafkajs(broker.brokers).admin();
+    await admin.connect();
+    expect(await admin.listTopics()).toContain("raw");
+    await admin.createTopics({ topics: [{ topic: "after-fuzz", numPartitions: 2 }] });
+    // a partition count no broker should allocate is refused, not attempted
+    await expect(
+      admin.createTopics({ topics: [{ topic: "huge", numPartitions: 2_000_000_000 }] }),
+    ).rejects.toMatchObject({
+      errors: [expect.objectContaining({ topic: "huge", type: "INVALID_PARTITIONS" })],
+    });
     await admin.disconnect();
   });
 

@@ -9,6 +9,9 @@ import type { Handler } from "../context.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import { isValidTopicName } from "../state/topics.ts";
 
+/** Per topic; a bound so that a stray request cannot allocate millions of partitions. */
+export const MAX_PARTITIONS = 10_000;
+
 export const createTopics: Handler = (ctx, _conn, header, r, w) => {
   const v = header.apiVersion;
   const topics = r.array((r) => ({
@@ -37,8 +40,12 @@ export const createTopics: Handler = (ctx, _conn, header, r, w) => {
         : t.numPartitions === -1
           ? ctx.settings.defaultPartitions
           : t.numPartitions;
-    if (partitions <= 0)
-      return result(ErrorCode.INVALID_PARTITIONS, "the number of partitions must be at least 1");
+    if (partitions <= 0 || partitions > MAX_PARTITIONS) {
+      return result(
+        ErrorCode.INVALID_PARTITIONS,
+        `the number of partitions must be from 1 to ${MAX_PARTITIONS}`,
+      );
+    }
     if (t.replicationFactor === 0 || t.replicationFactor < -1) {
       return result(ErrorCode.INVALID_REPLICATION_FACTOR, "the replication factor must be at least 1");
     }
