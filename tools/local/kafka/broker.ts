@@ -120,7 +120,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
           waiters.delete(done);
           resolve();
         };
-        const timer = setTimeout(done, Math.max(0, timeoutMs));
+        const timer = setTimeout(done, Math.min(Math.max(0, timeoutMs), 2 ** 31 - 1)); // setTimeout's limit
         const unsubscribe = topics.onAppend((appended) => {
           if (logs.includes(appended)) done();
         });
