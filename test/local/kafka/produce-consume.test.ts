@@ -184,6 +184,27 @@ describe("kafkajs against the local broker", () => {
 });
 
 describe("broker options", () => {
+  it("creates topics from the library API and refuses illegal ones", async () => {
+    const broker = await startKafka({ topics: [{ name: "declared", partitions: 3 }] });
+    try {
+      expect(broker.createTopic("declared")).toBe(false);
+      expect(broker.createTopic("made-later", 2)).toBe(true);
+      expect(() => broker.createTopic("bad name!")).toThrow(/illegal topic name/);
+      expect(() => broker.createTopic("too-many", 20_000)).toThrow(/partitions must be/);
+      const admin = kafkajs(broker.brokers).admin();
+      await admin.connect();
+      const meta = await admin.fetchTopicMetadata({ topics: ["declared", "made-later"] });
+      await admin.disconnect();
+      expect(meta.topics.map((t) => [t.name, t.partitions.length])).toEqual([
+        ["declared", 3],
+        ["made-later", 2],
+      ]);
+    } finally {
+      await broker.stop();
+    }
+    await expect(startKafka({ topics: [{ name: "x", partitions: 0 }] })).rejects.toThrow(RangeError);
+  });
+
   it("refuses unknown topics when auto-creation is off", async () => {
     const broker = await startKafka({ autoCreateTopics: false, topics: [{ name: "known", partitions: 2 }] });
     try {

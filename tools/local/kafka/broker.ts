@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type Socket } from "node:net";
+import { MAX_PARTITIONS } from "./apis/admin.ts";
 import { Connection } from "./connection.ts";
 import type { BrokerContext, BrokerSettings, SaslMechanism } from "./context.ts";
 import { GroupCoordinator, type GroupOptions } from "./state/group-coordinator.ts";
@@ -68,6 +69,12 @@ export interface KafkaBroker {
   readonly port: number;
   /** Topics with their partitions' offsets and sizes. */
   topics(): TopicInfo[];
+  /**
+   * Creates a topic, as CreateTopics would (MSK has no CloudFormation topic resource, so the local
+   * cloud creates the topics a stack's custom resource would). Returns false if it already exists.
+   * @throws RangeError on an illegal name or partition count
+   */
+  createTopic(name: string, partitions?: number): boolean;
   /** Closes every connection and the listener. */
   stop(): Promise<void>;
 }
@@ -76,8 +83,10 @@ export interface KafkaBroker {
 export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroker> {
   const log = options.log ?? (() => {});
   const defaultPartitions = options.defaultPartitions ?? 1;
-  if (!Number.isInteger(defaultPartitions) || defaultPartitions < 1) {
-    throw new RangeError(`defaultPartitions must be a positive integer, got ${defaultPartitions}`);
+  if (!Number.isInteger(defaultPartitions) || defaultPartitions < 1 || defaultPartitions > MAX_PARTITIONS) {
+    throw new RangeError(
+      `defaultPartitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${defaultPartitions}`,
+    );
   }
   const settings: BrokerSettings = {
     nodeId: options.nodeId ?? 1,
@@ -95,10 +104,6 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     retentionMessages: options.retentionMessages,
     retentionBytes: options.retentionBytes,
   });
-  for (const t of options.topics ?? []) {
-    if (!isValidTopicName(t.name)) throw new RangeError(`illegal topic name ${JSON.stringify(t.name)}`);
-    topics.create(t.name, t.partitions ?? defaultPartitions);
-  }
   const groups = new GroupCoordinator(options.groups);
   const waiters = new Set<() => void>();
 
@@ -153,7 +158,7 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
   if (address === null || typeof address === "string") throw new Error("the broker has no TCP address");
   settings.port = address.port;
 
-  return {
+  const handle: KafkaBroker = {
     brokers: [`${settings.host}:${settings.port}`],
     host: settings.host,
     port: settings.port,
@@ -167,6 +172,15 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
           bytes: p.bytes,
         })),
       })),
+    createTopic(name, partitions = defaultPartitions) {
+      if (!isValidTopicName(name)) throw new RangeError(`illegal topic name ${JSON.stringify(name)}`);
+      if (!Number.isInteger(partitions) || partitions < 1 || partitions > MAX_PARTITIONS) {
+        throw new RangeError(`partitions must be an integer from 1 to ${MAX_PARTITIONS}, got ${partitions}`);
+      }
+      if (topics.get(name)) return false;
+      topics.create(name, partitions);
+      return true;
+    },
     async stop() {
       groups.stop();
       for (const done of [...waiters]) done();
@@ -175,4 +189,11 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
       await closed;
     },
   };
+  try {
+    for (const t of options.topics ?? []) handle.createTopic(t.name, t.partitions);
+  } catch (error) {
+    await handle.stop();
+    throw error;
+  }
+  return handle;
 }
