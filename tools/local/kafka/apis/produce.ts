@@ -71,7 +71,7 @@ class ProduceError extends Error {
   }
 }
 
-/** Validates every batch first (all-or-nothing per partition, as Kafka does), then appends. */
+/** Validates the format of every batch first (so a bad batch appends nothing), then appends in order. */
 function appendAll(ctx: Parameters<Handler>[0], log: PartitionLog, records: Buffer): number {
   const batches = splitBatches(records);
   if (batches.length === 0) throw new ProduceError(ErrorCode.CORRUPT_MESSAGE);
