@@ -119,7 +119,7 @@ describe("consumer groups with real clients", () => {
       "-G",
       "crash-group",
       "-X",
-      "session.timeout.ms=1500",
+      "session.timeout.ms=3000",
       "-X",
       "heartbeat.interval.ms=200",
       "-X",
