@@ -1,5 +1,4 @@
-import type { AddressInfo } from "node:net";
-import dynalite from "dynalite";
+import { Worker } from "node:worker_threads";
 import { type FauxqsServer, type SnsSpyMessage, type SpyMessage, startFauxqs } from "fauxqs";
 import type { Spy } from "./spy.ts";
 
@@ -15,7 +14,8 @@ export interface Emulators {
 }
 
 /**
- * Starts fauxqs (SQS + SNS) and dynalite (DynamoDB) in this process on 127.0.0.1, port 0, and
+ * Starts fauxqs (SQS + SNS, in this thread) and dynalite (DynamoDB, in a worker thread of this
+ * process) on 127.0.0.1, port 0, and
  * forwards fauxqs's message spy into `spy` (sends, deletes, DLQ moves, SNS publishes).
  */
 export async function startEmulators(
@@ -38,12 +38,14 @@ export async function startEmulators(
       return false;
     })
     .catch(() => undefined);
-  const dynamo = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    dynamo.once("error", reject);
-    dynamo.listen(0, "127.0.0.1", () => resolve());
+  const dynamo = new Worker(new URL("./dynamodb-worker.ts", import.meta.url), {
+    execArgv: [],
+    name: "dynalite",
   });
-  const dynamoPort = (dynamo.address() as AddressInfo).port;
+  const dynamoPort = await new Promise<number>((resolve, reject) => {
+    dynamo.once("error", reject);
+    dynamo.once("message", (message: { type: string; port: number }) => resolve(message.port));
+  });
   const fauxqsEndpoint = `http://127.0.0.1:${fauxqs.port}`;
   return {
     fauxqs,
@@ -52,8 +54,13 @@ export async function startEmulators(
     dynamodbEndpoint: `http://127.0.0.1:${dynamoPort}`,
     async stop() {
       fauxqs.spy.clear();
-      dynamo.closeAllConnections?.();
-      await Promise.all([fauxqs.stop(), new Promise<void>((resolve) => dynamo.close(() => resolve()))]);
+      const stopped = new Promise<void>((resolve) => dynamo.once("message", () => resolve()));
+      dynamo.postMessage({ type: "stop" });
+      await Promise.all([
+        fauxqs.stop(),
+        Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 2000))]),
+      ]);
+      await dynamo.terminate();
     },
   };
 }

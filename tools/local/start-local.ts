@@ -13,7 +13,7 @@ import {
 import { startEmulators } from "./emulators.ts";
 import { SqsPoller } from "./event-sources/sqs-poller.ts";
 import { IntrinsicResolver, type ResourceAttributes } from "./intrinsics.ts";
-import type { LogSink } from "./lambda/environment-pool.ts";
+import { DISCARD, type LogSink } from "./lambda/environment-pool.ts";
 import { startInvokeServer } from "./lambda/invoke-server.ts";
 import { LambdaService } from "./lambda/service.ts";
 import { formatParity, parityEntry } from "./parity.ts";
@@ -403,7 +403,7 @@ function logSink(
   stoppers: Array<() => Promise<void>>,
 ): LogSink | "inherit" {
   if (logs === "inherit") return "inherit";
-  if (logs === "silent") return () => undefined;
+  if (logs === "silent") return DISCARD;
   if (typeof logs === "function") return logs;
   mkdirSync(logs.dir, { recursive: true });
   const files = new Map<string, WriteStream>();

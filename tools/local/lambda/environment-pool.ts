@@ -42,6 +42,9 @@ export type InvocationResult =
 /** Where the functions' console output goes. */
 export type LogSink = (functionName: string, stream: "stdout" | "stderr", chunk: string) => void;
 
+/** A sink that drops output inside the worker (nothing is copied to the parent thread). */
+export const DISCARD: LogSink = () => undefined;
+
 interface WorkerResult {
   type: "result";
   id: number;
@@ -172,6 +175,7 @@ export class EnvironmentPool {
         logGroupName: fn.environment.AWS_LAMBDA_LOG_GROUP_NAME,
         logStreamName: fn.environment.AWS_LAMBDA_LOG_STREAM_NAME,
         sdkRoot: this.sdkRoot,
+        discardOutput: this.logs === DISCARD,
       },
       resourceLimits: { maxOldGenerationSizeMb: Math.max(fn.memoryMb, 128) },
       stdout: !inherit,

@@ -21,6 +21,8 @@ interface EnvironmentData {
   readonly logStreamName: string;
   /** Directory whose node_modules provide the AWS SDK v3, as the Lambda Node.js runtime does. */
   readonly sdkRoot: string;
+  /** Drop the function's output in the worker instead of streaming it to the parent. */
+  readonly discardOutput: boolean;
 }
 
 /** An invocation request from the parent. */
@@ -53,6 +55,16 @@ registerHooks({
   },
 });
 process.setSourceMapsEnabled(true);
+if (data.discardOutput) {
+  // Logs and EMF metrics nobody reads: skip the copy to the parent thread.
+  const discard = ((_chunk: unknown, encoding?: unknown, callback?: unknown) => {
+    const done = typeof encoding === "function" ? encoding : callback;
+    if (typeof done === "function") done();
+    return true;
+  }) as typeof process.stdout.write;
+  process.stdout.write = discard;
+  process.stderr.write = discard;
+}
 
 const [modulePath, ...exportPath] = data.handler.split(".");
 let handlerPromise: Promise<LambdaHandler> | undefined;

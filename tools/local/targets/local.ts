@@ -1,8 +1,12 @@
 import type { ScenarioTarget } from "../scenarios/target.ts";
 import { type LocalCloud, type StartLocalOptions, startLocal } from "../start-local.ts";
 
-/** Visibility timeout used by local scenario runs, so a retried record comes back in about a second. */
-export const LOCAL_SCENARIO_VISIBILITY_TIMEOUT_SECONDS = 1;
+/**
+ * Visibility timeout of every queue in local scenario runs, so a retried record comes back in
+ * seconds instead of the template's 6 × function timeout. Long enough that a batch (with a cold
+ * start, on a loaded machine) finishes before its messages become visible again.
+ */
+export const LOCAL_SCENARIO_VISIBILITY_TIMEOUT_SECONDS = 3;
 
 /**
  * The `local` target: the embedded cloud in this process. `environment` is how a scenario turns the

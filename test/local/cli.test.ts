@@ -1,0 +1,76 @@
+import { spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PATTERNS } from "../../tools/local/patterns.ts";
+
+const root = join(import.meta.dirname, "..", "..");
+/** No Docker on PATH: only the directory of this Node binary. */
+const withoutDocker = { PATH: dirname(process.execPath) };
+/** No AWS credentials anywhere in the default chain. */
+const withoutCredentials = {
+  AWS_PROFILE: "",
+  AWS_ACCESS_KEY_ID: "",
+  AWS_SECRET_ACCESS_KEY: "",
+  AWS_CONFIG_FILE: "/nonexistent",
+  AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
+  AWS_EC2_METADATA_DISABLED: "true",
+};
+
+/** Runs the local-cloud CLI in a fresh process, as `npm run local|verify|diagram` does. */
+function cli(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(
+    process.execPath,
+    [
+      "--disable-warning=ExperimentalWarning",
+      "--import",
+      "tsx",
+      join(root, "tools", "local", "cli.ts"),
+      ...args,
+    ],
+    { cwd: root, encoding: "utf8", env: { ...process.env, ...env } },
+  );
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr.trim() };
+}
+
+describe("local-cloud CLI", () => {
+  it("rejects an unknown slug with one line naming the known ones", () => {
+    const { status, stderr } = cli(["local", "nope"]);
+    expect(status).toBe(1);
+    expect(stderr).toBe(`error: unknown pattern "nope"; known: ${Object.keys(PATTERNS).join(", ")}`);
+    expect(stderr).toContain("sns-sqs-fanout");
+  });
+
+  it("rejects a bad --messages and an unknown --target with one line", () => {
+    const messages = cli(["local", "sns-sqs-fanout", "--messages", "lots"]);
+    expect(messages.status).toBe(1);
+    expect(messages.stderr).toBe(
+      "error: option '--messages <n>' argument 'lots' is invalid. expected a whole number from 1 to 1000000",
+    );
+    const target = cli(["verify", "sns-sqs-fanout", "--target", "moon"]);
+    expect(target.status).toBe(1);
+    expect(target.stderr.split("\n")).toHaveLength(1);
+    expect(target.stderr).toMatch(/Allowed choices are local, localstack, aws/);
+  });
+
+  it("says what to do when Docker is missing for the localstack target", () => {
+    const { status, stderr } = cli(["verify", "sns-sqs-fanout", "--target", "localstack"], withoutDocker);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(
+      /^error: the localstack target needs a running Docker engine .*use --target local/,
+    );
+  });
+
+  it("says what to do when there are no AWS credentials for the aws target", () => {
+    const { status, stderr } = cli(["verify", "sns-sqs-fanout", "--target", "aws"], withoutCredentials);
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/^error: no AWS credentials or region found/);
+  });
+
+  it("prints a Mermaid diagram of the synthesized stack", () => {
+    const { status, stdout } = cli(["diagram", "sns-sqs-fanout"]);
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^flowchart LR/);
+    expect(stdout).toMatch(/Orders\/Topic.*SNS topic/);
+    expect(stdout).toMatch(/attribute filter type = order.created, raw/);
+  });
+});
