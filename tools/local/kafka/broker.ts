@@ -147,13 +147,18 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
     }
   });
   server.on("error", (error) => log(`listener error: ${error.message}`));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(settings.port, settings.host, () => {
-      server.off("error", reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(settings.port, settings.host, () => {
+        server.off("error", reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    groups.stop(); // e.g. EADDRINUSE: leave no timer behind
+    throw error;
+  }
   const address = server.address();
   if (address === null || typeof address === "string") throw new Error("the broker has no TCP address");
   settings.port = address.port;
