@@ -69,7 +69,7 @@ export async function localstackTarget(
   const cdklocal = join(REPO_ROOT, "node_modules", ".bin", "cdklocal");
   if (!existsSync(cdklocal)) {
     throw new TargetError(
-      "the localstack target needs cdklocal: npm install --save-exact -D aws-cdk-local@3.0.2",
+      "the localstack target needs cdklocal (the aws-cdk-local devDependency): run npm ci",
     );
   }
   const env = {
