@@ -56,6 +56,8 @@ export interface MoverResult {
   deleteFailed: number;
   failures: RedriveFailure[];
   durationMs: number;
+  /** From the start to the last accepted send: the span the rate is measured over (no final empty poll). */
+  movingMs: number;
   cancelled: boolean;
   /** A call that failed outright (after the SDK's retries) stopped the run; the affected messages stayed. */
   error?: string;
@@ -97,6 +99,7 @@ export async function moveMessages(sqs: SQSClient, options: MoverOptions): Promi
     deleteFailed: 0,
     failures: [],
     durationMs: 0,
+    movingMs: 0,
     cancelled: false,
   };
   let remaining = options.max ?? Number.POSITIVE_INFINITY;
@@ -207,6 +210,7 @@ export async function moveMessages(sqs: SQSClient, options: MoverOptions): Promi
       return;
     }
     result.moved += sent.length;
+    if (sent.length > 0) result.movingMs = now() - started;
     if (sent.length === 0) return;
     try {
       const deleted = await sqs.send(

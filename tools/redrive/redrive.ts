@@ -287,7 +287,7 @@ export async function redrive(clients: RedriveClients, options: RedriveOptions):
       ...base,
       ...moved,
       ...(error ? { error } : {}),
-      messagesPerSecond: moved.durationMs > 0 ? (moved.moved * 1000) / moved.durationMs : 0,
+      messagesPerSecond: moved.movingMs > 0 ? (moved.moved * 1000) / moved.movingMs : 0,
     };
   } finally {
     clearInterval(renewal);

@@ -28,9 +28,16 @@ export function progressView(
       cliProgress.Presets.shades_classic,
     );
     let started = false;
+    let moved = -1;
+    let rate = "0";
     return {
       update(p) {
-        const payload = { skipped: p.skipped, failed: p.failed, rate: rateOf(p).toFixed(0) };
+        // The rate only moves when messages do (not while the mover makes its final empty poll).
+        if (p.moved !== moved) {
+          moved = p.moved;
+          rate = rateOf(p).toFixed(0);
+        }
+        const payload = { skipped: p.skipped, failed: p.failed, rate };
         if (!started) {
           bar.start(Math.max(p.total, p.moved), p.moved, payload);
           started = true;

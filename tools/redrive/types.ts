@@ -48,7 +48,9 @@ export interface RedriveSummary {
   /** Up to 100 reasons, one per message that stayed. */
   readonly failures: readonly RedriveFailure[];
   readonly durationMs: number;
-  /** moved / duration. */
+  /** Mover only: from the start to the last message moved. */
+  readonly movingMs?: number;
+  /** moved / the time until the last message was moved (the mover's final empty poll excluded). */
   readonly messagesPerSecond: number;
   /** Stopped by the caller's AbortSignal (Ctrl-C): whatever was sent was also deleted; nothing half-moved. */
   readonly cancelled: boolean;
