@@ -53,6 +53,16 @@ describe("npm run redrive", () => {
     );
   });
 
+  it("exits 2 when --filter matches nothing, leaving the DLQ as it was", async () => {
+    const { source, dlq } = await emu.pair();
+    await emu.sendAll(dlq.url, [{ MessageBody: "a" }, { MessageBody: "b" }]);
+    const out = await cli("--from", dlq.url, "--endpoint-url", emu.endpoint, "--filter", "body:zzz");
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/^redrive: nothing to do: no message matched --filter body:zzz$/m);
+    expect((await emu.depth(dlq.url)).visible).toBe(2);
+    expect((await emu.depth(source.url)).visible).toBe(0);
+  });
+
   it.each([
     [["--from", "not-a-queue"], /^redrive: --from "not-a-queue" is not an SQS queue URL/],
     [["--from", "arn:aws:sqs:us-east-1:000000000000:missing"], /^redrive: --from: unknown queue/],
