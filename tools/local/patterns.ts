@@ -58,7 +58,7 @@ export const PATTERNS: Readonly<Record<string, PatternEntry>> = {
     },
     tryNext: [
       "npm run local -- sns-sqs-fanout --messages 2000 --faults   # more traffic",
-      "npm run local -- sns-sqs-fanout --json | jq .latencyMs     # the ledger as JSON",
+      "npm run -s local -- sns-sqs-fanout --json | jq .latencyMs  # the ledger as JSON",
       "npm run diagram -- sns-sqs-fanout                          # the stack as a Mermaid diagram",
       "npm run verify -- sns-sqs-fanout --target aws              # the same scenario on your AWS account",
       "npx vitest run test/local/sns-sqs-fanout.test.ts           # the scenario as a test",

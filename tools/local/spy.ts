@@ -98,7 +98,7 @@ export class Spy {
   private readonly counters = new Map<SpyEventKind, number>();
   private readonly listeners = new Set<(event: SpyEvent) => void>();
 
-  constructor(private readonly capacity = 50_000) {}
+  constructor(private readonly capacity = 10_000) {}
 
   /** Records an event (used by the cloud itself). */
   record(event: SpyEvent): void {

@@ -56,7 +56,7 @@ export interface StartLocalOptions {
    * @default - the template's values
    */
   readonly visibilityTimeoutSeconds?: number;
-  /** Spy events retained in memory. @default 50000 */
+  /** Spy events retained in memory (counters keep counting past it). @default 10000 */
   readonly spyCapacity?: number;
 }
 
