@@ -97,7 +97,7 @@ export interface LocalCloud {
   /** The stack's Outputs, resolved. */
   readonly outputs: Readonly<Record<string, string>>;
   readonly endpoints: LocalEndpoints;
-  /** Region, endpoint-less dummy credentials: spread into an SDK client config with an `endpoint`. */
+  /** Dummy credentials the emulators accept: `new SQSClient({ region, endpoint: endpoints.sqs, credentials })`. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly resources: ReadonlyMap<string, LocalResource>;
   /** The no-op resources of this template, by type (the parity table). */
