@@ -65,7 +65,9 @@ describe("sns-sqs-fanout scenario with faults on the embedded cloud", () => {
     const retriedRecords = target.cloud.spy
       .filter("esm.batch", (b) => b.outcome === "partial")
       .reduce((n, b) => n + b.failedMessageIds.length, 0);
-    expect(retriedRecords).toBe(injected);
+    // At least every injected failure; more only if a batch outlived the visibility timeout on a
+    // loaded machine and a redelivery met the idempotency record still in progress.
+    expect(retriedRecords).toBeGreaterThanOrEqual(injected);
   });
 
   it("dead-letters the malformed events in the billing and audit DLQs with reasons, and never delivers them to shipping", () => {

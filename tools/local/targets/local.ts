@@ -6,7 +6,7 @@ import { type LocalCloud, type StartLocalOptions, startLocal } from "../start-lo
  * seconds instead of the template's 6 × function timeout. Long enough that a batch (with a cold
  * start, on a loaded machine) finishes before its messages become visible again.
  */
-export const LOCAL_SCENARIO_VISIBILITY_TIMEOUT_SECONDS = 3;
+export const LOCAL_SCENARIO_VISIBILITY_TIMEOUT_SECONDS = 5;
 
 /**
  * The `local` target: the embedded cloud in this process. `environment` is how a scenario turns the
