@@ -150,8 +150,12 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
 
   const spy = new Spy(options.spyCapacity);
   const stoppers: Array<() => Promise<void>> = [];
-  const stopAll = async () => {
-    for (const stop of stoppers.reverse()) await stop().catch(() => undefined);
+  let stopping: Promise<void> | undefined;
+  const stopAll = () => {
+    stopping ??= (async () => {
+      for (const stop of [...stoppers].reverse()) await stop().catch(() => undefined);
+    })();
+    return stopping;
   };
   let onPublish: Parameters<typeof startEmulators>[2] = () => undefined;
   const emulators = await startEmulators(region, spy, (m) => onPublish?.(m));

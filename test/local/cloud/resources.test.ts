@@ -151,3 +151,14 @@ describe("unsupported resources", () => {
     }
   });
 });
+
+describe("stop", () => {
+  it("closes every endpoint and can be called twice", async () => {
+    const other = await startLocal(fixtureCloudAssembly());
+    await other.invoke("Echo", {});
+    await Promise.all([other.stop(), other.stop()]);
+    for (const endpoint of Object.values(other.endpoints)) {
+      await expect(fetch(endpoint, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
+    }
+  });
+});

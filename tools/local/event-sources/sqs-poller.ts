@@ -65,10 +65,16 @@ export class SqsPoller {
     for (let i = 0; i < this.config.concurrency; i++) this.loops.push(this.loop());
   }
 
-  /** Stops polling; in-flight invocations finish, unprocessed messages stay in the queue. */
-  async stop(): Promise<void> {
+  /**
+   * Stops polling: pending receives are aborted, a batch being processed gets `graceMs` to finish
+   * (then the functions are stopped under it); unprocessed messages stay in the queue.
+   */
+  async stop(graceMs = 2_000): Promise<void> {
     this.abort.abort();
-    await Promise.allSettled(this.loops);
+    await Promise.race([
+      Promise.allSettled(this.loops),
+      new Promise((resolve) => setTimeout(resolve, graceMs).unref()),
+    ]);
   }
 
   private async loop(): Promise<void> {
