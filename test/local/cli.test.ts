@@ -1,7 +1,8 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PATTERNS } from "../../tools/local/patterns.ts";
+import { waitFor } from "../helpers/wait.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 /** No Docker on PATH: only the directory of this Node binary. */
@@ -72,5 +73,52 @@ describe("local-cloud CLI", () => {
     expect(stdout).toMatch(/^flowchart LR/);
     expect(stdout).toMatch(/Orders\/Topic.*SNS topic/);
     expect(stdout).toMatch(/attribute filter type = order.created, raw/);
+  });
+
+  it("serves a stack until interrupted: endpoints and outputs as JSON, reachable by the AWS SDK", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        "--disable-warning=ExperimentalWarning",
+        "--import",
+        "tsx",
+        join(root, "tools", "local", "cli.ts"),
+        "local",
+        "sns-sqs-fanout",
+        "--serve",
+        "--json",
+      ],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    try {
+      const served = await waitFor(
+        () => {
+          try {
+            return JSON.parse(stdout) as {
+              endpoints: Record<string, string>;
+              outputs: Record<string, string>;
+            };
+          } catch {
+            return undefined;
+          }
+        },
+        { timeoutMs: 120_000, description: "the served stack's JSON" },
+      );
+      expect(served.outputs.TopicArn).toMatch(/^arn:aws:sns:us-east-1:000000000000:/);
+      const response = await fetch(
+        `${served.endpoints.lambda}/2015-03-31/functions/${served.outputs.PublisherFunctionName}/configuration`,
+      );
+      expect(((await response.json()) as { FunctionName: string }).FunctionName).toBe(
+        served.outputs.PublisherFunctionName,
+      );
+    } finally {
+      child.kill("SIGINT");
+    }
+    expect(await exited).toBe(0);
   });
 });

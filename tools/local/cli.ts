@@ -1,7 +1,7 @@
 /**
  * `npm run local | verify | diagram`: the command line of the embedded local cloud.
  *
- *   npm run local -- <slug> [--messages N] [--faults] [--json]
+ *   npm run local -- <slug> [--messages N] [--faults] [--json] [--serve]
  *   npm run verify -- <slug> --target local|localstack|aws [--outputs-file F]
  *   npm run diagram -- <slug> [--out FILE]
  */
@@ -11,9 +11,10 @@ import { pathToFileURL } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ensureSynthesized, loadAssembly, REPO_ROOT } from "./cloud-assembly.ts";
 import { mermaidDiagram } from "./diagram.ts";
-import { patternFor } from "./patterns.ts";
+import { type PatternEntry, patternFor } from "./patterns.ts";
 import { runOnTarget, type TargetName } from "./run.ts";
 import { formatLedger } from "./scenarios/ledger.ts";
+import { startLocal } from "./start-local.ts";
 
 function positiveInteger(value: string): number {
   const n = Number(value);
@@ -40,8 +41,20 @@ export function program(): Command {
     .option("--faults", "inject the pattern's faults (malformed, transient, duplicate)", false)
     .option("--json", "print the ledger as JSON on stdout", false)
     .option("--logs <dir>", "where function output goes", join(REPO_ROOT, ".local-cloud", "logs"))
+    .option(
+      "--serve",
+      "start the stack and keep it running (no scenario): prints endpoints and outputs, Ctrl-C stops",
+      false,
+    )
     .action(
-      async (slug: string, opts: { messages?: number; faults: boolean; json: boolean; logs: string }) => {
+      async (
+        slug: string,
+        opts: { messages?: number; faults: boolean; json: boolean; logs: string; serve: boolean },
+      ) => {
+        if (opts.serve) {
+          await serve(patternFor(slug), opts);
+          return;
+        }
         const ledger = await runOnTarget(patternFor(slug), "local", {
           ...opts,
           progress: !opts.json || process.stderr.isTTY,
@@ -100,6 +113,44 @@ export function program(): Command {
       else console.log(diagram);
     });
   return cli;
+}
+
+/** `local <slug> --serve`: the stack on the embedded cloud until Ctrl-C, for the AWS CLI or your own code. */
+async function serve(
+  pattern: PatternEntry,
+  opts: { faults: boolean; logs: string; json: boolean },
+): Promise<void> {
+  const cloud = await startLocal({
+    stack: pattern.stack,
+    environment: opts.faults ? pattern.faultEnvironment : {},
+    logs: { dir: opts.logs },
+    onProgress: (line) => console.error(line),
+  });
+  if (opts.json) {
+    console.log(
+      JSON.stringify({ endpoints: cloud.endpoints, outputs: cloud.outputs, region: cloud.region }, null, 2),
+    );
+  } else {
+    console.log(
+      `\n${pattern.stack} is running locally (function output: ${opts.logs}). Point the AWS CLI or SDK here:\n`,
+    );
+    console.log(
+      `export AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
+    );
+    console.log(
+      `export AWS_ENDPOINT_URL_SQS=${cloud.endpoints.sqs} AWS_ENDPOINT_URL_SNS=${cloud.endpoints.sns}`,
+    );
+    console.log(
+      `export AWS_ENDPOINT_URL_DYNAMODB=${cloud.endpoints.dynamodb} AWS_ENDPOINT_URL_LAMBDA=${cloud.endpoints.lambda}\n`,
+    );
+    for (const [name, value] of Object.entries(cloud.outputs)) console.log(`${name.padEnd(28)} ${value}`);
+    console.log("\nCtrl-C stops it.");
+  }
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await cloud.stop();
 }
 
 function print(ledger: Parameters<typeof formatLedger>[0], json: boolean): void {

@@ -58,7 +58,7 @@ export async function startEmulators(
       dynamo.postMessage({ type: "stop" });
       await Promise.all([
         fauxqs.stop(),
-        Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 2000))]),
+        Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 2000).unref())]),
       ]);
       await dynamo.terminate();
     },

@@ -145,7 +145,7 @@ export function formatLedger(ledger: Ledger): string {
     ...rows.map((r) => line(r.map(String))),
     "",
     `latency publish → effect: p50 ${latencyMs.p50} ms, p95 ${latencyMs.p95} ms, p99 ${latencyMs.p99} ms (${latencyMs.samples} deliveries)`,
-    `throughput: ${ledger.eventsPerSecond.toFixed(1)} events/s end to end, ${(ledger.durationMs / 1000).toFixed(1)} s in all`,
+    `throughput: ${ledger.eventsPerSecond.toFixed(1)} events/s from first publish to last effect (retries wait a visibility timeout), ${(ledger.durationMs / 1000).toFixed(1)} s in all`,
     ...(reasons.size > 0 ? ["DLQ reasons:", ...[...reasons].map(([reason, n]) => `  ${n} × ${reason}`)] : []),
     ledger.ok
       ? "result: OK (each valid event applied exactly once per matching subscriber, nothing lost)"
