@@ -3,6 +3,7 @@
  * on fauxqs (SQS, SNS) and dynalite (DynamoDB), with no Docker and no AWS account.
  */
 export { AssemblyError, ensureSynthesized, loadAssembly, sourceHash, staleReason } from "./cloud-assembly.ts";
+export type { ExtensionEventSource, ExtensionHost, LocalExtension } from "./extensions.ts";
 export { IntrinsicError, IntrinsicResolver } from "./intrinsics.ts";
 export { formatParity, NOT_EMULATED, SEMANTIC_GAPS } from "./parity.ts";
 export { UnsupportedResourceError } from "./resources/plan.ts";

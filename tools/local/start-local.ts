@@ -12,6 +12,7 @@ import {
 } from "./cloud-assembly.ts";
 import { startEmulators } from "./emulators.ts";
 import { SqsPoller } from "./event-sources/sqs-poller.ts";
+import type { ExtensionEventSource, LocalExtension } from "./extensions.ts";
 import { IntrinsicResolver, type ResourceAttributes } from "./intrinsics.ts";
 import { DISCARD, type LogSink } from "./lambda/environment-pool.ts";
 import { startInvokeServer } from "./lambda/invoke-server.ts";
@@ -56,6 +57,8 @@ export interface StartLocalOptions {
    * @default - the template's values
    */
   readonly visibilityTimeoutSeconds?: number;
+  /** Services added to the cloud (resource types, event sources), e.g. a Kafka broker. @default [] */
+  readonly extensions?: readonly LocalExtension[];
   /** Spy events retained in memory (counters keep counting past it). @default 10000 */
   readonly spyCapacity?: number;
 }
@@ -139,11 +142,13 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
   const synthMode = options.synth ?? (options.cdkOut ? "never" : "auto");
   const { synthesized } = await ensureSynthesized({ stack, cdkOut, mode: synthMode, progress: onProgress });
   const { template, assets } = loadAssembly(cdkOut, stack);
+  const extensions = options.extensions ?? [];
+  const extensionFor = (type: string) => extensions.find((e) => e.resourceTypes?.[type]);
 
   // Fail on unsupported types before starting anything.
   const notEmulated = new Map<string, string[]>();
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
-    if (CREATE_ORDER.includes(resource.Type)) continue;
+    if (CREATE_ORDER.includes(resource.Type) || extensionFor(resource.Type)) continue;
     if (!parityEntry(resource.Type)) throw new UnsupportedResourceError(logicalId, resource.Type);
     notEmulated.set(resource.Type, [...(notEmulated.get(resource.Type) ?? []), logicalId]);
   }
@@ -173,12 +178,25 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
     stoppers.push(() => lambda.stop());
     const invokeServer = await startInvokeServer(lambda);
     stoppers.push(() => invokeServer.stop());
-    const endpoints: LocalEndpoints = {
+    const endpoints: LocalEndpoints & Record<string, string> = {
       sqs: emulators.sqsEndpoint,
       sns: emulators.snsEndpoint,
       dynamodb: emulators.dynamodbEndpoint,
       lambda: invokeServer.endpoint,
     };
+    const extensionEnvironment: Record<string, string> = {};
+    for (const extension of extensions) {
+      const started = await extension.start?.({
+        stackName: stack,
+        region,
+        accountId: ACCOUNT_ID,
+        spy,
+        endpoints,
+      });
+      if (extension.stop) stoppers.push(() => extension.stop?.() ?? Promise.resolve());
+      Object.assign(endpoints, started?.endpoints ?? {});
+      Object.assign(extensionEnvironment, started?.environment ?? {});
+    }
 
     // Plan every resource's Ref/GetAtt values, then resolve and create in dependency order by type.
     const pseudo = { region, accountId: ACCOUNT_ID, stackName: stack };
@@ -187,16 +205,20 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
     const active = Object.entries(template.Resources).filter(
       ([, resource]) => !resource.Condition || literal.condition(resource.Condition),
     );
+    const planContext = {
+      stackName: stack,
+      region,
+      accountId: ACCOUNT_ID,
+      sqsPort: emulators.fauxqs.port,
+      literal: (value: Json, where: string) => literal.resolveString(value, where),
+    };
     for (const [logicalId, resource] of active) {
+      const custom = extensionFor(resource.Type)?.resourceTypes?.[resource.Type];
       planned.set(
         logicalId,
-        planAttributes(logicalId, resource, {
-          stackName: stack,
-          region,
-          accountId: ACCOUNT_ID,
-          sqsPort: emulators.fauxqs.port,
-          literal: (value, where) => literal.resolveString(value, where),
-        }),
+        custom
+          ? custom.plan(logicalId, resource, planContext)
+          : planAttributes(logicalId, resource, planContext),
       );
     }
     const resolver = new IntrinsicResolver(template, pseudo, planned);
@@ -207,7 +229,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
         logicalId,
         type: resource.Type,
         ...plan,
-        emulated: CREATE_ORDER.includes(resource.Type),
+        emulated: CREATE_ORDER.includes(resource.Type) || extensionFor(resource.Type) !== undefined,
       });
     }
     const props = (logicalId: string, resource: TemplateResource) => {
@@ -258,11 +280,19 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
         createTable(dynamodb, logicalId, planned.get(logicalId)?.ref as string, props(logicalId, resource)),
       ),
     );
+    for (const [logicalId, resource] of active) {
+      const custom = extensionFor(resource.Type)?.resourceTypes?.[resource.Type];
+      await custom?.create?.(
+        logicalId,
+        props(logicalId, resource),
+        planned.get(logicalId) as ResourceAttributes,
+      );
+    }
     const host = {
       region,
       accountId: ACCOUNT_ID,
       endpoints,
-      overrides: options.environment ?? {},
+      overrides: { ...extensionEnvironment, ...(options.environment ?? {}) },
       maxEnvironments: options.concurrency ?? 2,
     };
     for (const [logicalId, resource] of byType("AWS::Lambda::Function")) {
@@ -272,14 +302,15 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
         buildLocalFunction(logicalId, resource, props(logicalId, resource), names, cdkOut, assets, host),
       );
     }
+    const extensionSources: ExtensionEventSource[] = [];
     for (const [logicalId, resource] of byType("AWS::Lambda::EventSourceMapping")) {
-      const config = mappingConfig(
-        logicalId,
-        props(logicalId, resource),
-        resources,
-        lambda,
-        host.maxEnvironments,
-      );
+      const mappingProps = props(logicalId, resource);
+      const fromExtension = extensionSource(extensions, logicalId, mappingProps, lambda);
+      if (fromExtension) {
+        extensionSources.push(fromExtension);
+        continue;
+      }
+      const config = mappingConfig(logicalId, mappingProps, resources, lambda, host.maxEnvironments);
       const poller = new SqsPoller(
         config,
         sqs,
@@ -290,9 +321,9 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
       pollers.push(poller);
     }
     stoppers.push(async () => {
-      await Promise.all(pollers.map((p) => p.stop()));
+      await Promise.all([...pollers, ...extensionSources].map((p) => p.stop()));
     });
-    for (const poller of pollers) poller.start();
+    for (const poller of [...pollers, ...extensionSources]) poller.start();
 
     const outputs: Record<string, string> = {};
     for (const [name, output] of Object.entries(template.Outputs ?? {})) {
@@ -351,6 +382,24 @@ function findFunction(lambda: LambdaService, id: string): string {
     "ResourceNotFoundException",
     `no function ${id} in this stack (functions: ${known})`,
   );
+}
+
+/** The event source an extension runs for a mapping whose source is not an SQS queue, if one claims it. */
+function extensionSource(
+  extensions: readonly LocalExtension[],
+  logicalId: string,
+  props: Record<string, Json>,
+  lambda: LambdaService,
+): ExtensionEventSource | undefined {
+  const target = lambda.find(String(props.FunctionName ?? ""));
+  if (!target) return undefined;
+  for (const extension of extensions) {
+    const source = extension.eventSource?.(logicalId, props, (payload) =>
+      lambda.invoke(target.logicalId, payload, logicalId),
+    );
+    if (source) return source;
+  }
+  return undefined;
 }
 
 function mappingConfig(
