@@ -99,7 +99,8 @@ export interface LocalCloud {
   readonly region: string;
   /** The stack's Outputs, resolved. */
   readonly outputs: Readonly<Record<string, string>>;
-  readonly endpoints: LocalEndpoints;
+  /** The built-in endpoints, plus any an extension adds under its own key. */
+  readonly endpoints: LocalEndpoints & Readonly<Record<string, string>>;
   /** Dummy credentials the emulators accept: `new SQSClient({ region, endpoint: endpoints.sqs, credentials })`. */
   readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
   readonly resources: ReadonlyMap<string, LocalResource>;

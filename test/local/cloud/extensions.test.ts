@@ -76,7 +76,7 @@ describe("extensions", () => {
     expect(cloud.outputs.GadgetUrl).toBe("widget://local/Gadget");
     expect(created).toEqual([{ logicalId: "Gadget", Size: 3, Queue: cloud.outputs.WorkQueueUrl }]);
     expect(cloud.resources.get("Gadget")?.emulated).toBe(true);
-    expect((cloud.endpoints as unknown as Record<string, string>).widgets).toBe("widget://local");
+    expect(cloud.endpoints.widgets).toBe("widget://local");
   });
 
   it("run the event sources they claim, invoking the mapped function with their environment", async () => {
