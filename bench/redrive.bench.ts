@@ -14,7 +14,7 @@ import {
   SQSClient,
 } from "@aws-sdk/client-sqs";
 import { buildApp } from "fauxqs";
-import { redrive } from "../tools/redrive/index.ts";
+import { redrive } from "../functions/shared/redrive/index.ts";
 
 const app = buildApp({ logger: false, host: "127.0.0.1" });
 const endpoint = await app.listen({ port: 0, host: "127.0.0.1" });

@@ -4,7 +4,7 @@
  * - `faultable: true`: the job fails (retryably) on every receive while the fault switch is on;
  * - `transientFailures: k`: the job fails on its first k receives, then succeeds (shows the backoff).
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { EventSchemaRegistry } from "../shared/cloudevent-decoder.js";
 
 /** `data` of a `job.requested` event. */

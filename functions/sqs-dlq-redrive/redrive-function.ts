@@ -5,11 +5,11 @@
  * failures, or let the optional schedule run it.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import { z } from "zod";
-import { RedriveInputError } from "../../tools/redrive/errors.ts";
-import { redrive } from "../../tools/redrive/redrive.ts";
-import type { RedriveSummary } from "../../tools/redrive/types.ts";
+import * as z from "zod";
 import { ConfigError, optionalEnv, readEnv } from "../shared/env.js";
+import { RedriveInputError } from "../shared/redrive/errors.ts";
+import { redrive } from "../shared/redrive/redrive.ts";
+import type { RedriveSummary } from "../shared/redrive/types.ts";
 
 /** The invocation event; every field optional (a scheduled run sends `{}`). */
 export const RedriveRequestSchema = z

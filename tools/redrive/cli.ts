@@ -1,9 +1,9 @@
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SQSClient } from "@aws-sdk/client-sqs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { RedriveInputError } from "./errors.ts";
-import { parseQueueRef } from "./queues.ts";
-import { type RedriveClients, redrive } from "./redrive.ts";
+import { RedriveInputError } from "../../functions/shared/redrive/errors.ts";
+import { parseQueueRef } from "../../functions/shared/redrive/queues.ts";
+import { type RedriveClients, redrive } from "../../functions/shared/redrive/redrive.ts";
 import { progressView, summaryText } from "./report.ts";
 
 /** Where the CLI writes, and how it gets its clients (tests inject both). */

@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import type { RedriveProgress, RedriveSummary } from "./types.ts";
+import type { RedriveProgress, RedriveSummary } from "../../functions/shared/redrive/types.ts";
 
 /** Something that shows progress and is closed before the summary is printed. */
 export interface ProgressView {

@@ -1,9 +1,9 @@
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { planRedrive, redrive } from "../../../functions/shared/redrive/index.ts";
 import type { ScenarioTarget } from "../../../tools/local/scenarios/target.ts";
 import { localTarget } from "../../../tools/local/targets/local.ts";
-import { planRedrive, redrive } from "../../../tools/redrive/index.ts";
 
 /** The redrive tool on the fan-out pattern's DLQs, deployed on the embedded cloud. */
 describe("redrive on the sns-sqs-fanout DLQs", () => {

@@ -1,6 +1,6 @@
 import { ListQueueTagsCommand } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquireLock, LOCK_TAG } from "../../../tools/redrive/index.ts";
+import { acquireLock, LOCK_TAG } from "../../../functions/shared/redrive/index.ts";
 import { type Emulator, startEmulator } from "./fauxqs.ts";
 
 let emu: Emulator;

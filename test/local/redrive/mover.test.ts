@@ -4,7 +4,7 @@ import {
   REDRIVE_COUNT_ATTRIBUTE,
   RedriveInputError,
   redrive,
-} from "../../../tools/redrive/index.ts";
+} from "../../../functions/shared/redrive/index.ts";
 import { type Emulator, startEmulator } from "./fauxqs.ts";
 
 let emu: Emulator;

@@ -1,6 +1,6 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import { planRedrive, type RedriveProgress, redrive } from "../../../tools/redrive/index.ts";
+import { planRedrive, type RedriveProgress, redrive } from "../../../functions/shared/redrive/index.ts";
 
 const DLQ_URL = "https://sqs.us-east-1.amazonaws.com/123456789012/jobs-dlq";
 const DLQ_ARN = "arn:aws:sqs:us-east-1:123456789012:jobs-dlq";

@@ -1,6 +1,11 @@
 import type { Message } from "@aws-sdk/client-sqs";
 import { describe, expect, it } from "vitest";
-import { buildSendEntry, matchesFilters, parseFilter, parseQueueRef } from "../../../tools/redrive/index.ts";
+import {
+  buildSendEntry,
+  matchesFilters,
+  parseFilter,
+  parseQueueRef,
+} from "../../../functions/shared/redrive/index.ts";
 
 describe("parseQueueRef", () => {
   it("reads an AWS queue URL with its region", () => {

@@ -1,7 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
+import type { RedriveSummary } from "../../../functions/shared/redrive/types.ts";
 import { progressLine, progressView, summaryText } from "../../../tools/redrive/report.ts";
-import type { RedriveSummary } from "../../../tools/redrive/types.ts";
 
 const progress = { strategy: "mover" as const, moved: 500, matched: 500, skipped: 2, failed: 1, total: 1000 };
 
