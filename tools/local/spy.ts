@@ -71,6 +71,14 @@ export type SpyEvent =
       readonly at: number;
     }
   | {
+      /** Records an event source mapping's `FilterCriteria` rejected: deleted without an invocation. */
+      readonly kind: "esm.filtered";
+      readonly mapping: string;
+      readonly queueName: string;
+      readonly messageIds: readonly string[];
+      readonly at: number;
+    }
+  | {
       readonly kind: "esm.batch";
       readonly mapping: string;
       readonly queueName: string;

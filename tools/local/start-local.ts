@@ -1,8 +1,8 @@
 import { createWriteStream, mkdirSync, type WriteStream } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import type { SQSRecord } from "aws-lambda";
 import {
   AssemblyError,
   ensureSynthesized,
@@ -13,6 +13,7 @@ import {
 import { startEmulators } from "./emulators.ts";
 import { SqsPoller } from "./event-sources/sqs-poller.ts";
 import type { ExtensionEventSource, LocalExtension } from "./extensions.ts";
+import { filterModule } from "./filter-policy.ts";
 import { IntrinsicResolver, type ResourceAttributes } from "./intrinsics.ts";
 import { DISCARD, type LogSink } from "./lambda/environment-pool.ts";
 import { startInvokeServer } from "./lambda/invoke-server.ts";
@@ -270,12 +271,7 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
     for (const [logicalId, resource] of byType("AWS::SNS::Subscription")) {
       subscriptions.push(createSubscription(emulators.fauxqs, logicalId, props(logicalId, resource)));
     }
-    onPublish = await subscriptionDlq(
-      emulators.fauxqs,
-      subscriptions,
-      spy,
-      fileURLToPath(import.meta.resolve("fauxqs")),
-    );
+    onPublish = await subscriptionDlq(emulators.fauxqs, subscriptions, spy);
     await Promise.all(
       byType("AWS::DynamoDB::Table").map(([logicalId, resource]) =>
         createTable(dynamodb, logicalId, planned.get(logicalId)?.ref as string, props(logicalId, resource)),
@@ -311,7 +307,10 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
         extensionSources.push(fromExtension);
         continue;
       }
-      const config = mappingConfig(logicalId, mappingProps, resources, lambda, host.maxEnvironments);
+      const config = {
+        ...mappingConfig(logicalId, mappingProps, resources, lambda, host.maxEnvironments),
+        accepts: await eventFilter(logicalId, mappingProps.FilterCriteria),
+      };
       const poller = new SqsPoller(
         config,
         sqs,
@@ -385,6 +384,49 @@ function findFunction(lambda: LambdaService, id: string): string {
   );
 }
 
+/**
+ * Lambda event filtering for an SQS mapping (`FilterCriteria.Filters[].Pattern`): a record passes
+ * when any pattern matches it, the body parsed as JSON when it is JSON. Patterns are evaluated by
+ * fauxqs's filter-policy engine (exact values, prefix, suffix, anything-but, numeric, exists, `$or`).
+ */
+async function eventFilter(
+  logicalId: string,
+  criteria: Json | undefined,
+): Promise<((record: SQSRecord) => boolean) | undefined> {
+  if (criteria === undefined || criteria === null) return undefined;
+  const filters = isObject(criteria) && Array.isArray(criteria.Filters) ? criteria.Filters : undefined;
+  if (!filters) {
+    throw new UnsupportedResourceError(
+      logicalId,
+      "AWS::Lambda::EventSourceMapping",
+      "has FilterCriteria without Filters",
+    );
+  }
+  const patterns = filters.map((f) => {
+    const pattern =
+      isObject(f) && typeof f.Pattern === "string" ? (JSON.parse(f.Pattern) as unknown) : undefined;
+    if (!isObject(pattern)) {
+      throw new UnsupportedResourceError(
+        logicalId,
+        "AWS::Lambda::EventSourceMapping",
+        `has a filter pattern that is not a JSON object: ${JSON.stringify(f)}`,
+      );
+    }
+    return pattern;
+  });
+  const filter = await filterModule();
+  return (record) => {
+    let body: unknown = record.body;
+    try {
+      body = JSON.parse(record.body);
+    } catch {
+      // Not JSON: patterns on `body` compare the plain string.
+    }
+    const subject = JSON.stringify({ ...record, body });
+    return patterns.some((pattern) => filter.matchesFilterPolicyOnBody(pattern, subject));
+  };
+}
+
 /** The event source an extension runs for a mapping whose source is not an SQS queue, if one claims it. */
 function extensionSource(
   extensions: readonly LocalExtension[],
@@ -419,13 +461,6 @@ function mappingConfig(
       logicalId,
       "AWS::Lambda::EventSourceMapping",
       `has event source ${sourceArn || "(none)"}; only SQS queues of this stack are emulated`,
-    );
-  }
-  if (props.FilterCriteria !== undefined) {
-    throw new UnsupportedResourceError(
-      logicalId,
-      "AWS::Lambda::EventSourceMapping",
-      "uses FilterCriteria, which is not emulated",
     );
   }
   const fn = lambda.find(String(props.FunctionName ?? ""));

@@ -1,16 +1,7 @@
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
-import type { FauxqsServer, MessageAttributeValue, SnsSpyMessage } from "fauxqs";
+import type { FauxqsServer, SnsSpyMessage } from "fauxqs";
+import { type FilterModule, filterModule } from "./filter-policy.ts";
 import { type LocalSubscription, lastSegment, parseJsonAttribute } from "./resources/messaging.ts";
 import type { Spy } from "./spy.ts";
-
-interface FilterModule {
-  matchesFilterPolicy(
-    policy: Record<string, unknown>,
-    attributes: Record<string, MessageAttributeValue>,
-  ): boolean;
-  matchesFilterPolicyOnBody(policy: Record<string, unknown>, body: string): boolean;
-}
 
 /**
  * The smallest faithful piece of SNS subscription DLQs (`RedrivePolicy` on an SQS subscription),
@@ -27,15 +18,12 @@ export async function subscriptionDlq(
   fauxqs: FauxqsServer,
   subscriptions: readonly LocalSubscription[],
   spy: Spy,
-  fauxqsEntry: string,
 ): Promise<(message: SnsSpyMessage) => void> {
   const withDlq = subscriptions.filter(
     (s) => parseJsonAttribute(s.attributes.RedrivePolicy)?.deadLetterTargetArn,
   );
   if (withDlq.length === 0) return () => undefined;
-  const filter = (await import(
-    pathToFileURL(join(fauxqsEntry, "..", "sns", "filter.js")).href
-  )) as FilterModule;
+  const filter = await filterModule();
   return (message) => {
     for (const subscription of withDlq) {
       if (subscription.topicName !== message.topicName) continue;

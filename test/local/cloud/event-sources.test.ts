@@ -169,6 +169,38 @@ describe("SQS event source mapping", () => {
   });
 });
 
+describe("event filtering (FilterCriteria)", () => {
+  it("invokes only with matching records and deletes the others without an invocation", async () => {
+    const result = await sqs.send(
+      new SendMessageBatchCommand({
+        QueueUrl: cloud.outputs.FilteredQueueUrl,
+        Entries: [
+          { Id: "keep", MessageBody: JSON.stringify({ kind: "keep", n: 1 }) },
+          { Id: "drop", MessageBody: JSON.stringify({ kind: "drop", n: 2 }) },
+          { Id: "text", MessageBody: "not json" },
+        ],
+      }),
+    );
+    const id = (entry: string) => result.Successful?.find((s) => s.Id === entry)?.MessageId ?? "";
+    const filtered = await waitFor(() => {
+      const ids = cloud.spy.filter("esm.filtered").flatMap((f) => f.messageIds);
+      return ids.includes(id("drop")) && ids.includes(id("text")) && ids;
+    });
+    expect(filtered).not.toContain(id("keep"));
+    const invoked = await waitFor(() =>
+      cloud.spy.find(
+        "lambda.invoke",
+        (e) => e.functionLogicalId.startsWith("EchoTwo") && e.payload.includes(id("keep")),
+      ),
+    );
+    expect(invoked.payload).not.toContain(id("drop"));
+    expect(invoked.payload).not.toContain(id("text"));
+    await waitFor(() =>
+      ["keep", "drop", "text"].every((e) => cloud.spy.find("sqs.delete", (d) => d.messageId === id(e))),
+    );
+  });
+});
+
 describe("FIFO event source", () => {
   it("keeps order per message group: a failed message blocks its group until it succeeds", async () => {
     await send("OrderedQueueUrl", [

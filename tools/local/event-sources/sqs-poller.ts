@@ -4,10 +4,11 @@ import {
   ReceiveMessageCommand,
   type SQSClient,
 } from "@aws-sdk/client-sqs";
+import type { SQSRecord } from "aws-lambda";
 import type { InvocationResult } from "../lambda/environment-pool.ts";
 import type { Spy } from "../spy.ts";
 import { judgeBatchResponse } from "./batch-response.ts";
-import { toSqsEvent } from "./sqs-records.ts";
+import { toSqsEvent, toSqsRecord } from "./sqs-records.ts";
 
 /** An `AWS::Lambda::EventSourceMapping` on an SQS queue, resolved. */
 export interface SqsMappingConfig {
@@ -25,6 +26,11 @@ export interface SqsMappingConfig {
   /** Concurrent batches in flight: `ScalingConfig.MaximumConcurrency`, else the local poller count. */
   readonly concurrency: number;
   readonly enabled: boolean;
+  /**
+   * `FilterCriteria` as a predicate on a record (Lambda event filtering): records it rejects are
+   * deleted without an invocation, as Lambda does for SQS. @default every record passes
+   */
+  readonly accepts?: (record: SQSRecord) => boolean;
 }
 
 /** Invokes the mapped function with an event payload (records the invocation on the spy). */
@@ -122,10 +128,32 @@ export class SqsPoller {
     return batch;
   }
 
-  private async process(batch: Message[]): Promise<void> {
-    const { logicalId, queueName, queueArn, reportBatchItemFailures } = this.config;
+  private async process(received: Message[]): Promise<void> {
+    const { logicalId, queueName, queueArn, reportBatchItemFailures, accepts } = this.config;
+    this.spy.record({
+      kind: "sqs.receive",
+      queueName,
+      messageIds: received.map((m) => m.MessageId ?? ""),
+      mapping: logicalId,
+      at: Date.now(),
+    });
+    let batch = received;
+    if (accepts) {
+      batch = received.filter((m) => accepts(toSqsRecord(m, queueArn, this.region)));
+      const dropped = received.filter((m) => !batch.includes(m));
+      if (dropped.length > 0) {
+        await this.delete(dropped);
+        this.spy.record({
+          kind: "esm.filtered",
+          mapping: logicalId,
+          queueName,
+          messageIds: dropped.map((m) => m.MessageId ?? ""),
+          at: Date.now(),
+        });
+      }
+      if (batch.length === 0) return;
+    }
     const ids = batch.map((m) => m.MessageId ?? "");
-    this.spy.record({ kind: "sqs.receive", queueName, messageIds: ids, mapping: logicalId, at: Date.now() });
     const result = await this.invoke(JSON.stringify(toSqsEvent(batch, queueArn, this.region)));
     const base = { kind: "esm.batch" as const, mapping: logicalId, queueName, size: batch.length };
     if (!result.ok) {
