@@ -1,6 +1,7 @@
 import type { App } from "aws-cdk-lib";
 import { describe, expect, it } from "vitest";
 import { SnsSqsFanoutStack } from "../../stacks/sns-sqs-fanout-stack.js";
+import { SqsDlqRedriveStack } from "../../stacks/sqs-dlq-redrive-stack.js";
 import { createTestApp } from "../helpers/app.js";
 import { nagAcknowledgements, nagFindings, staleAcknowledgements } from "../helpers/nag.js";
 
@@ -11,6 +12,7 @@ import { nagAcknowledgements, nagFindings, staleAcknowledgements } from "../help
  */
 const STACKS: [string, (app: App) => void][] = [
   ["SnsSqsFanoutStack", (app) => new SnsSqsFanoutStack(app, "SnsSqsFanoutStack")],
+  ["SqsDlqRedriveStack", (app) => new SqsDlqRedriveStack(app, "SqsDlqRedriveStack")],
 ];
 
 describe.each(STACKS)("cdk-nag on %s", (_name, build) => {
