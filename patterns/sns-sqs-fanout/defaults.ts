@@ -1,26 +1,11 @@
-import { Duration } from "aws-cdk-lib";
+import { SQS_CONSUMER_DEFAULTS, SQS_CONSUMER_LIMITS } from "../shared/sqs-consumer-rules.js";
 
 /** Defaults of the fan-out construct, in one place so docs, validation and tests agree. */
-export const FANOUT_DEFAULTS = {
-  maxReceiveCount: 5,
-  visibilityTimeoutFactor: 6,
-  retentionPeriod: Duration.days(4),
-  deadLetterRetentionPeriod: Duration.days(14),
-  batchSize: 10,
-  messageAgeAlarmThreshold: Duration.minutes(5),
-  consumerTimeout: Duration.seconds(30),
-} as const;
+export const FANOUT_DEFAULTS = { ...SQS_CONSUMER_DEFAULTS } as const;
 
 /** AWS limits the validation rules check against. */
 export const FANOUT_LIMITS = {
-  maxVisibilityTimeoutSeconds: 12 * 60 * 60,
-  minRetentionSeconds: 60,
-  maxRetentionSeconds: 14 * 24 * 60 * 60,
-  maxBatchSizeFifo: 10,
-  maxBatchSizeStandard: 10_000,
-  maxBatchingWindowSeconds: 300,
-  minMaxConcurrency: 2,
-  maxMaxConcurrency: 1_000,
-  maxReceiveCount: 1_000,
+  ...SQS_CONSUMER_LIMITS,
+  /** SNS allows at most 5 attribute names (keys) in a filter policy. */
   maxFilterPolicyKeys: 5,
 } as const;

@@ -1,16 +1,10 @@
 import type { Duration } from "aws-cdk-lib";
-import { checkIntegerRange, isUnresolved, type ValidationRule } from "../shared/validation.js";
+import { seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
+import type { ValidationRule } from "../shared/validation.js";
 import { FANOUT_DEFAULTS, FANOUT_LIMITS } from "./defaults.js";
 import type { FanoutSubscriberProps, SnsSqsFanoutProps } from "./props.js";
 
 const SUBSCRIBER_ID = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
-
-/** Seconds of a duration, or `undefined` when it is unset or a deploy-time token. */
-function seconds(duration: Duration | undefined): number | undefined {
-  if (duration === undefined) return undefined;
-  const value = duration.toSeconds();
-  return isUnresolved(value) ? undefined : value;
-}
 
 /** Whether the topic the construct uses (existing or created) is FIFO. */
 export function isFifoTopic(props: SnsSqsFanoutProps): boolean {
@@ -38,11 +32,31 @@ function eachSubscriber(
     props.subscribers.flatMap((subscriber) => {
       const result = check(subscriber, props);
       const list = Array.isArray(result) ? result : [result];
-      return list
-        .filter((m): m is string => m !== undefined)
-        .map((m) => `subscriber '${subscriber.id}': ${m}`);
+      return list.filter((m): m is string => m !== undefined).map((m) => `${label(subscriber)}: ${m}`);
     });
 }
+
+const label = (subscriber: FanoutSubscriberProps) => `subscriber '${subscriber.id}'`;
+
+/** The shared SQS → Lambda consumer rules, applied to every subscriber. */
+const SQS = sqsConsumerRules<SnsSqsFanoutProps>((props) =>
+  props.subscribers.map((s) => ({
+    label: label(s),
+    settings: {
+      hasEntry: s.consumer.entry !== undefined,
+      hasFunction: s.consumer.function !== undefined,
+      consumerTimeout: consumerTimeout(s),
+      visibilityTimeout: s.visibilityTimeout,
+      fifo: isFifoSubscriber(props, s),
+      batchSize: s.batchSize,
+      maxBatchingWindow: s.maxBatchingWindow,
+      maxConcurrency: s.maxConcurrency,
+      maxReceiveCount: s.maxReceiveCount,
+      retentionPeriod: s.retentionPeriod,
+      deadLetterRetentionPeriod: s.deadLetterRetentionPeriod,
+    },
+  })),
+);
 
 /** The validation table of {@link SnsSqsFanout}: every rule runs, every failure is reported. */
 export const FANOUT_RULES: readonly ValidationRule<SnsSqsFanoutProps>[] = [
@@ -71,30 +85,8 @@ export const FANOUT_RULES: readonly ValidationRule<SnsSqsFanoutProps>[] = [
       return failures;
     },
   },
-  {
-    name: "consumer-source",
-    check: eachSubscriber((s) =>
-      (s.consumer.entry === undefined) === (s.consumer.function === undefined)
-        ? "consumer needs exactly one of `entry` (a handler to bundle) or `function` (an existing function)"
-        : undefined,
-    ),
-  },
-  {
-    name: "visibility-timeout",
-    check: eachSubscriber((s) => {
-      const visibility = seconds(s.visibilityTimeout);
-      const timeout = seconds(consumerTimeout(s));
-      if (visibility === undefined || timeout === undefined) return undefined;
-      const minimum = FANOUT_DEFAULTS.visibilityTimeoutFactor * timeout;
-      if (visibility < minimum) {
-        return `visibilityTimeout is ${visibility} s; allowed: ≥ ${FANOUT_DEFAULTS.visibilityTimeoutFactor} × consumer timeout (${timeout} s) = ${minimum} s`;
-      }
-      if (visibility > FANOUT_LIMITS.maxVisibilityTimeoutSeconds) {
-        return `visibilityTimeout is ${visibility} s; allowed: ≤ ${FANOUT_LIMITS.maxVisibilityTimeoutSeconds} s (12 hours)`;
-      }
-      return undefined;
-    }),
-  },
+  SQS.consumerSource,
+  SQS.visibilityTimeout,
   {
     name: "fifo-consistency",
     check: (p) => {
@@ -112,55 +104,10 @@ export const FANOUT_RULES: readonly ValidationRule<SnsSqsFanoutProps>[] = [
       return failures;
     },
   },
-  {
-    name: "batch-size",
-    check: eachSubscriber((s, p) => {
-      const fifo = isFifoSubscriber(p, s);
-      const max = fifo ? FANOUT_LIMITS.maxBatchSizeFifo : FANOUT_LIMITS.maxBatchSizeStandard;
-      const range = checkIntegerRange(`batchSize (${fifo ? "FIFO" : "standard"} queue)`, s.batchSize, 1, max);
-      if (range) return range;
-      const window = seconds(s.maxBatchingWindow);
-      if (
-        s.batchSize !== undefined &&
-        !isUnresolved(s.batchSize) &&
-        s.batchSize > 10 &&
-        !(window && window >= 1)
-      ) {
-        return `batchSize is ${s.batchSize}; allowed: > 10 only with maxBatchingWindow ≥ 1 s`;
-      }
-      return undefined;
-    }),
-  },
-  {
-    name: "batching-window",
-    check: eachSubscriber((s, p) => {
-      const window = seconds(s.maxBatchingWindow);
-      if (window === undefined) return undefined;
-      if (isFifoSubscriber(p, s))
-        return "maxBatchingWindow is set on a FIFO queue; allowed: only on standard queues";
-      if (window < 0 || window > FANOUT_LIMITS.maxBatchingWindowSeconds) {
-        return `maxBatchingWindow is ${window} s; allowed: 0 to ${FANOUT_LIMITS.maxBatchingWindowSeconds} s`;
-      }
-      return undefined;
-    }),
-  },
-  {
-    name: "max-concurrency",
-    check: eachSubscriber((s) =>
-      checkIntegerRange(
-        "maxConcurrency",
-        s.maxConcurrency,
-        FANOUT_LIMITS.minMaxConcurrency,
-        FANOUT_LIMITS.maxMaxConcurrency,
-      ),
-    ),
-  },
-  {
-    name: "max-receive-count",
-    check: eachSubscriber((s) =>
-      checkIntegerRange("maxReceiveCount", s.maxReceiveCount, 1, FANOUT_LIMITS.maxReceiveCount),
-    ),
-  },
+  SQS.batchSize,
+  SQS.batchingWindow,
+  SQS.maxConcurrency,
+  SQS.maxReceiveCount,
   {
     name: "filter-policy-scope",
     check: eachSubscriber((s) => {
@@ -174,29 +121,7 @@ export const FANOUT_RULES: readonly ValidationRule<SnsSqsFanoutProps>[] = [
       return undefined;
     }),
   },
-  {
-    name: "retention",
-    check: eachSubscriber((s) => {
-      const queue = seconds(s.retentionPeriod ?? FANOUT_DEFAULTS.retentionPeriod);
-      const dlq = seconds(s.deadLetterRetentionPeriod ?? FANOUT_DEFAULTS.deadLetterRetentionPeriod);
-      const { minRetentionSeconds: min, maxRetentionSeconds: max } = FANOUT_LIMITS;
-      const failures: (string | undefined)[] = [];
-      for (const [label, value] of [
-        ["retentionPeriod", queue],
-        ["deadLetterRetentionPeriod", dlq],
-      ] as const) {
-        if (value !== undefined && (value < min || value > max)) {
-          failures.push(`${label} is ${value} s; allowed: ${min} s to ${max} s (14 days)`);
-        }
-      }
-      if (queue !== undefined && dlq !== undefined && dlq <= queue) {
-        failures.push(
-          `deadLetterRetentionPeriod (${dlq} s) must exceed retentionPeriod (${queue} s): a moved message keeps its original enqueue time`,
-        );
-      }
-      return failures;
-    }),
-  },
+  SQS.retention,
   {
     name: "message-age-alarm",
     check: eachSubscriber((s) => {

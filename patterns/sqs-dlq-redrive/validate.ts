@@ -1,45 +1,37 @@
 import type { Duration } from "aws-cdk-lib";
-import { checkIntegerRange, isUnresolved, type ValidationRule } from "../shared/validation.js";
+import { seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
+import { isUnresolved, type ValidationRule } from "../shared/validation.js";
 import { REDRIVABLE_DEFAULTS as D, REDRIVABLE_LIMITS as L } from "./defaults.js";
 import type { RedrivableQueueProps } from "./props.js";
-
-/** Seconds of a duration, or `undefined` when unset or a deploy-time token. */
-function seconds(duration: Duration | undefined): number | undefined {
-  if (duration === undefined) return undefined;
-  const value = duration.toSeconds();
-  return isUnresolved(value) ? undefined : value;
-}
 
 /** The consumer timeout the visibility timeout is derived from and checked against. */
 export function consumerTimeout(props: RedrivableQueueProps): Duration {
   return props.consumer.timeout ?? D.consumerTimeout;
 }
 
-/** The validation table of {@link RedrivableQueue}: every rule runs, every failure is reported at once. */
-export const REDRIVABLE_RULES: readonly ValidationRule<RedrivableQueueProps>[] = [
+/** The shared SQS → Lambda consumer rules, applied to the work queue's consumer. */
+const SQS = sqsConsumerRules<RedrivableQueueProps>((p) => [
   {
-    name: "consumer-source",
-    check: (p) =>
-      (p.consumer.entry === undefined) === (p.consumer.function === undefined)
-        ? "consumer needs exactly one of `entry` (a handler to bundle) or `function` (an existing function)"
-        : undefined,
-  },
-  {
-    name: "visibility-timeout",
-    check: (p) => {
-      const visibility = seconds(p.visibilityTimeout);
-      const timeout = seconds(consumerTimeout(p));
-      if (visibility === undefined || timeout === undefined) return undefined;
-      const minimum = D.visibilityTimeoutFactor * timeout;
-      if (visibility < minimum) {
-        return `visibilityTimeout is ${visibility} s; allowed: ≥ ${D.visibilityTimeoutFactor} × consumer timeout (${timeout} s) = ${minimum} s`;
-      }
-      if (visibility > L.maxVisibilityTimeoutSeconds) {
-        return `visibilityTimeout is ${visibility} s; allowed: ≤ ${L.maxVisibilityTimeoutSeconds} s (12 hours)`;
-      }
-      return undefined;
+    settings: {
+      hasEntry: p.consumer.entry !== undefined,
+      hasFunction: p.consumer.function !== undefined,
+      consumerTimeout: consumerTimeout(p),
+      visibilityTimeout: p.visibilityTimeout,
+      fifo: p.fifo ?? false,
+      batchSize: p.batchSize,
+      maxBatchingWindow: p.maxBatchingWindow,
+      maxConcurrency: p.maxConcurrency,
+      maxReceiveCount: p.maxReceiveCount,
+      retentionPeriod: p.retentionPeriod,
+      deadLetterRetentionPeriod: p.deadLetterRetentionPeriod,
     },
   },
+]);
+
+/** The validation table of {@link RedrivableQueue}: every rule runs, every failure is reported at once. */
+export const REDRIVABLE_RULES: readonly ValidationRule<RedrivableQueueProps>[] = [
+  SQS.consumerSource,
+  SQS.visibilityTimeout,
   {
     name: "fifo-consistency",
     check: (p) =>
@@ -47,74 +39,11 @@ export const REDRIVABLE_RULES: readonly ValidationRule<RedrivableQueueProps>[] =
         ? "contentBasedDeduplication is set on a standard queue; allowed: only with fifo: true"
         : undefined,
   },
-  {
-    name: "batch-size",
-    check: (p) => {
-      const max = p.fifo ? L.maxBatchSizeFifo : L.maxBatchSizeStandard;
-      const range = checkIntegerRange(
-        `batchSize (${p.fifo ? "FIFO" : "standard"} queue)`,
-        p.batchSize,
-        1,
-        max,
-      );
-      if (range) return range;
-      const window = seconds(p.maxBatchingWindow);
-      if (
-        p.batchSize !== undefined &&
-        !isUnresolved(p.batchSize) &&
-        p.batchSize > 10 &&
-        !(window && window >= 1)
-      ) {
-        return `batchSize is ${p.batchSize}; allowed: > 10 only with maxBatchingWindow ≥ 1 s`;
-      }
-      return undefined;
-    },
-  },
-  {
-    name: "batching-window",
-    check: (p) => {
-      const window = seconds(p.maxBatchingWindow);
-      if (window === undefined) return undefined;
-      if (p.fifo) return "maxBatchingWindow is set on a FIFO queue; allowed: only on standard queues";
-      if (window < 0 || window > L.maxBatchingWindowSeconds) {
-        return `maxBatchingWindow is ${window} s; allowed: 0 to ${L.maxBatchingWindowSeconds} s`;
-      }
-      return undefined;
-    },
-  },
-  {
-    name: "max-concurrency",
-    check: (p) =>
-      checkIntegerRange("maxConcurrency", p.maxConcurrency, L.minMaxConcurrency, L.maxMaxConcurrency),
-  },
-  {
-    name: "max-receive-count",
-    check: (p) => checkIntegerRange("maxReceiveCount", p.maxReceiveCount, 1, L.maxReceiveCount),
-  },
-  {
-    name: "retention",
-    check: (p) => {
-      const queue = seconds(p.retentionPeriod ?? D.retentionPeriod);
-      const dlq = seconds(p.deadLetterRetentionPeriod ?? D.deadLetterRetentionPeriod);
-      const failures: string[] = [];
-      for (const [label, value] of [
-        ["retentionPeriod", queue],
-        ["deadLetterRetentionPeriod", dlq],
-      ] as const) {
-        if (value !== undefined && (value < L.minRetentionSeconds || value > L.maxRetentionSeconds)) {
-          failures.push(
-            `${label} is ${value} s; allowed: ${L.minRetentionSeconds} s to ${L.maxRetentionSeconds} s (14 days)`,
-          );
-        }
-      }
-      if (queue !== undefined && dlq !== undefined && dlq <= queue) {
-        failures.push(
-          `deadLetterRetentionPeriod (${dlq} s) must exceed retentionPeriod (${queue} s): a dead-lettered message keeps its original enqueue time`,
-        );
-      }
-      return failures;
-    },
-  },
+  SQS.batchSize,
+  SQS.batchingWindow,
+  SQS.maxConcurrency,
+  SQS.maxReceiveCount,
+  SQS.retention,
   {
     name: "backoff",
     check: (p) => {
