@@ -91,8 +91,12 @@ describe("local-cloud CLI", () => {
       { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";
+    let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => {
       stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
@@ -110,6 +114,11 @@ describe("local-cloud CLI", () => {
         { timeoutMs: 120_000, description: "the served stack's JSON" },
       );
       expect(served.outputs.TopicArn).toMatch(/^arn:aws:sns:us-east-1:000000000000:/);
+      // Code outside the cloud is told how to reach queues whose URLs name sqs.<region>.localhost.
+      await waitFor(() => stderr.includes("useQueueUrlAsEndpoint: false") || undefined, {
+        description: "the queue URL host hint",
+      });
+      expect(stderr).toContain(`explicit endpoint: "${served.endpoints.sqs}"`);
       const response = await fetch(
         `${served.endpoints.lambda}/2015-03-31/functions/${served.outputs.PublisherFunctionName}/configuration`,
       );

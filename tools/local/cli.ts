@@ -115,6 +115,20 @@ export function program(): Command {
   return cli;
 }
 
+/**
+ * Printed by `--serve`: fauxqs's queue URLs are AWS-shaped (`http://sqs.<region>.localhost:PORT/…`)
+ * and the AWS SDK for JavaScript v3 uses a QueueUrl's host as its SQS endpoint. Inside the cloud's
+ * Lambda environments `*.localhost` resolves to loopback (RFC 6761); outside it, glibc without
+ * systemd-resolved does not resolve it (`getaddrinfo ENOTFOUND sqs.<region>.localhost`).
+ */
+export function queueUrlHostHint(region: string, sqsEndpoint: string): string {
+  return [
+    `Queue URLs name the host sqs.${region}.localhost, which the AWS SDK v3 uses as its SQS endpoint.`,
+    "Code outside the local cloud on a system that does not resolve *.localhost (glibc without systemd-resolved)",
+    `fails with ENOTFOUND: use new SQSClient({ useQueueUrlAsEndpoint: false }) with AWS_ENDPOINT_URL_SQS, or an explicit endpoint: "${sqsEndpoint}".`,
+  ].join("\n");
+}
+
 /** `local <slug> --serve`: the stack on the embedded cloud until Ctrl-C, for the AWS CLI or your own code. */
 async function serve(
   pattern: PatternEntry,
@@ -126,7 +140,9 @@ async function serve(
     logs: { dir: opts.logs },
     onProgress: (line) => console.error(line),
   });
+  const hint = queueUrlHostHint(cloud.region, cloud.endpoints.sqs);
   if (opts.json) {
+    console.error(hint);
     console.log(
       JSON.stringify({ endpoints: cloud.endpoints, outputs: cloud.outputs, region: cloud.region }, null, 2),
     );
@@ -143,6 +159,7 @@ async function serve(
     console.log(
       `export AWS_ENDPOINT_URL_DYNAMODB=${cloud.endpoints.dynamodb} AWS_ENDPOINT_URL_LAMBDA=${cloud.endpoints.lambda}\n`,
     );
+    console.log(`${hint}\n`);
     for (const [name, value] of Object.entries(cloud.outputs)) console.log(`${name.padEnd(28)} ${value}`);
     console.log("\nCtrl-C stops it.");
   }

@@ -2,13 +2,14 @@
  * One Lambda execution environment: a worker thread that loads a function's bundled asset once
  * (the cold start) and then serves one invocation at a time, like the Lambda Node.js runtime.
  *
- * Runs as plain Node.js (type stripping), so it imports nothing from the project and only uses
- * erasable TypeScript syntax. The parent thread enforces the timeout by terminating this worker.
+ * Runs as plain Node.js (type stripping), so it imports nothing from the project but its sibling
+ * `localhost-dns.ts`, and only uses erasable TypeScript syntax. The parent thread enforces the timeout by terminating this worker.
  */
 import { registerHooks } from "node:module";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parentPort, workerData } from "node:worker_threads";
+import { resolveLocalhostToLoopback } from "./localhost-dns.ts";
 
 /** What the parent passes when it creates the environment. */
 interface EnvironmentData {
@@ -54,6 +55,8 @@ registerHooks({
     }
   },
 });
+// fauxqs's queue URLs name `sqs.<region>.localhost`, which a plain SQS client uses as its endpoint.
+resolveLocalhostToLoopback();
 process.setSourceMapsEnabled(true);
 if (data.discardOutput) {
   // Logs and EMF metrics nobody reads: skip the copy to the parent thread.
