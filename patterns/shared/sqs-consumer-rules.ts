@@ -32,8 +32,8 @@ export interface SqsConsumerSettings {
   readonly hasEntry: boolean;
   /** Whether the consumer is given as an existing function. */
   readonly hasFunction: boolean;
-  /** The consumer timeout. @default SQS_CONSUMER_DEFAULTS.consumerTimeout */
-  readonly consumerTimeout?: Duration;
+  /** The consumer timeout; `undefined` when it cannot be known (an imported function without `timeout`). */
+  readonly consumerTimeout: Duration | undefined;
   readonly visibilityTimeout?: Duration;
   readonly fifo: boolean;
   readonly batchSize?: number;
@@ -63,13 +63,18 @@ const L = SQS_CONSUMER_LIMITS;
 const D = SQS_CONSUMER_DEFAULTS;
 
 const CHECKS = {
-  consumerSource: (s) =>
-    s.hasEntry === s.hasFunction
-      ? "consumer needs exactly one of `entry` (a handler to bundle) or `function` (an existing function)"
-      : undefined,
+  consumerSource: (s) => {
+    if (s.hasEntry === s.hasFunction) {
+      return "consumer needs exactly one of `entry` (a handler to bundle) or `function` (an existing function)";
+    }
+    if (s.consumerTimeout === undefined) {
+      return "consumer.function is an imported function whose timeout is unknown; allowed: also pass consumer.timeout (its configured timeout), which the visibility timeout is checked against";
+    }
+    return undefined;
+  },
   visibilityTimeout: (s) => {
     const visibility = seconds(s.visibilityTimeout);
-    const timeout = seconds(s.consumerTimeout ?? D.consumerTimeout);
+    const timeout = seconds(s.consumerTimeout);
     if (visibility === undefined || timeout === undefined) return undefined;
     const minimum = D.visibilityTimeoutFactor * timeout;
     if (visibility < minimum) {

@@ -2,13 +2,14 @@ import { Duration, type RemovalPolicy } from "aws-cdk-lib";
 import type { Alarm } from "aws-cdk-lib/aws-cloudwatch";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { Key } from "aws-cdk-lib/aws-kms";
-import { type IFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ITopic, Subscription } from "aws-cdk-lib/aws-sns";
 import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { addConsumerEnvironment } from "../shared/consumer-function.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import { PatternFunction } from "../shared/node-function.js";
@@ -75,7 +76,8 @@ export class FanoutSubscriber extends Construct {
   constructor(scope: Construct, id: string, props: FanoutSubscriberConstructProps) {
     super(scope, id);
     const s = props.subscriber;
-    const timeout = consumerTimeout(s);
+    // Known after validation (an imported function must come with its timeout).
+    const timeout = consumerTimeout(s) ?? FANOUT_DEFAULTS.consumerTimeout;
     const deadLetterRetention = s.deadLetterRetentionPeriod ?? FANOUT_DEFAULTS.deadLetterRetentionPeriod;
     const encryption = { encryption: QueueEncryption.KMS, enforceSSL: true, fifo: props.fifo || undefined };
 
@@ -133,9 +135,7 @@ export class FanoutSubscriber extends Construct {
     };
     if (s.consumer.function) {
       this.consumer = s.consumer.function;
-      if (this.consumer instanceof LambdaFunction) {
-        for (const [name, value] of Object.entries(environment)) this.consumer.addEnvironment(name, value);
-      }
+      addConsumerEnvironment(this, this.consumer, environment);
     } else {
       this.consumerFunction = new PatternFunction(this, "Consumer", {
         entry: s.consumer.entry as string,

@@ -1,4 +1,5 @@
 import type { Duration } from "aws-cdk-lib";
+import { resolveConsumerTimeout } from "../shared/consumer-function.js";
 import { seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
 import type { ValidationRule } from "../shared/validation.js";
 import { FANOUT_DEFAULTS, FANOUT_LIMITS } from "./defaults.js";
@@ -17,8 +18,8 @@ export function isFifoSubscriber(props: SnsSqsFanoutProps, subscriber: FanoutSub
 }
 
 /** The consumer timeout a subscriber's visibility timeout is derived from and checked against. */
-export function consumerTimeout(subscriber: FanoutSubscriberProps): Duration {
-  return subscriber.consumer.timeout ?? FANOUT_DEFAULTS.consumerTimeout;
+export function consumerTimeout(subscriber: FanoutSubscriberProps): Duration | undefined {
+  return resolveConsumerTimeout(subscriber.consumer, FANOUT_DEFAULTS.consumerTimeout);
 }
 
 /** Applies a per-subscriber check and prefixes each failure with the subscriber ID. */

@@ -6,10 +6,11 @@ import { Rule, RuleTargetInput } from "aws-cdk-lib/aws-events";
 import { LambdaFunction as LambdaTarget } from "aws-cdk-lib/aws-events-targets";
 import type { IGrantable } from "aws-cdk-lib/aws-iam";
 import type { Key } from "aws-cdk-lib/aws-kms";
-import { type IFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { type CfnQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { addConsumerEnvironment } from "../shared/consumer-function.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import { PatternFunction } from "../shared/node-function.js";
@@ -83,7 +84,8 @@ export class RedrivableQueue extends Construct {
     super(scope, id);
     validateProps(this, props, REDRIVABLE_RULES);
     const fifo = props.fifo ?? false;
-    const timeout = consumerTimeout(props);
+    // Known after validation (an imported function must come with its timeout).
+    const timeout = consumerTimeout(props) ?? D.consumerTimeout;
     const maxReceiveCount = props.maxReceiveCount ?? D.maxReceiveCount;
     const common = { encryption: QueueEncryption.KMS, enforceSSL: true, fifo: fifo || undefined };
 
@@ -132,9 +134,7 @@ export class RedrivableQueue extends Construct {
     };
     if (props.consumer.function) {
       this.consumer = props.consumer.function;
-      if (this.consumer instanceof LambdaFunction) {
-        for (const [name, value] of Object.entries(environment)) this.consumer.addEnvironment(name, value);
-      }
+      addConsumerEnvironment(this, this.consumer, environment);
     } else {
       this.consumerFunction = new PatternFunction(this, "Consumer", {
         entry: props.consumer.entry as string,

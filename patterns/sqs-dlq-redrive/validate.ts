@@ -1,12 +1,13 @@
 import type { Duration } from "aws-cdk-lib";
+import { resolveConsumerTimeout } from "../shared/consumer-function.js";
 import { seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
 import { isUnresolved, type ValidationRule } from "../shared/validation.js";
 import { REDRIVABLE_DEFAULTS as D, REDRIVABLE_LIMITS as L } from "./defaults.js";
 import type { RedrivableQueueProps } from "./props.js";
 
 /** The consumer timeout the visibility timeout is derived from and checked against. */
-export function consumerTimeout(props: RedrivableQueueProps): Duration {
-  return props.consumer.timeout ?? D.consumerTimeout;
+export function consumerTimeout(props: RedrivableQueueProps): Duration | undefined {
+  return resolveConsumerTimeout(props.consumer, D.consumerTimeout);
 }
 
 /** The shared SQS → Lambda consumer rules, applied to the work queue's consumer. */

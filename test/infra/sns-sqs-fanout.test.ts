@@ -1,5 +1,6 @@
 import { type CfnElement, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
+import { Role } from "aws-cdk-lib/aws-iam";
 import { Code, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { FilterOrPolicy, SubscriptionFilter, Topic } from "aws-cdk-lib/aws-sns";
@@ -307,6 +308,50 @@ describe("SnsSqsFanout with every prop set", () => {
     template.resourceCountIs("AWS::SNS::Topic", 1);
     expect(fanout.topicKey).toBeUndefined();
     template.resourceCountIs("AWS::KMS::Key", 1);
+  });
+
+  it("derives the visibility timeout from an existing function's own timeout", () => {
+    const { template } = synth({}, (stack) => ({
+      subscribers: [
+        {
+          id: "billing",
+          consumer: {
+            function: new LambdaFunction(stack, "Slow", {
+              runtime: LAMBDA_RUNTIME,
+              handler: "index.handler",
+              code: Code.fromInline("exports.handler = async () => ({ batchItemFailures: [] })"),
+              timeout: Duration.minutes(5),
+            }),
+          },
+        },
+      ],
+    }));
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      VisibilityTimeout: 1800,
+      RedrivePolicy: Match.anyValue(),
+    });
+  });
+
+  it("warns which variables to set on an imported consumer it cannot configure", () => {
+    const { stack } = synth({}, (s) => ({
+      subscribers: [
+        {
+          id: "billing",
+          consumer: {
+            function: LambdaFunction.fromFunctionAttributes(s, "Imported", {
+              functionArn: `arn:${s.partition}:lambda:${s.region}:${s.account}:function:x`,
+              role: Role.fromRoleArn(s, "ImportedRole", `arn:${s.partition}:iam::${s.account}:role/x`),
+              sameEnvironment: true,
+            }),
+            timeout: Duration.seconds(30),
+          },
+        },
+      ],
+    }));
+    Annotations.fromStack(stack).hasWarning(
+      "/Test/Fanout/billing",
+      Match.stringLikeRegexp("set DLQ_URL, RAW_MESSAGE_DELIVERY"),
+    );
   });
 
   it("sets a batching window on a standard queue", () => {
