@@ -1,9 +1,14 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
-import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import { FilterOrPolicy, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { acknowledgeNag } from "../patterns/shared/nag.js";
 import { PatternFunction } from "../patterns/shared/node-function.js";
+import {
+  createIdempotencyTable,
+  IDEMPOTENCY_TABLE_ACTIONS,
+  tableDefaults,
+} from "../patterns/shared/tables.js";
 import { SnsSqsFanout } from "../patterns/sns-sqs-fanout/sns-sqs-fanout.js";
 import { handlerEntry } from "./entry.js";
 
@@ -45,19 +50,9 @@ export class SnsSqsFanoutStack extends Stack {
     super(scope, id, props);
     const faultInjection = props.faultInjection ?? this.node.tryGetContext("faultInjection");
     const tableRemovalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
-    const tableDefaults = {
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: tableRemovalPolicy,
-    };
-    this.idempotencyTable = new Table(this, "IdempotencyTable", {
-      ...tableDefaults,
-      partitionKey: { name: "id", type: AttributeType.STRING },
-      timeToLiveAttribute: "expiration",
-    });
+    this.idempotencyTable = createIdempotencyTable(this, "IdempotencyTable", tableRemovalPolicy);
     this.effectsTable = new Table(this, "EffectsTable", {
-      ...tableDefaults,
+      ...tableDefaults(tableRemovalPolicy),
       partitionKey: { name: "subscriber", type: AttributeType.STRING },
       sortKey: { name: "eventId", type: AttributeType.STRING },
     });
@@ -116,8 +111,9 @@ export class SnsSqsFanoutStack extends Stack {
     for (const name of SUBSCRIBERS) {
       const subscriber = this.fanout.subscribers[name];
       if (!subscriber) throw new Error(`subscriber ${name} missing`);
-      this.idempotencyTable.grantReadWriteData(subscriber.consumer);
-      this.effectsTable.grantReadWriteData(subscriber.consumer);
+      this.idempotencyTable.grant(subscriber.consumer, ...IDEMPOTENCY_TABLE_ACTIONS);
+      // The effect is one UpdateItem (ADD applications, SET firstAppliedAt).
+      this.effectsTable.grant(subscriber.consumer, "dynamodb:UpdateItem");
       const prefix = name.charAt(0).toUpperCase() + name.slice(1);
       new CfnOutput(this, `${prefix}QueueUrl`, { value: subscriber.queue.queueUrl });
       new CfnOutput(this, `${prefix}DlqUrl`, { value: subscriber.deadLetterQueue.queueUrl });

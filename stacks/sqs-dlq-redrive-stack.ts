@@ -1,6 +1,11 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
-import { AttributeType, BillingMode, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import type { Construct } from "constructs";
+import {
+  createIdempotencyTable,
+  IDEMPOTENCY_TABLE_ACTIONS,
+  tableDefaults,
+} from "../patterns/shared/tables.js";
 import { RedrivableQueue } from "../patterns/sqs-dlq-redrive/sqs-dlq-redrive.js";
 import { handlerEntry } from "./entry.js";
 
@@ -35,21 +40,12 @@ export class SqsDlqRedriveStack extends Stack {
 
   constructor(scope: Construct, id: string, props: SqsDlqRedriveStackProps = {}) {
     super(scope, id, props);
-    const tableDefaults = {
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      encryption: TableEncryption.AWS_MANAGED,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      removalPolicy: props.tableRemovalPolicy ?? RemovalPolicy.RETAIN,
-    };
+    const removalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
     this.jobsTable = new Table(this, "JobsTable", {
-      ...tableDefaults,
+      ...tableDefaults(removalPolicy),
       partitionKey: { name: "pk", type: AttributeType.STRING },
     });
-    this.idempotencyTable = new Table(this, "IdempotencyTable", {
-      ...tableDefaults,
-      partitionKey: { name: "id", type: AttributeType.STRING },
-      timeToLiveAttribute: "expiration",
-    });
+    this.idempotencyTable = createIdempotencyTable(this, "IdempotencyTable", removalPolicy);
 
     this.jobs = new RedrivableQueue(this, "Jobs", {
       maxReceiveCount: props.maxReceiveCount ?? 3,
@@ -67,8 +63,9 @@ export class SqsDlqRedriveStack extends Stack {
       },
       redrive: { entry: handlerEntry("sqs-dlq-redrive", "redrive") },
     });
-    this.jobsTable.grantReadWriteData(this.jobs.consumer);
-    this.idempotencyTable.grantReadWriteData(this.jobs.consumer);
+    // The worker reads the fault switch and applies a job's effect with UpdateItem.
+    this.jobsTable.grant(this.jobs.consumer, "dynamodb:GetItem", "dynamodb:UpdateItem");
+    this.idempotencyTable.grant(this.jobs.consumer, ...IDEMPOTENCY_TABLE_ACTIONS);
 
     const outputs: Record<string, string> = {
       QueueUrl: this.jobs.queue.queueUrl,

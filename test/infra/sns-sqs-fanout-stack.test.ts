@@ -91,4 +91,21 @@ describe("SnsSqsFanoutStack", () => {
       },
     });
   });
+
+  it("grants consumers only the DynamoDB actions idempotency and the effect use", () => {
+    const actions = new Set(
+      Object.values(template.findResources("AWS::IAM::Policy")).flatMap((policy) =>
+        (policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap(
+          (s) => s.Action,
+        ),
+      ),
+    );
+    const dynamodb = [...actions].filter((a) => a.startsWith("dynamodb:")).sort();
+    expect(dynamodb).toEqual([
+      "dynamodb:DeleteItem",
+      "dynamodb:GetItem",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+    ]);
+  });
 });
