@@ -96,6 +96,7 @@ export class RedrivableQueue extends Construct {
       props.keyRemovalPolicy,
     );
     const stack = Stack.of(this);
+    // SQS names are at most 80 characters: 30 (stack) + 1 + ≤ 44 (unique, hash-suffixed) + 5 (".fifo").
     const local = Names.uniqueResourceName(this, { maxLength: 45, separator: "-" }).replace(
       new RegExp(`^${stack.node.id}-`),
       "",

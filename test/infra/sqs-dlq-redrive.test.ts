@@ -354,3 +354,16 @@ describe("RedrivableQueue validation (one rule each; every failure reported)", (
     );
   });
 });
+
+describe("RedrivableQueue physical name", () => {
+  it("stays within SQS's 80 characters for long stack and construct names, FIFO included", () => {
+    const stack = new Stack(createTestApp(), "A".repeat(60));
+    new RedrivableQueue(stack, "B".repeat(60), { fifo: true, consumer: { entry: NOOP_HANDLER } });
+    const names = Object.values(Template.fromStack(stack).findResources("AWS::SQS::Queue"))
+      .map((q) => q.Properties.QueueName)
+      .filter((n): n is string => typeof n === "string");
+    expect(names).toHaveLength(1);
+    expect(names[0]?.length).toBeLessThanOrEqual(80);
+    expect(names[0]).toMatch(/\.fifo$/);
+  });
+});
