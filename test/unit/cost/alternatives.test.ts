@@ -157,6 +157,19 @@ describe("edge cases", () => {
     expect(cost(at(65_537), "SQS receives")).toBeCloseTo(11 * 3 * MONTH_S * 0.4e-6, 6);
   });
 
+  it("sends SNS batches larger than PublishBatch's 10 entries as several calls", () => {
+    // 26.28 M messages of 1 KB: batches of 10 → 2.628 M calls, each one 64 KiB chunk → $1.314.
+    // A workload batch of 100 still needs ten PublishBatch calls per 100 messages: the same $1.314.
+    expect(cost(run("sns-sqs-lambda", { publishBatchSize: 10 }), "SNS publish")).toBeCloseTo(
+      (N / 10) * 0.5e-6,
+      6,
+    );
+    expect(cost(run("sns-sqs-lambda", { publishBatchSize: 100 }), "SNS publish")).toBeCloseTo(
+      (N / 10) * 0.5e-6,
+      6,
+    );
+  });
+
   it("counts a batch remainder as a whole invocation: 25 msg/s in batches of 10 is 3 a second", () => {
     const e = estimate({ messagesPerSecond: 25, fanOut: 1 }, prices, { alternatives: ["sns-sqs-lambda"] })[0];
     expect(cost(e, "Lambda invocations")).toBeCloseTo(3 * MONTH_S * 0.2e-6, 6);

@@ -8,14 +8,18 @@ import { subscribersOf, type Workload } from "../workload.ts";
 import { consumerAssumption } from "./common.ts";
 import type { Alternative } from "./types.ts";
 
+/** SNS PublishBatch takes at most 10 entries: a larger workload batch is sent as several calls. */
+const SNS_MAX_PUBLISH_BATCH = 10;
+
 function publishLines(w: Workload, prices: PriceCatalogue, fifo: boolean): LineItem[] {
   const messages = w.messagesPerSecond * SECONDS_PER_MONTH;
-  const calls = messages / w.publishBatchSize;
+  const batch = Math.min(w.publishBatchSize, SNS_MAX_PUBLISH_BATCH);
+  const calls = messages / batch;
   // PublishBatch: each call is billed per 64 KiB of its whole payload.
-  const requests = billedChunksPerWindow(w.publishBatchSize, w.publishBatchSize, w.payloadBytes) * calls;
+  const requests = billedChunksPerWindow(batch, batch, w.payloadBytes) * calls;
   const basis =
-    w.publishBatchSize > 1
-      ? `${Math.round(calls).toLocaleString("en-US")} PublishBatch calls of ${w.publishBatchSize} × ${w.payloadBytes} B, 64 KiB chunks`
+    batch > 1
+      ? `${Math.round(calls).toLocaleString("en-US")} PublishBatch calls of ${batch} × ${w.payloadBytes} B, 64 KiB chunks`
       : `${Math.round(messages).toLocaleString("en-US")} Publish calls × ${chunks64(w.payloadBytes)} chunk(s) of 64 KiB`;
   if (!fifo) return [charge(prices, "sns.standard.publish", "SNS publish requests", requests, basis)];
   return [
