@@ -40,7 +40,11 @@ function parse(value: string | undefined): { token: string; expiresAt: number; h
  * movers would each receive part of the queue and report wrong counts, and two move tasks are refused by SQS
  * anyway. It needs only sqs:TagQueue/UntagQueue/ListQueueTags. Tags have no compare-and-set, so the lock
  * writes a random token and reads it back: of two runs racing within the same instant, the one whose token
- * survives wins and the other stops before moving anything. A lock expires after `ttlMs` without renewal.
+ * survives wins and the other stops before moving anything. It is best effort, not mutual exclusion: two runs
+ * that both read "free" and both read back their own token before the other's write lands (or a lagging tag
+ * read) both start; the next renewal (every ttl/3) sees the other token and stops one of them. Nothing is lost
+ * meanwhile, because every move sends before it deletes; only the counts of the two reports are split.
+ * A lock expires after `ttlMs` without renewal.
  */
 export async function acquireLock(
   sqs: SQSClient,

@@ -235,7 +235,9 @@ export async function redrive(clients: RedriveClients, options: RedriveOptions):
     if (plan.strategy === "move-task") {
       const task = await runMoveTask(clients.sqs, {
         sourceArn: plan.dlq.arn,
-        ...(options.to && plan.destination ? { destinationArn: plan.destination.arn } : {}),
+        // Name the destination whenever it is known: messages the consumer sent to the DLQ itself
+        // (permanent errors, exhausted retries) carry no source queue for SQS to return them to.
+        ...(plan.destination ? { destinationArn: plan.destination.arn } : {}),
         ...(options.ratePerSecond !== undefined ? { ratePerSecond: options.ratePerSecond } : {}),
         total: plan.total,
         ...(options.pollIntervalMs !== undefined ? { pollIntervalMs: options.pollIntervalMs } : {}),

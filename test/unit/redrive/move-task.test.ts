@@ -113,8 +113,9 @@ describe("redrive with SQS's StartMessageMoveTask", () => {
       taskStatus: "COMPLETED",
       cancelled: false,
     });
+    // The single source queue is named: messages a consumer sent to the DLQ itself have no recorded source.
     expect(sqs.called("StartMessageMoveTask").map((c) => c.input)).toEqual([
-      { SourceArn: DLQ_ARN, MaxNumberOfMessagesPerSecond: 50 },
+      { SourceArn: DLQ_ARN, DestinationArn: SOURCE_ARN, MaxNumberOfMessagesPerSecond: 50 },
     ]);
     expect(seen.map((p) => p.moved)).toEqual([4, 8, 10]);
     expect(sqs.called("TagQueue")).toHaveLength(1);
