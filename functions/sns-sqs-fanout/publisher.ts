@@ -70,6 +70,10 @@ export interface PublisherOptions {
  * Returns `publish(request)`. Invalid input throws a `PermanentError` (`SchemaViolation`) before
  * anything is published. Entries above 256 KiB fail with `EntryTooLarge` before any call; a call
  * that throws (after the SDK's own retries) fails all of its entries with the error's name.
+ *
+ * On a FIFO topic, order per message group is the point: once an entry of a group has failed, the
+ * later entries of that group in this request are not sent (they fail with `PreviousEntryFailed`),
+ * so a caller that retries the failed entries in order never has them overtaken.
  */
 export function createPublisher(options: PublisherOptions): (request: unknown) => Promise<PublishResult> {
   const { sns, topicArn, source, clock, newId = randomUUID } = options;
@@ -86,6 +90,12 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
     const failed: FailedEntry[] = [];
     const idsByEntry = new Map<string, string>();
     const entries: PublishBatchRequestEntry[] = [];
+
+    const blockedGroups = new Set<string>();
+    const fail = (entry: PublishBatchRequestEntry, failure: Omit<FailedEntry, "id">) => {
+      failed.push({ id: idsByEntry.get(entry.Id as string) as string, ...failure });
+      if (entry.MessageGroupId !== undefined) blockedGroups.add(entry.MessageGroupId);
+    };
 
     parsed.data.events.forEach((input, index) => {
       const event = buildCloudEvent(input, { source, clock, newId });
@@ -105,6 +115,16 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
           message: `message is ${size} bytes with attributes; SNS allows ${maxBytes}`,
           senderFault: true,
         });
+        if (entry.MessageGroupId !== undefined) blockedGroups.add(entry.MessageGroupId);
+        return;
+      }
+      if (entry.MessageGroupId !== undefined && blockedGroups.has(entry.MessageGroupId)) {
+        failed.push({
+          id: event.id,
+          code: "PreviousEntryFailed",
+          message: `an earlier entry of message group ${entry.MessageGroupId} failed; not sent, to keep the group's order`,
+          senderFault: false,
+        });
         return;
       }
       idsByEntry.set(entry.Id as string, event.id);
@@ -115,7 +135,20 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
       maxEntries: options.maxBatchEntries ?? MAX_BATCH_ENTRIES,
       maxBytes,
     });
-    for (const chunk of chunks) {
+    for (const planned of chunks) {
+      const chunk: PublishBatchRequestEntry[] = [];
+      for (const entry of planned) {
+        if (entry.MessageGroupId !== undefined && blockedGroups.has(entry.MessageGroupId)) {
+          fail(entry, {
+            code: "PreviousEntryFailed",
+            message: `an earlier entry of message group ${entry.MessageGroupId} failed; not sent, to keep the group's order`,
+            senderFault: false,
+          });
+        } else {
+          chunk.push(entry);
+        }
+      }
+      if (chunk.length === 0) continue;
       let response: PublishBatchResponse;
       try {
         response = await sns.send(
@@ -124,15 +157,11 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
       } catch (error) {
         const e = error as Error & { $fault?: string };
         for (const entry of chunk) {
-          failed.push({
-            id: idsByEntry.get(entry.Id as string) as string,
-            code: e.name,
-            message: e.message,
-            senderFault: e.$fault === "client",
-          });
+          fail(entry, { code: e.name, message: e.message, senderFault: e.$fault === "client" });
         }
         continue;
       }
+      const byId = new Map(chunk.map((entry) => [entry.Id as string, entry]));
       const answered = new Set<string>();
       for (const ok of response.Successful ?? []) {
         const id = ok.Id === undefined ? undefined : idsByEntry.get(ok.Id);
@@ -141,11 +170,10 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
         published.push({ id, messageId: ok.MessageId });
       }
       for (const ko of response.Failed ?? []) {
-        const id = ko.Id === undefined ? undefined : idsByEntry.get(ko.Id);
-        if (id === undefined) continue;
+        const entry = ko.Id === undefined ? undefined : byId.get(ko.Id);
+        if (entry === undefined) continue;
         answered.add(ko.Id as string);
-        failed.push({
-          id,
+        fail(entry, {
           code: ko.Code ?? "Unknown",
           message: ko.Message ?? "",
           senderFault: ko.SenderFault ?? false,
@@ -153,8 +181,7 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
       }
       for (const entry of chunk) {
         if (answered.has(entry.Id as string)) continue;
-        failed.push({
-          id: idsByEntry.get(entry.Id as string) as string,
+        fail(entry, {
           code: "MissingFromResponse",
           message: "PublishBatch returned neither success nor failure for this entry",
           senderFault: false,

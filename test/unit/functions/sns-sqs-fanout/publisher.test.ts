@@ -253,6 +253,41 @@ describe("publisher failure reporting", () => {
     expect(result.published.map((p) => p.id)).toEqual(["x10", "x11"]);
   });
 
+  it("on a FIFO topic, does not send later entries of a group whose earlier entry failed", async () => {
+    const sent: string[] = [];
+    let call = 0;
+    const publish = createPublisher({
+      sns: stub(async (input) => {
+        call++;
+        const entries = input.PublishBatchRequestEntries ?? [];
+        sent.push(...entries.map((e) => e.MessageGroupId as string));
+        if (call === 1)
+          throw Object.assign(new Error("Internal"), { name: "InternalErrorException", $fault: "server" });
+        return { Successful: entries.map((e) => ({ Id: e.Id, MessageId: "m" })), $metadata: {} };
+      }),
+      topicArn: "arn:aws:sns:us-east-1:123456789012:orders.fifo",
+      source: "s",
+    });
+    // 10 entries of group A fill the first (failing) call; then A-10 and B-0 follow in the second call.
+    const events = [
+      ...Array.from({ length: 11 }, (_, i) => ({
+        id: `a${i}`,
+        groupId: "A",
+        type: "order.created",
+        data: {},
+      })),
+      { id: "b0", groupId: "B", type: "order.created", data: {} },
+    ];
+    const result = await publish({ events });
+    expect(result.published.map((p) => p.id)).toEqual(["b0"]);
+    expect(result.failed.find((f) => f.id === "a10")).toMatchObject({
+      code: "PreviousEntryFailed",
+      senderFault: false,
+    });
+    expect(result.failed.filter((f) => f.code === "InternalErrorException")).toHaveLength(10);
+    expect(sent.filter((g) => g === "A")).toHaveLength(10);
+  });
+
   it("reports an entry missing from the response instead of dropping it", async () => {
     const publish = createPublisher({
       sns: stub(async () => ({ Successful: [], Failed: [], $metadata: {} })),
