@@ -8,7 +8,7 @@
  *    DeleteMessageBatch of the same number of messages, in messages/s; and the ratio of the two.
  * Targets (issue 3): end-to-end ≥ 25 % of raw; start → first processed message < 3 s warm.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -28,6 +28,34 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 4);
 /** Execution environments per function (startLocal's `concurrency`). */
 const ENVIRONMENTS = process.env.BENCH_ENVIRONMENTS ? Number(process.env.BENCH_ENVIRONMENTS) : undefined;
 const SKIP_START = process.env.BENCH_SKIP_START === "1";
+/**
+ * Events through the fan-out before the measured run. Each worker thread is a V8 isolate that
+ * compiles and tiers up the SDK on its own: with 200 events, a third of the measured CPU was still
+ * JIT compilation and early GC, so the default warms up with as many events as it measures.
+ */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? EVENTS);
+
+/**
+ * CPU seconds per thread group of this process (Linux `/proc/self/task/<tid>/stat`, utime + stime,
+ * grouped by thread name: `MainThread`, `dynalite`, `lambda:<function>`, V8's `V8Worker` GC and
+ * compiler helpers, …); empty elsewhere. Shows which thread a change moved CPU out of.
+ */
+function threadCpuSeconds(): Map<string, number> {
+  const groups = new Map<string, number>();
+  if (!existsSync("/proc/self/task")) return groups;
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      const group = name.startsWith("lambda:") ? "Lambda workers" : name;
+      groups.set(group, (groups.get(group) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // the thread exited meanwhile
+    }
+  }
+  return groups;
+}
 
 async function until(condition: () => boolean, timeoutMs = 300_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -54,30 +82,51 @@ async function startToFirstProcessed(
   }
 }
 
-async function fanoutThroughput(cloud: LocalCloud, count: number): Promise<number> {
+/** Events per second through the fan-out, and the mean records per consumer invocation. */
+async function fanoutThroughput(
+  cloud: LocalCloud,
+  count: number,
+): Promise<{ perSecond: number; batch: number }> {
   const events = buildEvents("bench", count);
   const expected =
     events.length +
     events.filter((e) => e.type === "order.created").length +
     events.filter((e) => e.data.status === "paid").length;
-  const deletedBefore = cloud.spy.filter("esm.batch").reduce((n, b) => n + b.deletedMessageIds.length, 0);
-  let deleted = deletedBefore;
+  let deleted = 0;
+  let batches = 0;
+  // Completion comes from the spy's own events: no timer polling the spy during the measured run.
+  let settle: () => void = () => undefined;
+  const settled = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
   const off = cloud.spy.on((e) => {
-    if (e.kind === "esm.batch") deleted += e.deletedMessageIds.length;
+    if (e.kind !== "esm.batch") return;
+    batches++;
+    deleted += e.deletedMessageIds.length;
+    if (deleted >= expected) settle();
   });
   const t0 = performance.now();
   const chunks: (typeof events)[] = [];
   for (let i = 0; i < events.length; i += 50) chunks.push(events.slice(i, i + 50));
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (let chunk = chunks.shift(); chunk; chunk = chunks.shift())
-        await cloud.invoke("Publisher", { events: chunk });
-    }),
-  );
-  await until(() => deleted - deletedBefore >= expected);
+  try {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (let chunk = chunks.shift(); chunk; chunk = chunks.shift())
+          await cloud.invoke("Publisher", { events: chunk });
+      }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      settled,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error("benchmark timed out")), 300_000);
+      }),
+    ]).finally(() => clearTimeout(timer));
+  } finally {
+    off();
+  }
   const seconds = (performance.now() - t0) / 1000;
-  off();
-  return count / seconds;
+  return { perSecond: count / seconds, batch: expected / Math.max(1, batches) };
 }
 
 async function rawFauxqs(count: number): Promise<number> {
@@ -153,25 +202,39 @@ console.log(
 
 const cloud = await startLocal({ stack: STACK, concurrency: ENVIRONMENTS });
 let e2e: number;
+let batchSize: number;
 try {
-  await fanoutThroughput(cloud, 200); // warm every execution environment
+  await fanoutThroughput(cloud, WARMUP); // warm every execution environment and let V8 tier up the hot code
   const elu = performance.eventLoopUtilization();
+  const threadsBefore = threadCpuSeconds();
   const cpu = process.cpuUsage();
   const wall = performance.now();
-  e2e = await fanoutThroughput(cloud, EVENTS);
+  const run = await fanoutThroughput(cloud, EVENTS);
+  e2e = run.perSecond;
+  batchSize = run.batch;
   const used = process.cpuUsage(cpu);
   const cpuMs = (used.user + used.system) / 1000;
   console.log(
     `CPU ${(cpuMs / EVENTS).toFixed(1)} ms per event across all threads (${(cpuMs / (performance.now() - wall)).toFixed(2)} cores busy); ` +
       `main thread (fauxqs, pollers, Lambda endpoint) busy ${(performance.eventLoopUtilization(elu).utilization * 100).toFixed(0)} % of the run`,
   );
+  const threads = [...threadCpuSeconds()]
+    .map(
+      ([group, seconds]) => [group, ((seconds - (threadsBefore.get(group) ?? 0)) * 1000) / EVENTS] as const,
+    )
+    .filter(([, ms]) => ms >= 0.05)
+    .sort((a, b) => b[1] - a[1]);
+  if (threads.length > 0)
+    console.log(
+      `CPU per event by thread: ${threads.map(([group, ms]) => `${group} ${ms.toFixed(2)} ms`).join(", ")}`,
+    );
 } finally {
   await cloud.stop();
 }
 const raw = await rawFauxqs(EVENTS);
 const ratio = e2e / raw;
 console.log(
-  `end-to-end fan-out: ${e2e.toFixed(0)} events/s (${EVENTS} events → ${(EVENTS * 1.7).toFixed(0)} deliveries to 3 subscribers)`,
+  `end-to-end fan-out: ${e2e.toFixed(0)} events/s (${EVENTS} events → ${(EVENTS * 1.7).toFixed(0)} deliveries to 3 subscribers, ${batchSize.toFixed(1)} records per consumer invocation)`,
 );
 console.log(
   `raw fauxqs SendMessageBatch + ReceiveMessage + DeleteMessageBatch: ${raw.toFixed(0)} messages/s (${EVENTS} messages, ${CONCURRENCY} concurrent clients)`,

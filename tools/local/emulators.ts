@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { type FauxqsServer, type SnsSpyMessage, type SpyMessage, startFauxqs } from "fauxqs";
+import { workerExecArgv } from "./profiling.ts";
 import type { Spy } from "./spy.ts";
 
 /** The running emulators and the endpoints clients and functions use to reach them. */
@@ -39,7 +40,7 @@ export async function startEmulators(
     })
     .catch(() => undefined);
   const dynamo = new Worker(new URL("./dynamodb-worker.ts", import.meta.url), {
-    execArgv: [],
+    execArgv: workerExecArgv(),
     name: "dynalite",
   });
   const dynamoPort = await new Promise<number>((resolve, reject) => {

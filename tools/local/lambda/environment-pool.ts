@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
+import { workerExecArgv } from "../profiling.ts";
 
 /** Everything needed to run one function locally, resolved from the template and the cloud assembly. */
 export interface LocalFunction {
@@ -180,8 +181,9 @@ export class EnvironmentPool {
       resourceLimits: { maxOldGenerationSizeMb: Math.max(fn.memoryMb, 128) },
       stdout: !inherit,
       stderr: !inherit,
-      // Node strips the worker's types itself: no TypeScript loader of the parent in the environment.
-      execArgv: [],
+      // Node strips the worker's types itself: no TypeScript loader of the parent in the environment
+      // (only `--cpu-prof` when LOCAL_CLOUD_CPU_PROF asks for profiles).
+      execArgv: workerExecArgv(),
       name: `lambda:${fn.functionName}`,
     });
     const sink = this.logs;
