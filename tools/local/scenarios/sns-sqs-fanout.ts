@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { BatchGetItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
-import { ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { isFaultInjected, parseFaultInjection } from "../../../functions/shared/fault-injection.ts";
 import { type DlqEntry, type Ledger, percentile, type SubscriberLedger } from "./ledger.ts";
 import type { ScenarioTarget } from "./target.ts";
@@ -210,6 +210,26 @@ export async function runFanoutScenario(
       if ((outstanding.size === 0 && dlqSeen.size >= expectedDlq) || Date.now() > deadline) break;
       await new Promise((resolve) => setTimeout(resolve, pollEvery));
     }
+    // Drain: every expected effect has appeared once, but a duplicate publish (sent last) or a
+    // message a filter should have dropped may still be queued or in flight. Wait until every
+    // subscriber queue is empty with nothing in flight for a quiet period (AWS's approximate counts
+    // lag, hence a longer one there), then read every effect again so duplicates show as
+    // applications > 1 and filter leaks as unexpected effects.
+    const quietPolls = target.name === "local" ? 3 : 30;
+    await waitForDrainedQueues(
+      sqs,
+      FANOUT_SUBSCRIBERS.map((s) => out(`${s.output}QueueUrl`)),
+      { quietPolls, pollEvery, deadline },
+    );
+    effects.clear();
+    await readEffects(
+      dynamodb,
+      out("EffectsTableName"),
+      FANOUT_SUBSCRIBERS.flatMap((s, i) => (expected[i] ?? []).map((e) => `${s.name}|${e.id}`)),
+      effects,
+    );
+    await readDlqs(sqs, runId, out, dlqSeen);
+
     // Effects for events a filter should have dropped (read once everything expected has settled).
     const unexpectedKeys = FANOUT_SUBSCRIBERS.flatMap((s) =>
       events.filter((e) => !s.matches(e)).map((e) => `${s.name}|${e.id}`),
@@ -372,5 +392,37 @@ async function readDlqs(
         if (messages.length === 0 || fresh === 0) break;
       }
     }
+  }
+}
+
+/**
+ * Waits until every queue reports no visible, in-flight or delayed message on `quietPolls`
+ * consecutive polls (or the deadline passes). Approximate counts are eventually consistent on AWS,
+ * so one zero reading proves little; several in a row do.
+ */
+async function waitForDrainedQueues(
+  sqs: SQSClient,
+  queueUrls: readonly string[],
+  { quietPolls, pollEvery, deadline }: { quietPolls: number; pollEvery: number; deadline: number },
+): Promise<void> {
+  let quiet = 0;
+  while (quiet < quietPolls && Date.now() <= deadline) {
+    const counts = await Promise.all(
+      queueUrls.map(async (QueueUrl) => {
+        const { Attributes = {} } = await sqs.send(
+          new GetQueueAttributesCommand({
+            QueueUrl,
+            AttributeNames: [
+              "ApproximateNumberOfMessages",
+              "ApproximateNumberOfMessagesNotVisible",
+              "ApproximateNumberOfMessagesDelayed",
+            ],
+          }),
+        );
+        return Object.values(Attributes).reduce((sum, n) => sum + Number(n ?? 0), 0);
+      }),
+    );
+    quiet = counts.every((n) => n === 0) ? quiet + 1 : 0;
+    if (quiet < quietPolls) await new Promise((resolve) => setTimeout(resolve, pollEvery));
   }
 }
