@@ -87,6 +87,11 @@ export type SpyEvent =
       readonly outcome: "success" | "partial" | "failure";
       readonly failedMessageIds: readonly string[];
       readonly deletedMessageIds: readonly string[];
+      /**
+       * FIFO only: records reported as processed after an earlier record of their group failed.
+       * Lambda deletes them, so they overtake the failed record (the handler is not FIFO-aware).
+       */
+      readonly fifoOrderViolations?: readonly string[];
       readonly reason?: string;
       readonly at: number;
     };

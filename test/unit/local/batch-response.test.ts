@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { judgeBatchResponse } from "../../../tools/local/event-sources/batch-response.ts";
-import { blockGroups } from "../../../tools/local/event-sources/sqs-poller.ts";
+import { fifoOrderViolations } from "../../../tools/local/event-sources/sqs-poller.ts";
 
 const ids = ["m1", "m2", "m3"];
 const judge = (response: unknown) => judgeBatchResponse(JSON.stringify(response), ids, true);
@@ -37,17 +37,21 @@ describe("partial batch responses (ReportBatchItemFailures)", () => {
   });
 });
 
-describe("FIFO group blocking", () => {
+describe("FIFO order violations", () => {
   const message = (id: string, group: string) => ({ MessageId: id, Attributes: { MessageGroupId: group } });
-  it("keeps every later message of a failed message's group, and only those", () => {
-    const batch = [
-      message("a1", "A"),
-      message("b1", "B"),
-      message("a2", "A"),
-      message("b2", "B"),
-      message("a3", "A"),
-    ];
-    expect([...blockGroups(batch, new Set(["a2"]))].sort()).toEqual(["a2", "a3"]);
-    expect([...blockGroups(batch, new Set(["a1", "b2"]))].sort()).toEqual(["a1", "a2", "a3", "b2"]);
+  const batch = [
+    message("a1", "A"),
+    message("b1", "B"),
+    message("a2", "A"),
+    message("b2", "B"),
+    message("a3", "A"),
+  ];
+  it("flags records reported processed after an earlier failure of their group, and only those", () => {
+    expect(fifoOrderViolations(batch, new Set(["a2"]))).toEqual(["a3"]);
+    expect(fifoOrderViolations(batch, new Set(["a1", "b2"]))).toEqual(["a2", "a3"]);
+  });
+  it("flags nothing when the function reports the rest of the group as failed (FIFO-aware)", () => {
+    expect(fifoOrderViolations(batch, new Set(["a2", "a3"]))).toEqual([]);
+    expect(fifoOrderViolations(batch, new Set())).toEqual([]);
   });
 });

@@ -180,12 +180,11 @@ export class SqsPoller {
       });
       return;
     }
-    const failed: ReadonlySet<string> =
-      verdict.outcome !== "partial"
-        ? new Set()
-        : this.fifo
-          ? blockGroups(batch, verdict.failed)
-          : verdict.failed;
+    // Like Lambda: delete exactly the records the response does not list, FIFO included. Keeping a
+    // failed record's group in order is the function's job (a FIFO-aware processor reports the rest
+    // of the group as failed too); a handler that does not is flagged, not silently corrected.
+    const failed: ReadonlySet<string> = verdict.outcome !== "partial" ? new Set() : verdict.failed;
+    const orderViolations = this.fifo ? fifoOrderViolations(batch, failed) : [];
     const done = batch.filter((m) => !failed.has(m.MessageId ?? ""));
     await this.delete(done);
     this.spy.record({
@@ -193,6 +192,7 @@ export class SqsPoller {
       outcome: failed.size === 0 ? "success" : "partial",
       failedMessageIds: [...failed],
       deletedMessageIds: done.map((m) => m.MessageId ?? ""),
+      ...(orderViolations.length > 0 ? { fifoOrderViolations: orderViolations } : {}),
       at: Date.now(),
     });
   }
@@ -211,17 +211,18 @@ export class SqsPoller {
 }
 
 /**
- * FIFO order under partial failure: a failed message blocks the rest of its message group in the
- * batch, so those messages are kept (not deleted) and come back after it, in order.
+ * Records of a FIFO batch that the function reported as processed although an earlier record of
+ * the same message group failed. Lambda deletes them, so they overtake the failed one: AWS asks
+ * FIFO consumers to report the rest of a failed record's group as failed too.
  */
-export function blockGroups(batch: readonly Message[], failed: ReadonlySet<string>): Set<string> {
-  const result = new Set(failed);
-  const blocked = new Set<string>();
+export function fifoOrderViolations(batch: readonly Message[], failed: ReadonlySet<string>): string[] {
+  const violations: string[] = [];
+  const failedGroups = new Set<string>();
   for (const message of batch) {
     const id = message.MessageId ?? "";
     const group = message.Attributes?.MessageGroupId ?? "";
-    if (blocked.has(group)) result.add(id);
-    else if (failed.has(id)) blocked.add(group);
+    if (failed.has(id)) failedGroups.add(group);
+    else if (failedGroups.has(group)) violations.push(id);
   }
-  return result;
+  return violations;
 }
