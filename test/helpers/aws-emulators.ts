@@ -6,7 +6,9 @@
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { buildApp } from "fauxqs";
+import { waitFor } from "./wait.js";
 
 type DynaliteServer = import("node:http").Server;
 type DynaliteFactory = (options: { createTableMs?: number; deleteTableMs?: number }) => DynaliteServer;
@@ -101,4 +103,28 @@ export async function createEffectsTable(client: DynamoDBClient, tableName: stri
       BillingMode: "PAY_PER_REQUEST",
     }),
   );
+}
+
+/**
+ * Receives from `queueUrl` (all message and system attributes) until at least `count` messages
+ * have arrived, waiting for the condition rather than sleeping; the messages stay in flight.
+ */
+export async function receiveMessages(sqs: SQSClient, queueUrl: string, count: number): Promise<Message[]> {
+  const received: Message[] = [];
+  await waitFor(
+    async () => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: queueUrl,
+          MaxNumberOfMessages: 10,
+          MessageAttributeNames: ["All"],
+          MessageSystemAttributeNames: ["All"],
+        }),
+      );
+      received.push(...Messages);
+      return received.length >= count;
+    },
+    { description: `${count} messages on ${queueUrl}` },
+  );
+  return received;
 }

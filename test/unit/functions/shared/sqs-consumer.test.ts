@@ -1,13 +1,18 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { CloudEvent } from "../../../../functions/shared/cloudevents.js";
 import { createSqsDlqSender } from "../../../../functions/shared/dlq-sender.js";
 import { PermanentError, RetryableError } from "../../../../functions/shared/errors.js";
 import { createSqsConsumer, type SqsConsumerOptions } from "../../../../functions/shared/sqs-consumer.js";
 import { ORDER_EVENT_SCHEMAS, type OrderData } from "../../../../functions/sns-sqs-fanout/order-events.js";
-import { type Emulator, emulatorClientConfig, startSqsSns } from "../../../helpers/aws-emulators.js";
+import {
+  type Emulator,
+  emulatorClientConfig,
+  receiveMessages,
+  startSqsSns,
+} from "../../../helpers/aws-emulators.js";
 import {
   cloudEvent,
   lambdaContext,
@@ -17,7 +22,6 @@ import {
   sqsRecord,
   stringAttributes,
 } from "../../../helpers/events.js";
-import { waitFor } from "../../../helpers/wait.js";
 
 process.env.POWERTOOLS_METRICS_DISABLED = "true";
 
@@ -41,25 +45,7 @@ afterAll(async () => {
   await fauxqs?.stop();
 });
 
-async function drain(queueUrl: string, count: number): Promise<Message[]> {
-  const received: Message[] = [];
-  await waitFor(
-    async () => {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          MessageAttributeNames: ["All"],
-          MessageSystemAttributeNames: ["All"],
-        }),
-      );
-      received.push(...Messages);
-      return received.length >= count;
-    },
-    { description: `${count} DLQ messages` },
-  );
-  return received;
-}
+const drain = (queueUrl: string, count: number) => receiveMessages(sqs, queueUrl, count);
 
 function consumer(overrides: Partial<SqsConsumerOptions<OrderData>> = {}) {
   const handled: string[] = [];

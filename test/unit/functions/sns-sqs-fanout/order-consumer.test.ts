@@ -2,7 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { isFaultInjected } from "../../../../functions/shared/fault-injection.js";
@@ -17,6 +17,7 @@ import {
   createIdempotencyTable,
   type Emulator,
   emulatorClientConfig,
+  receiveMessages,
   startDynalite,
   startSqsSns,
   useEmulatorEnv,
@@ -32,7 +33,6 @@ import {
   sqsRecord,
   sqsRecordFromMessage,
 } from "../../../helpers/events.js";
-import { waitFor } from "../../../helpers/wait.js";
 
 process.env.POWERTOOLS_METRICS_DISABLED = "true";
 
@@ -51,25 +51,7 @@ async function createQueue(name: string): Promise<string> {
   return url;
 }
 
-async function receive(queueUrl: string, count: number): Promise<Message[]> {
-  const received: Message[] = [];
-  await waitFor(
-    async () => {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          MessageAttributeNames: ["All"],
-          MessageSystemAttributeNames: ["All"],
-        }),
-      );
-      received.push(...Messages);
-      return received.length >= count;
-    },
-    { description: `${count} messages on ${queueUrl}` },
-  );
-  return received;
-}
+const receive = (queueUrl: string, count: number) => receiveMessages(sqs, queueUrl, count);
 
 async function applications(subscriber: string, eventId: string): Promise<number | undefined> {
   const { Item } = await dynamodb.send(

@@ -5,7 +5,7 @@ import {
   SNSClient,
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, type Message, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { PermanentError } from "../../../../functions/shared/errors.js";
 import { entrySizeBytes, MAX_BATCH_BYTES } from "../../../../functions/sns-sqs-fanout/publish-batches.js";
@@ -13,11 +13,11 @@ import { createPublisher } from "../../../../functions/sns-sqs-fanout/publisher.
 import {
   type Emulator,
   emulatorClientConfig,
+  receiveMessages,
   startSqsSns,
   useEmulatorEnv,
 } from "../../../helpers/aws-emulators.js";
 import { lambdaContext, orderData } from "../../../helpers/events.js";
-import { waitFor } from "../../../helpers/wait.js";
 
 let fauxqs: Emulator;
 let sns: SNSClient;
@@ -52,25 +52,7 @@ async function topicWithQueue(name: string, fifo: boolean): Promise<void> {
   );
 }
 
-async function receiveAll(queueUrl: string, count: number): Promise<Message[]> {
-  const received: Message[] = [];
-  await waitFor(
-    async () => {
-      const { Messages = [] } = await sqs.send(
-        new ReceiveMessageCommand({
-          QueueUrl: queueUrl,
-          MaxNumberOfMessages: 10,
-          MessageAttributeNames: ["All"],
-          MessageSystemAttributeNames: ["All"],
-        }),
-      );
-      received.push(...Messages);
-      return received.length >= count;
-    },
-    { description: `${count} messages on ${queueUrl}` },
-  );
-  return received;
-}
+const receiveAll = (queueUrl: string, count: number) => receiveMessages(sqs, queueUrl, count);
 
 beforeAll(async () => {
   fauxqs = await startSqsSns();
