@@ -1,6 +1,11 @@
 import { Annotations, type Duration } from "aws-cdk-lib";
+import type { IKey } from "aws-cdk-lib/aws-kms";
 import { type IFunction, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
+import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { RetentionDays } from "aws-cdk-lib/aws-logs";
+import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { PatternFunction } from "./node-function.js";
 
 /**
  * The timeout that drives a consumer queue's visibility timeout: the one given, else the existing
@@ -34,4 +39,79 @@ export function addConsumerEnvironment(
     "serverless-messaging:consumer-environment",
     `the existing consumer function is imported, so its environment cannot be set here; set ${Object.keys(environment).join(", ")} on it yourself`,
   );
+}
+
+/** Props of {@link createQueueConsumer}. */
+export interface QueueConsumerProps {
+  /** The consumer: an `entry` to bundle, or an existing `function`, with the bundling settings. */
+  readonly consumer: {
+    readonly entry?: string;
+    readonly function?: IFunction;
+    readonly memorySize?: number;
+    readonly environment?: Record<string, string>;
+    readonly reservedConcurrentExecutions?: number;
+  };
+  /** The consumer timeout (validated against the queue's visibility timeout). */
+  readonly timeout: Duration;
+  /** The pattern's handler contract; the caller's `consumer.environment` is merged over it. */
+  readonly environment: Record<string, string>;
+  /** The consumed queue. */
+  readonly queue: IQueue;
+  /** Its DLQ: the consumer sends permanent failures there itself, with reason attributes. */
+  readonly deadLetterQueue: IQueue;
+  /** The key that encrypts the DLQ. */
+  readonly key: IKey;
+  /** Event source mapping settings. */
+  readonly batchSize: number;
+  readonly maxBatchingWindow?: Duration;
+  readonly maxConcurrency?: number;
+  /** Log retention of a bundled consumer. @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+  /** Description of a bundled consumer. */
+  readonly description: string;
+}
+
+/** What {@link createQueueConsumer} made. */
+export interface QueueConsumer {
+  readonly consumer: IFunction;
+  /** Set when the consumer was bundled from `entry` (construct ID `Consumer`). */
+  readonly consumerFunction?: PatternFunction;
+  readonly eventSource: SqsEventSource;
+}
+
+/**
+ * The consumer side every SQS pattern shares: a bundled function (or an existing one given the
+ * pattern's environment), exactly the permissions to send to its DLQ (`sqs:SendMessage` and the key's
+ * `kms:GenerateDataKey`/`kms:Decrypt`, not `grantSendMessages`' wildcards), and an SQS event source
+ * with partial batch responses.
+ */
+export function createQueueConsumer(scope: Construct, props: QueueConsumerProps): QueueConsumer {
+  let consumer: IFunction;
+  let consumerFunction: PatternFunction | undefined;
+  if (props.consumer.function) {
+    consumer = props.consumer.function;
+    addConsumerEnvironment(scope, consumer, props.environment);
+  } else {
+    consumerFunction = new PatternFunction(scope, "Consumer", {
+      entry: props.consumer.entry as string,
+      timeout: props.timeout,
+      memorySize: props.consumer.memorySize,
+      environment: { ...props.environment, ...props.consumer.environment },
+      logRetention: props.logRetention,
+      reservedConcurrentExecutions: props.consumer.reservedConcurrentExecutions,
+      description: props.description,
+    });
+    consumer = consumerFunction.function;
+  }
+  props.deadLetterQueue.grant(consumer, "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
+  props.key.grant(consumer, "kms:GenerateDataKey", "kms:Decrypt");
+  // The event source grants receive, delete and ChangeMessageVisibility on the queue.
+  const eventSource = new SqsEventSource(props.queue, {
+    batchSize: props.batchSize,
+    maxBatchingWindow: props.maxBatchingWindow,
+    maxConcurrency: props.maxConcurrency,
+    reportBatchItemFailures: true,
+  });
+  consumer.addEventSource(eventSource);
+  return { consumer, consumerFunction, eventSource };
 }

@@ -3,16 +3,16 @@ import type { Alarm } from "aws-cdk-lib/aws-cloudwatch";
 import { PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ITopic, Subscription } from "aws-cdk-lib/aws-sns";
 import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { addConsumerEnvironment } from "../shared/consumer-function.js";
+import { createQueueConsumer } from "../shared/consumer-function.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
-import { PatternFunction } from "../shared/node-function.js";
+import type { PatternFunction } from "../shared/node-function.js";
 import { dlqDepthAlarm, messageAgeAlarm } from "../shared/queue-alarms.js";
 import { FANOUT_DEFAULTS } from "./defaults.js";
 import type { FanoutSubscriberProps } from "./props.js";
@@ -133,32 +133,22 @@ export class FanoutSubscriber extends Construct {
       RAW_MESSAGE_DELIVERY: String(s.rawMessageDelivery ?? false),
       POWERTOOLS_SERVICE_NAME: s.id,
     };
-    if (s.consumer.function) {
-      this.consumer = s.consumer.function;
-      addConsumerEnvironment(this, this.consumer, environment);
-    } else {
-      this.consumerFunction = new PatternFunction(this, "Consumer", {
-        entry: s.consumer.entry as string,
-        timeout,
-        memorySize: s.consumer.memorySize,
-        environment: { ...environment, ...s.consumer.environment },
-        logRetention: props.logRetention,
-        reservedConcurrentExecutions: s.consumer.reservedConcurrentExecutions,
-        description: `Consumes the ${s.id} queue of the fan-out`,
-      });
-      this.consumer = this.consumerFunction.function;
-    }
-    // Permanent failures are sent straight to the DLQ by the consumer, with reason attributes.
-    // Explicit actions instead of grantSendMessages, which adds kms:ReEncrypt* and GenerateDataKey*.
-    this.deadLetterQueue.grant(this.consumer, "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
-    this.key.grant(this.consumer, "kms:GenerateDataKey", "kms:Decrypt");
-    this.eventSource = new SqsEventSource(this.queue, {
+    const consumer = createQueueConsumer(this, {
+      consumer: s.consumer,
+      timeout,
+      environment,
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      key: this.key,
       batchSize: s.batchSize ?? FANOUT_DEFAULTS.batchSize,
       maxBatchingWindow: s.maxBatchingWindow,
       maxConcurrency: s.maxConcurrency,
-      reportBatchItemFailures: true,
+      logRetention: props.logRetention,
+      description: `Consumes the ${s.id} queue of the fan-out`,
     });
-    this.consumer.addEventSource(this.eventSource);
+    this.consumer = consumer.consumer;
+    this.consumerFunction = consumer.consumerFunction;
+    this.eventSource = consumer.eventSource;
 
     acknowledgeFindings(this);
 

@@ -7,10 +7,10 @@ import { LambdaFunction as LambdaTarget } from "aws-cdk-lib/aws-events-targets";
 import type { IGrantable } from "aws-cdk-lib/aws-iam";
 import type { Key } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
-import { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import type { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { type CfnQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { addConsumerEnvironment } from "../shared/consumer-function.js";
+import { createQueueConsumer } from "../shared/consumer-function.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import { PatternFunction } from "../shared/node-function.js";
@@ -133,32 +133,22 @@ export class RedrivableQueue extends Construct {
       BACKOFF_BASE_SECONDS: String((props.backoff?.base ?? D.backoffBase).toSeconds()),
       BACKOFF_MAX_SECONDS: String((props.backoff?.max ?? D.backoffMax).toSeconds()),
     };
-    if (props.consumer.function) {
-      this.consumer = props.consumer.function;
-      addConsumerEnvironment(this, this.consumer, environment);
-    } else {
-      this.consumerFunction = new PatternFunction(this, "Consumer", {
-        entry: props.consumer.entry as string,
-        timeout,
-        memorySize: props.consumer.memorySize,
-        environment: { POWERTOOLS_SERVICE_NAME: "jobs", ...environment, ...props.consumer.environment },
-        logRetention: props.logRetention,
-        reservedConcurrentExecutions: props.consumer.reservedConcurrentExecutions,
-        description: `Consumes the redrivable queue ${this.node.path}`,
-      });
-      this.consumer = this.consumerFunction.function;
-    }
-    // Permanent failures go straight to the DLQ; explicit actions instead of grantSendMessages (no ReEncrypt*).
-    this.deadLetterQueue.grant(this.consumer, "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
-    this.key.grant(this.consumer, "kms:GenerateDataKey", "kms:Decrypt");
-    // The event source grants receive, delete and ChangeMessageVisibility (the backoff) on the queue.
-    this.eventSource = new SqsEventSource(this.queue, {
+    const consumer = createQueueConsumer(this, {
+      consumer: props.consumer,
+      timeout,
+      environment: { POWERTOOLS_SERVICE_NAME: "jobs", ...environment },
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      key: this.key,
       batchSize: props.batchSize ?? D.batchSize,
       maxBatchingWindow: props.maxBatchingWindow,
       maxConcurrency: props.maxConcurrency,
-      reportBatchItemFailures: true,
+      logRetention: props.logRetention,
+      description: `Consumes the redrivable queue ${this.node.path}`,
     });
-    this.consumer.addEventSource(this.eventSource);
+    this.consumer = consumer.consumer;
+    this.consumerFunction = consumer.consumerFunction;
+    this.eventSource = consumer.eventSource;
 
     const redrive = props.redrive ?? {};
     if (redrive.enabled !== false) {
