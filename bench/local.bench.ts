@@ -85,9 +85,12 @@ async function startToFirstProcessed(
 /** Events per second through the fan-out, and the mean records per consumer invocation. */
 async function fanoutThroughput(
   cloud: LocalCloud,
+  runId: string,
   count: number,
 ): Promise<{ perSecond: number; batch: number }> {
-  const events = buildEvents("bench", count);
+  // Event IDs are `<runId>-<n>`: the warm-up must not share them with the measured run, or the
+  // consumers' idempotency would skip the effects of every repeated event.
+  const events = buildEvents(runId, count);
   const expected =
     events.length +
     events.filter((e) => e.type === "order.created").length +
@@ -204,12 +207,12 @@ const cloud = await startLocal({ stack: STACK, concurrency: ENVIRONMENTS });
 let e2e: number;
 let batchSize: number;
 try {
-  await fanoutThroughput(cloud, WARMUP); // warm every execution environment and let V8 tier up the hot code
+  await fanoutThroughput(cloud, "warmup", WARMUP); // warm every execution environment and let V8 tier up the hot code
   const elu = performance.eventLoopUtilization();
   const threadsBefore = threadCpuSeconds();
   const cpu = process.cpuUsage();
   const wall = performance.now();
-  const run = await fanoutThroughput(cloud, EVENTS);
+  const run = await fanoutThroughput(cloud, "bench", EVENTS);
   e2e = run.perSecond;
   batchSize = run.batch;
   const used = process.cpuUsage(cpu);
