@@ -5,7 +5,7 @@ import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { isFaultInjected, parseFaultInjection } from "../../../functions/shared/fault-injection.ts";
 import { type DlqEntry, type Ledger, percentile, type SubscriberLedger } from "./ledger.ts";
-import type { ScenarioTarget } from "./target.ts";
+import { outputReader, type ScenarioTarget } from "./target.ts";
 
 /** Options of {@link runFanoutScenario}. */
 export interface FanoutScenarioOptions {
@@ -101,11 +101,7 @@ export async function runFanoutScenario(
   options: FanoutScenarioOptions = {},
 ): Promise<Ledger> {
   const started = Date.now();
-  const out = (name: string) => {
-    const value = target.outputs[name];
-    if (!value) throw new Error(`stack output ${name} is missing on target ${target.name}`);
-    return value;
-  };
+  const out = outputReader(target);
   const lambda = new LambdaClient(target.clientConfig("lambda"));
   const sns = new SNSClient(target.clientConfig("sns"));
   const sqs = new SQSClient(target.clientConfig("sqs"));

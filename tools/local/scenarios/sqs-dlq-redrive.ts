@@ -12,7 +12,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { jobKey, setFaultSwitch } from "../../../functions/sqs-dlq-redrive/jobs-table.ts";
 import { type DlqEntry, type Ledger, percentile } from "./ledger.ts";
-import type { ScenarioTarget } from "./target.ts";
+import { outputReader, type ScenarioTarget } from "./target.ts";
 
 /** Options of {@link runRedriveScenario}. */
 export interface RedriveScenarioOptions {
@@ -86,11 +86,7 @@ export async function runRedriveScenario(
   options: RedriveScenarioOptions = {},
 ): Promise<RedriveLedger> {
   const started = Date.now();
-  const out = (name: string) => {
-    const value = target.outputs[name];
-    if (!value) throw new Error(`stack output ${name} is missing on target ${target.name}`);
-    return value;
-  };
+  const out = outputReader(target);
   const sqs = new SQSClient(target.clientConfig("sqs"));
   const dynamodb = new DynamoDBClient(target.clientConfig("dynamodb"));
   const lambda = new LambdaClient(target.clientConfig("lambda"));

@@ -21,3 +21,12 @@ export interface ScenarioTarget {
   readonly settleTimeoutMs: number;
   stop(): Promise<void>;
 }
+
+/** Returns a reader of `target`'s stack outputs that fails, naming the output and target, when one is missing. */
+export function outputReader(target: ScenarioTarget): (name: string) => string {
+  return (name) => {
+    const value = target.outputs[name];
+    if (!value) throw new Error(`stack output ${name} is missing on target ${target.name}`);
+    return value;
+  };
+}
