@@ -8,6 +8,35 @@ import type { Construct } from "constructs";
 import { PatternFunction } from "./node-function.js";
 
 /**
+ * The Lambda function that consumes a pattern's queue: an `entry` the construct bundles
+ * (recommended), or an existing `function`.
+ */
+export interface QueueConsumerFunctionProps {
+  /** TypeScript entry of a handler to bundle. @default - none; `function` must be given */
+  readonly entry?: string;
+  /**
+   * An existing function. The construct still adds the event source mapping, the DLQ grants and
+   * (for a `lambda.Function` of this app) the pattern's environment; for an imported function it
+   * warns which variables to set.
+   * @default - none; `entry` must be given
+   */
+  readonly function?: IFunction;
+  /**
+   * Function timeout; it drives the queue's visibility timeout (AWS guidance: ≥ 6 × function
+   * timeout). An existing `lambda.Function`'s own timeout is used when this is not given; an
+   * imported function must come with it.
+   * @default Duration.seconds(30), or the existing function's timeout
+   */
+  readonly timeout?: Duration;
+  /** Memory in MB of a bundled `entry`. @default 256 */
+  readonly memorySize?: number;
+  /** Extra environment of a bundled `entry`, merged over the pattern's own. @default - none */
+  readonly environment?: Record<string, string>;
+  /** Reserved concurrency of a bundled `entry`. @default - unreserved */
+  readonly reservedConcurrentExecutions?: number;
+}
+
+/**
  * The timeout that drives a consumer queue's visibility timeout: the one given, else the existing
  * function's own configured timeout (a `lambda.Function` knows it), else `fallback` for a bundled
  * entry. `undefined` for an imported function without a given timeout: it cannot be validated.
@@ -44,13 +73,7 @@ export function addConsumerEnvironment(
 /** Props of {@link createQueueConsumer}. */
 export interface QueueConsumerProps {
   /** The consumer: an `entry` to bundle, or an existing `function`, with the bundling settings. */
-  readonly consumer: {
-    readonly entry?: string;
-    readonly function?: IFunction;
-    readonly memorySize?: number;
-    readonly environment?: Record<string, string>;
-    readonly reservedConcurrentExecutions?: number;
-  };
+  readonly consumer: QueueConsumerFunctionProps;
   /** The consumer timeout (validated against the queue's visibility timeout). */
   readonly timeout: Duration;
   /** The pattern's handler contract; the caller's `consumer.environment` is merged over it. */

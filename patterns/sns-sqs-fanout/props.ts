@@ -1,7 +1,7 @@
 import type { Duration, RemovalPolicy } from "aws-cdk-lib";
-import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { FilterOrPolicy, ITopic, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
+import type { QueueConsumerFunctionProps } from "../shared/consumer-function.js";
 
 /** Settings for the topic the construct creates (give these or an existing `topic`, never both). */
 export interface FanoutTopicProps {
@@ -20,31 +20,8 @@ export interface FanoutTopicProps {
   readonly displayName?: string;
 }
 
-/**
- * The Lambda function that consumes a subscriber's queue: either an `entry` the construct bundles
- * (recommended), or an existing `function` plus its `timeout`.
- */
-export interface FanoutConsumerProps {
-  /** TypeScript entry of a handler to bundle. @default - none; `function` must be given */
-  readonly entry?: string;
-  /**
-   * An existing function. The construct still adds the event source mapping and grants.
-   * @default - none; `entry` must be given
-   */
-  readonly function?: IFunction;
-  /**
-   * Function timeout. For an existing `function`, give its configured timeout: it drives the
-   * queue's visibility timeout (AWS guidance: visibility timeout ≥ 6 × function timeout).
-   * @default Duration.seconds(30)
-   */
-  readonly timeout?: Duration;
-  /** Memory in MB of a bundled `entry`. @default 256 */
-  readonly memorySize?: number;
-  /** Extra environment for a bundled `entry`. @default - none */
-  readonly environment?: Record<string, string>;
-  /** Reserved concurrency of a bundled `entry`. @default - unreserved */
-  readonly reservedConcurrentExecutions?: number;
-}
+/** The consumer of the queue (see {@link QueueConsumerFunctionProps}). */
+export type FanoutConsumerProps = QueueConsumerFunctionProps;
 
 /** One subscriber: its queue, DLQs, filter, alarms and consumer. */
 export interface FanoutSubscriberProps {

@@ -1,31 +1,11 @@
 import type { Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { Schedule } from "aws-cdk-lib/aws-events";
-import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
+import type { QueueConsumerFunctionProps } from "../shared/consumer-function.js";
 
-/** The consumer: an `entry` the construct bundles (recommended) or an existing `function` plus its `timeout`. */
-export interface RedrivableConsumerProps {
-  /** TypeScript entry of the handler to bundle. @default - none; `function` must be given */
-  readonly entry?: string;
-  /**
-   * An existing function; the construct adds the event source, grants and environment (when it is a
-   * `Function`). @default - none; `entry` must be given
-   */
-  readonly function?: IFunction;
-  /**
-   * Function timeout. For an existing `function`, give its configured timeout: it drives the queue's
-   * visibility timeout (≥ 6 × function timeout).
-   * @default Duration.seconds(30)
-   */
-  readonly timeout?: Duration;
-  /** Memory in MB of a bundled `entry`. @default 256 */
-  readonly memorySize?: number;
-  /** Extra environment of a bundled `entry`. @default - none */
-  readonly environment?: Record<string, string>;
-  /** Reserved concurrency of a bundled `entry`. @default - unreserved */
-  readonly reservedConcurrentExecutions?: number;
-}
+/** The consumer of the queue (see {@link QueueConsumerFunctionProps}). */
+export type RedrivableConsumerProps = QueueConsumerFunctionProps;
 
 /** Retry backoff applied by the handler through the visibility timeout (see functions/sqs-dlq-redrive/backoff.ts). */
 export interface RedrivableBackoffProps {
