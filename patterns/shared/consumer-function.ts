@@ -37,6 +37,39 @@ export interface QueueConsumerFunctionProps {
 }
 
 /**
+ * The queue and event source settings every SQS → Lambda pattern shares; the construct validates
+ * them (see `sqs-consumer-rules.ts`).
+ */
+export interface QueueConsumerSettingsProps {
+  /**
+   * Receives before SQS moves a message to the DLQ. Each receive retries the whole record, so leave
+   * room for transient failures but not for poison messages.
+   * @default 5
+   */
+  readonly maxReceiveCount?: number;
+  /**
+   * Queue visibility timeout; validated to be ≥ 6 × the consumer timeout (AWS guidance for Lambda
+   * event sources) and ≤ 12 hours.
+   * @default - 6 × the consumer timeout
+   */
+  readonly visibilityTimeout?: Duration;
+  /** Retention of the queue. @default Duration.days(4) */
+  readonly retentionPeriod?: Duration;
+  /**
+   * Retention of the DLQs; must exceed `retentionPeriod`, because a standard queue's message keeps
+   * its original enqueue time in the DLQ, so a shorter DLQ retention deletes it early.
+   * @default Duration.days(14)
+   */
+  readonly deadLetterRetentionPeriod?: Duration;
+  /** Records per invocation (1-10 FIFO, 1-10,000 standard; > 10 needs a batching window). @default 10 */
+  readonly batchSize?: number;
+  /** Time to gather a batch (0-300 s; standard queues only). @default - none */
+  readonly maxBatchingWindow?: Duration;
+  /** Cap on concurrent invocations by the event source (2-1,000). @default - no cap */
+  readonly maxConcurrency?: number;
+}
+
+/**
  * The timeout that drives a consumer queue's visibility timeout: the one given, else the existing
  * function's own configured timeout (a `lambda.Function` knows it), else `fallback` for a bundled
  * entry. `undefined` for an imported function without a given timeout: it cannot be validated.

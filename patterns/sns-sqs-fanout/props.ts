@@ -1,7 +1,7 @@
 import type { Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { FilterOrPolicy, ITopic, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
-import type { QueueConsumerFunctionProps } from "../shared/consumer-function.js";
+import type { QueueConsumerFunctionProps, QueueConsumerSettingsProps } from "../shared/consumer-function.js";
 
 /** Settings for the topic the construct creates (give these or an existing `topic`, never both). */
 export interface FanoutTopicProps {
@@ -24,7 +24,7 @@ export interface FanoutTopicProps {
 export type FanoutConsumerProps = QueueConsumerFunctionProps;
 
 /** One subscriber: its queue, DLQs, filter, alarms and consumer. */
-export interface FanoutSubscriberProps {
+export interface FanoutSubscriberProps extends QueueConsumerSettingsProps {
   /** Construct ID and name of the subscriber, e.g. `billing` (letters, digits and `-`). */
   readonly id: string;
   /** The consumer function. */
@@ -51,32 +51,6 @@ export interface FanoutSubscriberProps {
    * @default - the topic's type
    */
   readonly fifo?: boolean;
-  /**
-   * Receives before a message moves to the queue's DLQ. Each receive is a retry of the whole
-   * record, so keep room for transient failures but not for poison messages.
-   * @default 5
-   */
-  readonly maxReceiveCount?: number;
-  /**
-   * Queue visibility timeout; validated to be ≥ 6 × the consumer timeout (AWS guidance for Lambda
-   * event sources) and ≤ 12 hours.
-   * @default - 6 × the consumer timeout
-   */
-  readonly visibilityTimeout?: Duration;
-  /** Retention of the queue. @default Duration.days(4) */
-  readonly retentionPeriod?: Duration;
-  /**
-   * Retention of both DLQs; must exceed `retentionPeriod`, because a standard queue's message keeps
-   * its original enqueue time when it moves to the DLQ.
-   * @default Duration.days(14)
-   */
-  readonly deadLetterRetentionPeriod?: Duration;
-  /** Records per Lambda invocation (1-10 FIFO, 1-10,000 standard; > 10 needs a batching window). @default 10 */
-  readonly batchSize?: number;
-  /** Time to gather a batch (0-300 s; not for FIFO). @default - none */
-  readonly maxBatchingWindow?: Duration;
-  /** Cap on concurrent invocations by this event source (2-1,000). @default - no cap */
-  readonly maxConcurrency?: number;
   /** Age of the oldest message that raises the alarm. @default Duration.minutes(5) */
   readonly messageAgeAlarmThreshold?: Duration;
 }

@@ -2,7 +2,7 @@ import type { Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { Schedule } from "aws-cdk-lib/aws-events";
 import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
-import type { QueueConsumerFunctionProps } from "../shared/consumer-function.js";
+import type { QueueConsumerFunctionProps, QueueConsumerSettingsProps } from "../shared/consumer-function.js";
 
 /** The consumer of the queue (see {@link QueueConsumerFunctionProps}). */
 export type RedrivableConsumerProps = QueueConsumerFunctionProps;
@@ -34,34 +34,13 @@ export interface RedrivableRedriveProps {
 }
 
 /** Props of {@link RedrivableQueue}. */
-export interface RedrivableQueueProps {
+export interface RedrivableQueueProps extends QueueConsumerSettingsProps {
   /** The consumer function. */
   readonly consumer: RedrivableConsumerProps;
   /** A FIFO queue and DLQ (order per message group, deduplication). @default false */
   readonly fifo?: boolean;
   /** FIFO only: deduplicate on a SHA-256 of the body. @default false */
   readonly contentBasedDeduplication?: boolean;
-  /**
-   * Receives before SQS moves a message to the DLQ; the handler dead-letters with a reason on the last one.
-   * @default 5
-   */
-  readonly maxReceiveCount?: number;
-  /** Queue visibility timeout, ≥ 6 × consumer timeout and ≤ 12 hours. @default - 6 × consumer timeout */
-  readonly visibilityTimeout?: Duration;
-  /** Retention of the queue. @default Duration.days(4) */
-  readonly retentionPeriod?: Duration;
-  /**
-   * Retention of the DLQ; must exceed `retentionPeriod` (a standard queue's message keeps its original
-   * enqueue time in the DLQ, so a shorter DLQ retention deletes it early).
-   * @default Duration.days(14)
-   */
-  readonly deadLetterRetentionPeriod?: Duration;
-  /** Records per invocation (1-10 FIFO, 1-10,000 standard; > 10 needs a batching window). @default 10 */
-  readonly batchSize?: number;
-  /** Time to gather a batch (0-300 s; standard queues only). @default - none */
-  readonly maxBatchingWindow?: Duration;
-  /** Cap on concurrent invocations by the event source (2-1,000). @default - no cap */
-  readonly maxConcurrency?: number;
   /** Retry backoff. @default base 2 s, max 15 min */
   readonly backoff?: RedrivableBackoffProps;
   /** The redrive function. @default created, not scheduled */
