@@ -80,20 +80,7 @@ export async function localstackTarget(
   await run("docker", ["compose", "up", "-d", "--wait", "localstack"], env, options.progress);
   const outputsFile = join(REPO_ROOT, ".local-cloud", "outputs-localstack.json");
   await run(cdklocal, ["bootstrap", "--quiet"], env, options.progress);
-  await run(
-    cdklocal,
-    [
-      "deploy",
-      pattern.stack,
-      "--require-approval",
-      "never",
-      "--outputs-file",
-      outputsFile,
-      ...(options.faults ? pattern.faultContext : []),
-    ],
-    env,
-    options.progress,
-  );
+  await run(cdklocal, deployArgs(pattern, outputsFile, options.faults), env, options.progress);
   const credentials = { accessKeyId: "test", secretAccessKey: "test" };
   return {
     name: "localstack",
@@ -130,15 +117,7 @@ export async function awsTarget(
     outputsFile = join(REPO_ROOT, `outputs-${pattern.slug}.json`);
     await run(
       join(REPO_ROOT, "node_modules", ".bin", "cdk"),
-      [
-        "deploy",
-        pattern.stack,
-        "--require-approval",
-        "never",
-        "--outputs-file",
-        outputsFile,
-        ...(options.faults ? pattern.faultContext : []),
-      ],
+      deployArgs(pattern, outputsFile, options.faults),
       process.env,
       options.progress,
     );
@@ -150,4 +129,17 @@ export async function awsTarget(
     clientConfig: () => ({ region }),
     stop: async () => undefined,
   };
+}
+
+/** `cdk deploy` (or `cdklocal deploy`) arguments: no approval prompt, outputs to a file, faults as context. */
+function deployArgs(pattern: PatternEntry, outputsFile: string, faults: boolean): string[] {
+  return [
+    "deploy",
+    pattern.stack,
+    "--require-approval",
+    "never",
+    "--outputs-file",
+    outputsFile,
+    ...(faults ? pattern.faultContext : []),
+  ];
 }
