@@ -90,6 +90,13 @@ describe("SnsSqsFanoutStack", () => {
         Statement: Match.arrayWith([Match.objectLike({ Action: "sns:Publish", Effect: "Allow" })]),
       },
     });
+    const actions = Object.values(template.findResources("AWS::IAM::Policy")).flatMap((policy) =>
+      (policy.Properties.PolicyDocument.Statement as { Action: string | string[] }[]).flatMap(
+        (s) => s.Action,
+      ),
+    );
+    expect([...new Set(actions.filter((a) => a.startsWith("sns:")))]).toEqual(["sns:Publish"]);
+    expect(actions.filter((a) => a.startsWith("kms:") && a.includes("*"))).toEqual([]);
   });
 
   it("grants consumers only the DynamoDB actions idempotency and the effect use", () => {
