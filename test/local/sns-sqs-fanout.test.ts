@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PATTERNS } from "../../tools/local/patterns.ts";
-import type { Ledger } from "../../tools/local/scenarios/ledger.ts";
-import { runFanoutScenario } from "../../tools/local/scenarios/sns-sqs-fanout.ts";
+import { type FanoutLedger, runFanoutScenario } from "../../tools/local/scenarios/sns-sqs-fanout/scenario.ts";
 import { localTarget } from "../../tools/local/targets/local.ts";
 
 /**
@@ -11,7 +10,7 @@ import { localTarget } from "../../tools/local/targets/local.ts";
  */
 describe("sns-sqs-fanout scenario with faults on the embedded cloud", () => {
   let target: Awaited<ReturnType<typeof localTarget>>;
-  let ledger: Ledger;
+  let ledger: FanoutLedger;
 
   beforeAll(async () => {
     target = await localTarget({
@@ -30,8 +29,13 @@ describe("sns-sqs-fanout scenario with faults on the embedded cloud", () => {
   });
 
   it("applies each valid event's effect exactly once per matching subscriber, despite duplicate publishes and retries", () => {
-    expect(ledger.sent).toEqual({ events: 200, malformed: 2, duplicatePublishes: 4, publishFailures: 0 });
-    const by = Object.fromEntries(ledger.subscribers.map((s) => [s.name, s]));
+    expect(ledger.details.sent).toEqual({
+      events: 200,
+      malformed: 2,
+      duplicatePublishes: 4,
+      publishFailures: 0,
+    });
+    const by = Object.fromEntries(ledger.details.subscribers.map((s) => [s.name, s]));
     // 4:3:2:1 mix of created, paid, shipped, cancelled: billing gets order.created, shipping status=paid.
     expect(by.billing).toMatchObject({
       expected: 80,
@@ -57,8 +61,8 @@ describe("sns-sqs-fanout scenario with faults on the embedded cloud", () => {
   });
 
   it("retried the transient failures the consumers injected", () => {
-    expect(ledger.faultInjection).toBe("transient=0.05");
-    const injected = ledger.subscribers.reduce((n, s) => n + s.transientInjected, 0);
+    expect(ledger.details.faultInjection).toBe("transient=0.05");
+    const injected = ledger.details.subscribers.reduce((n, s) => n + s.transientInjected, 0);
     expect(injected).toBeGreaterThan(0);
     // Each injected failure shows up as a record reported in a partial batch response, then retried
     // (the embedded cloud's spy shows it; the ledger predicted it from FAULT_INJECTION).
@@ -71,9 +75,14 @@ describe("sns-sqs-fanout scenario with faults on the embedded cloud", () => {
   });
 
   it("dead-letters the malformed events in the billing and audit DLQs with reasons, and never delivers them to shipping", () => {
-    expect(ledger.dlq).toHaveLength(4);
-    expect(ledger.dlq.map((d) => d.subscriber).sort()).toEqual(["audit", "audit", "billing", "billing"]);
-    for (const entry of ledger.dlq) {
+    expect(ledger.details.dlq).toHaveLength(4);
+    expect(ledger.details.dlq.map((d) => d.subscriber).sort()).toEqual([
+      "audit",
+      "audit",
+      "billing",
+      "billing",
+    ]);
+    for (const entry of ledger.details.dlq) {
       expect(entry.source).toBe("queue");
       expect(entry.errorType).not.toBe("");
       expect(entry.reason).toMatch(/JSON/);
@@ -81,7 +90,7 @@ describe("sns-sqs-fanout scenario with faults on the embedded cloud", () => {
   });
 
   it("delivers nothing a filter policy drops", () => {
-    expect(ledger.totals.unexpected).toBe(0);
+    expect(ledger.counts.unexpected).toBe(0);
   });
 
   it("measures latency for every delivery", () => {

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedriveLedger, runRedriveScenario } from "../../tools/local/scenarios/sqs-dlq-redrive.ts";
+import {
+  type RedriveLedger,
+  runRedriveScenario,
+} from "../../tools/local/scenarios/sqs-dlq-redrive/scenario.ts";
 import type { ScenarioTarget } from "../../tools/local/scenarios/target.ts";
 import { localTarget } from "../../tools/local/targets/local.ts";
 
@@ -26,32 +29,26 @@ describe("sqs-dlq-redrive scenario on the embedded cloud", () => {
   });
 
   it("dead-letters exactly the failing jobs after maxReceiveCount receives, each with its reason", () => {
-    expect(ledger.dlqBefore).toBe(3);
-    expect(ledger.dlq).toHaveLength(3);
-    for (const entry of ledger.dlq) {
+    expect(ledger.details.dlqBefore).toBe(3);
+    expect(ledger.details.dlq).toHaveLength(3);
+    for (const entry of ledger.details.dlq) {
       expect(entry.errorType).toBe("RetriesExhausted");
       expect(entry.reason).toMatch(
-        new RegExp(`failed on all ${ledger.maxReceiveCount} receives .*fault switch is on`),
+        new RegExp(`failed on all ${ledger.details.maxReceiveCount} receives .*fault switch is on`),
       );
     }
   });
 
   it("after the switch is off and the redrive, applies every job exactly once and leaves the DLQ empty", () => {
-    expect(ledger.redrive.moved).toBe(3);
-    expect(ledger.totals).toMatchObject({
-      expected: 30,
-      delivered: 30,
-      effectsApplied: 30,
-      duplicates: 0,
-      lost: 0,
-    });
-    expect(ledger.redriven).toBe(3);
-    expect(ledger.dlqAfter).toBe(0);
+    expect(ledger.details.redrive.moved).toBe(3);
+    expect(ledger.counts).toMatchObject({ sent: 30, expected: 30, applied: 30, duplicates: 0, lost: 0 });
+    expect(ledger.details.redriven).toBe(3);
+    expect(ledger.details.dlqAfter).toBe(0);
   });
 
   it("backs transient failures off: each retry waits at least the delay chosen from the receive count", () => {
-    expect(ledger.backoff).toHaveLength(2);
-    for (const trace of ledger.backoff) {
+    expect(ledger.details.backoff).toHaveLength(2);
+    for (const trace of ledger.details.backoff) {
       expect(trace.appliedOnReceive).toBe(3);
       expect(trace.attempts.map((a) => a.receiveCount)).toEqual([1, 2]);
       // Stack backoff: base 1 s, so receive 1 → 1 s; receive 2 → 1..2 s (equal jitter).

@@ -1,0 +1,223 @@
+import { PublishCommand } from "@aws-sdk/client-sns";
+import {
+  type AppliedEffect,
+  type EffectKey,
+  readEffects,
+} from "../../../../functions/sns-sqs-fanout/effects-reader.ts";
+import {
+  FANOUT_SUBSCRIBER_NAMES,
+  type FanoutSubscriberName,
+  SnsSqsFanoutOutputs as Outputs,
+} from "../../../../stacks/sns-sqs-fanout-outputs.ts";
+import { openClients, pollIntervalMs } from "../kit/clients.ts";
+import { bodyMentions, readDeadLetters } from "../kit/dlq.ts";
+import { functionEnvironment, invokeJson } from "../kit/invoke.ts";
+import { ledgerOf, newRunId, type ScenarioLedger } from "../kit/ledger.ts";
+import { type ProgressListener, phasedProgress } from "../kit/progress.ts";
+import { waitForDrained } from "../kit/queues.ts";
+import { deadlineIn, waitUntil } from "../kit/wait.ts";
+import { outputReader, type ScenarioTarget } from "../target.ts";
+import {
+  buildEvents,
+  type FanoutEvent,
+  malformedBody,
+  pickDuplicates,
+  SUBSCRIBER_EXPECTATIONS,
+} from "./events.ts";
+import { type FanoutDeadLetter, type FanoutDetails, judgeFanout } from "./judge.ts";
+
+/** The fan-out ledger: the core plus {@link FanoutDetails}. */
+export type FanoutLedger = ScenarioLedger<FanoutDetails>;
+
+/** Options of {@link runFanoutScenario}. */
+export interface FanoutScenarioOptions {
+  /** Valid events to publish. @default 200 */
+  readonly events?: number;
+  /**
+   * Inject the producer-side faults: 1 % malformed bodies published straight to the topic and 2 %
+   * duplicate publishes of an event ID (at least one of each). Consumer-side transient failures come
+   * from the consumers' `FAULT_INJECTION` (set on the target: `environment` locally, `-c
+   * faultInjection=transient=0.05` when deploying) and are read from their configuration.
+   * @default true
+   */
+  readonly faults?: boolean;
+  /** Events per publisher invocation. @default 25 */
+  readonly publishBatchSize?: number;
+  /** Concurrent publisher invocations. @default 4 */
+  readonly publishConcurrency?: number;
+  readonly onProgress?: ProgressListener;
+}
+
+/**
+ * The `sns-sqs-fanout` scenario: publishes N events through the publisher function (Lambda Invoke),
+ * with 2 % duplicate publishes and 1 % malformed bodies published straight to the topic, waits for
+ * every delivery to settle (effect applied, or dead-lettered), lets the queues drain, and hands what it
+ * saw to {@link judgeFanout}. It reads only through AWS SDK calls and the stack outputs, so it runs
+ * unchanged on every target, and it reads only this run's DLQ entries, whatever else the DLQs hold.
+ */
+export async function runFanoutScenario(
+  target: ScenarioTarget,
+  options: FanoutScenarioOptions = {},
+): Promise<FanoutLedger> {
+  const startedAt = Date.now();
+  const out = outputReader(target);
+  const clients = openClients(target);
+  const { lambda, sns, sqs, dynamodb } = clients;
+  const subscriberOutputs = (name: FanoutSubscriberName) => Outputs.subscribers[name];
+  try {
+    const runId = newRunId();
+    const count = options.events ?? 200;
+    const faults = options.faults ?? true;
+    const malformedCount = faults ? Math.max(1, Math.round(count * 0.01)) : 0;
+    const duplicateCount = faults ? Math.max(1, Math.round(count * 0.02)) : 0;
+    const events = buildEvents(runId, count);
+    const duplicates = pickDuplicates(events, duplicateCount);
+    const progress = phasedProgress(
+      [
+        { name: "publishing", weight: 3 },
+        { name: "settling", weight: 7 },
+      ],
+      options.onProgress,
+    );
+
+    // What the consumers inject, from their configuration (the same on every target).
+    const faultInjection = Object.fromEntries(
+      await Promise.all(
+        FANOUT_SUBSCRIBER_NAMES.map(async (name) => {
+          const env = await functionEnvironment(lambda, out(subscriberOutputs(name).functionName));
+          return [name, env.FAULT_INJECTION ?? ""] as const;
+        }),
+      ),
+    ) as Record<FanoutSubscriberName, string>;
+
+    // Publish: valid events through the publisher, duplicates (same IDs) after them, malformed to the topic.
+    const toPublish = count + duplicates.length + malformedCount;
+    const publishedAt = new Map<string, number>();
+    const batchSize = options.publishBatchSize ?? 25;
+    const chunks: FanoutEvent[][] = [];
+    for (let i = 0; i < events.length; i += batchSize) chunks.push(events.slice(i, i + batchSize));
+    if (duplicates.length > 0) chunks.push(duplicates);
+    let published = 0;
+    let publishFailures = 0;
+    const publishChunk = async (chunk: FanoutEvent[]) => {
+      const now = Date.now();
+      for (const e of chunk) if (!publishedAt.has(e.id)) publishedAt.set(e.id, now);
+      const result = await invokeJson<{ published: unknown[]; failed: unknown[] }>(
+        lambda,
+        out(Outputs.publisherFunctionName),
+        { events: chunk.map((e) => ({ id: e.id, type: e.type, data: e.data, subject: e.data.orderId })) },
+      );
+      publishFailures += result.failed.length;
+      published += chunk.length;
+      progress("publishing", `publishing ${published}/${toPublish}`, published, toPublish);
+    };
+    const queue = [...chunks];
+    await Promise.all(
+      Array.from({ length: options.publishConcurrency ?? 4 }, async () => {
+        for (let chunk = queue.shift(); chunk; chunk = queue.shift()) await publishChunk(chunk);
+      }),
+    );
+    for (let i = 0; i < malformedCount; i++) {
+      await sns.send(
+        new PublishCommand({
+          TopicArn: out(Outputs.topicArn),
+          Message: malformedBody(runId, i),
+          MessageAttributes: { type: { DataType: "String", StringValue: "order.created" } },
+        }),
+      );
+      published++;
+    }
+    progress("publishing", `publishing ${published}/${toPublish}`, published, toPublish);
+
+    // Settle: poll the effects table for outstanding deliveries and the DLQs for this run's entries.
+    const table = out(Outputs.effectsTableName);
+    const expectedKeys: EffectKey[] = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) =>
+      events.filter(SUBSCRIBER_EXPECTATIONS[subscriber].matches).map((e) => ({ subscriber, eventId: e.id })),
+    );
+    const expectedDlq =
+      malformedCount *
+      FANOUT_SUBSCRIBER_NAMES.filter((s) => SUBSCRIBER_EXPECTATIONS[s].deadLettersMalformed).length;
+    const toSettle = expectedKeys.length + expectedDlq;
+    const applied = new Set<string>();
+    let deadLetters: FanoutDeadLetter[] = [];
+    const readDlqs = async () => {
+      deadLetters = await readRunDeadLetters(target, sqs, out, runId);
+    };
+    const deadline = deadlineIn(target.settleTimeoutMs);
+    const intervalMs = pollIntervalMs(target);
+    await waitUntil(
+      async () => {
+        const outstanding = expectedKeys.filter((k) => !applied.has(`${k.subscriber}|${k.eventId}`));
+        for (const e of await readEffects(dynamodb, table, outstanding))
+          applied.add(`${e.subscriber}|${e.eventId}`);
+        await readDlqs();
+        const settled = applied.size + Math.min(expectedDlq, deadLetters.length);
+        progress("settling", `settling ${settled}/${toSettle} deliveries`, settled, toSettle);
+        return applied.size === expectedKeys.length && deadLetters.length >= expectedDlq;
+      },
+      { timeoutMs: deadline.remainingMs(), intervalMs },
+    );
+    // Drain: every expected effect has appeared once, but a duplicate publish (sent last) or a message
+    // a filter should have dropped may still be queued or in flight. Wait until every subscriber queue
+    // is empty with nothing in flight for a quiet period (AWS's approximate counts lag, hence a longer
+    // one there), then read every effect of this run, expected or not, so duplicates show as
+    // applications > 1 and filter leaks as unexpected effects.
+    await waitForDrained(
+      sqs,
+      FANOUT_SUBSCRIBER_NAMES.map((s) => out(subscriberOutputs(s).queueUrl)),
+      { quietPolls: target.name === "local" ? 3 : 30, intervalMs, timeoutMs: deadline.remainingMs() },
+    );
+    const allKeys: EffectKey[] = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) =>
+      events.map((e) => ({ subscriber, eventId: e.id })),
+    );
+    const effects: AppliedEffect[] = await readEffects(dynamodb, table, allKeys);
+    await readDlqs();
+    const judgement = judgeFanout({
+      events,
+      duplicateIds: duplicates.map((d) => d.id),
+      malformed: malformedCount,
+      publishFailures,
+      faultInjection,
+      publishedAt,
+      effects,
+      deadLetters,
+    });
+    progress("settling", "done", 1, 1);
+    return ledgerOf({ slug: "sns-sqs-fanout", target: target.name, runId, startedAt }, judgement);
+  } finally {
+    clients.destroy();
+  }
+}
+
+/** This run's entries in every subscriber's queue DLQ and subscription DLQ (all six scanned in parallel). */
+async function readRunDeadLetters(
+  target: ScenarioTarget,
+  sqs: ReturnType<typeof openClients>["sqs"],
+  out: (name: string) => string,
+  runId: string,
+): Promise<FanoutDeadLetter[]> {
+  const sources = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) => [
+    { subscriber, source: "queue" as const, url: out(Outputs.subscribers[subscriber].dlqUrl) },
+    {
+      subscriber,
+      source: "subscription" as const,
+      url: out(Outputs.subscribers[subscriber].subscriptionDlqUrl),
+    },
+  ]);
+  const read = await Promise.all(
+    sources.map(async (s) =>
+      (
+        await readDeadLetters(sqs, s.url, {
+          isOurs: bodyMentions(runId),
+          waitTimeSeconds: target.name === "local" ? 0 : 1,
+        })
+      ).map((d) => ({
+        subscriber: s.subscriber,
+        source: s.source,
+        errorType: d.errorType,
+        reason: d.reason,
+      })),
+    ),
+  );
+  return read.flat();
+}
