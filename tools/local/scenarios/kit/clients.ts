@@ -36,9 +36,9 @@ export function openClients(target: ScenarioTarget): ScenarioClients {
 }
 
 /**
- * How often a scenario polls a target: every 100–200 ms on the embedded cloud, every 2 s on deployed
+ * How often a scenario polls a target: every 200 ms on the embedded cloud, every 2 s on deployed
  * targets (where each poll is a billed request and approximate counts lag).
  */
 export function pollIntervalMs(target: ScenarioTarget): number {
-  return target.name === "local" ? 150 : 2000;
+  return target.name === "local" ? 200 : 2000;
 }
