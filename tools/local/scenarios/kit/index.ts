@@ -33,4 +33,5 @@ export {
   phasedProgress,
 } from "./progress.ts";
 export { type QueueDepth, queueDepth, totalDepth, waitForDrained } from "./queues.ts";
+export { runScenario, type ScenarioRun } from "./run.ts";
 export { deadlineIn, waitUntil } from "./wait.ts";

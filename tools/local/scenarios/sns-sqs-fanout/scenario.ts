@@ -1,4 +1,5 @@
 import { PublishCommand } from "@aws-sdk/client-sns";
+import type { SQSClient } from "@aws-sdk/client-sqs";
 import {
   type AppliedEffect,
   type EffectKey,
@@ -9,14 +10,14 @@ import {
   type FanoutSubscriberName,
   SnsSqsFanoutOutputs as Outputs,
 } from "../../../../stacks/sns-sqs-fanout-outputs.ts";
-import { openClients, pollIntervalMs } from "../kit/clients.ts";
 import { bodyMentions, readDeadLetters } from "../kit/dlq.ts";
 import { functionEnvironment, invokeJson } from "../kit/invoke.ts";
-import { ledgerOf, newRunId, type ScenarioLedger } from "../kit/ledger.ts";
+import type { ScenarioLedger } from "../kit/ledger.ts";
 import { type ProgressListener, phasedProgress } from "../kit/progress.ts";
 import { waitForDrained } from "../kit/queues.ts";
+import { runScenario } from "../kit/run.ts";
 import { deadlineIn, waitUntil } from "../kit/wait.ts";
-import { outputReader, type ScenarioTarget } from "../target.ts";
+import type { ScenarioTarget } from "../target.ts";
 import {
   buildEvents,
   type FanoutEvent,
@@ -55,149 +56,148 @@ export interface FanoutScenarioOptions {
  * saw to {@link judgeFanout}. It reads only through AWS SDK calls and the stack outputs, so it runs
  * unchanged on every target, and it reads only this run's DLQ entries, whatever else the DLQs hold.
  */
-export async function runFanoutScenario(
+export function runFanoutScenario(
   target: ScenarioTarget,
   options: FanoutScenarioOptions = {},
 ): Promise<FanoutLedger> {
-  const startedAt = Date.now();
-  const out = outputReader(target);
-  const clients = openClients(target);
-  const { lambda, sns, sqs, dynamodb } = clients;
-  const subscriberOutputs = (name: FanoutSubscriberName) => Outputs.subscribers[name];
-  try {
-    const runId = newRunId();
-    const count = options.events ?? 200;
-    const faults = options.faults ?? true;
-    const malformedCount = faults ? Math.max(1, Math.round(count * 0.01)) : 0;
-    const duplicateCount = faults ? Math.max(1, Math.round(count * 0.02)) : 0;
-    const events = buildEvents(runId, count);
-    const duplicates = pickDuplicates(events, duplicateCount);
-    const progress = phasedProgress(
-      [
-        { name: "publishing", weight: 3 },
-        { name: "settling", weight: 7 },
-      ],
-      options.onProgress,
-    );
+  return runScenario(
+    target,
+    "sns-sqs-fanout",
+    async ({ runId, clients, out, intervalMs, receiveWaitSeconds }) => {
+      const { lambda, sns, sqs, dynamodb } = clients;
+      const subscriberOutputs = (name: FanoutSubscriberName) => Outputs.subscribers[name];
+      const count = options.events ?? 200;
+      const faults = options.faults ?? true;
+      const malformedCount = faults ? Math.max(1, Math.round(count * 0.01)) : 0;
+      const duplicateCount = faults ? Math.max(1, Math.round(count * 0.02)) : 0;
+      const events = buildEvents(runId, count);
+      const duplicates = pickDuplicates(events, duplicateCount);
+      const progress = phasedProgress(
+        [
+          { name: "publishing", weight: 3 },
+          { name: "settling", weight: 7 },
+        ],
+        options.onProgress,
+      );
 
-    // What the consumers inject, from their configuration (the same on every target).
-    const faultInjection = Object.fromEntries(
+      // What the consumers inject, from their configuration (the same on every target).
+      const faultInjection = Object.fromEntries(
+        await Promise.all(
+          FANOUT_SUBSCRIBER_NAMES.map(async (name) => {
+            const env = await functionEnvironment(lambda, out(subscriberOutputs(name).functionName));
+            return [name, env.FAULT_INJECTION ?? ""] as const;
+          }),
+        ),
+      ) as Record<FanoutSubscriberName, string>;
+
+      // Publish: valid events through the publisher, duplicates (same IDs) after them, malformed to the topic.
+      const toPublish = count + duplicates.length + malformedCount;
+      const publishedAt = new Map<string, number>();
+      const batchSize = options.publishBatchSize ?? 25;
+      const chunks: FanoutEvent[][] = [];
+      for (let i = 0; i < events.length; i += batchSize) chunks.push(events.slice(i, i + batchSize));
+      if (duplicates.length > 0) chunks.push(duplicates);
+      let published = 0;
+      let publishFailures = 0;
+      const publishChunk = async (chunk: FanoutEvent[]) => {
+        const now = Date.now();
+        for (const e of chunk) if (!publishedAt.has(e.id)) publishedAt.set(e.id, now);
+        const result = await invokeJson<{ published: unknown[]; failed: unknown[] }>(
+          lambda,
+          out(Outputs.publisherFunctionName),
+          { events: chunk.map((e) => ({ id: e.id, type: e.type, data: e.data, subject: e.data.orderId })) },
+        );
+        publishFailures += result.failed.length;
+        published += chunk.length;
+        progress("publishing", `publishing ${published}/${toPublish}`, published, toPublish);
+      };
+      const queue = [...chunks];
       await Promise.all(
-        FANOUT_SUBSCRIBER_NAMES.map(async (name) => {
-          const env = await functionEnvironment(lambda, out(subscriberOutputs(name).functionName));
-          return [name, env.FAULT_INJECTION ?? ""] as const;
+        Array.from({ length: options.publishConcurrency ?? 4 }, async () => {
+          for (let chunk = queue.shift(); chunk; chunk = queue.shift()) await publishChunk(chunk);
         }),
-      ),
-    ) as Record<FanoutSubscriberName, string>;
-
-    // Publish: valid events through the publisher, duplicates (same IDs) after them, malformed to the topic.
-    const toPublish = count + duplicates.length + malformedCount;
-    const publishedAt = new Map<string, number>();
-    const batchSize = options.publishBatchSize ?? 25;
-    const chunks: FanoutEvent[][] = [];
-    for (let i = 0; i < events.length; i += batchSize) chunks.push(events.slice(i, i + batchSize));
-    if (duplicates.length > 0) chunks.push(duplicates);
-    let published = 0;
-    let publishFailures = 0;
-    const publishChunk = async (chunk: FanoutEvent[]) => {
-      const now = Date.now();
-      for (const e of chunk) if (!publishedAt.has(e.id)) publishedAt.set(e.id, now);
-      const result = await invokeJson<{ published: unknown[]; failed: unknown[] }>(
-        lambda,
-        out(Outputs.publisherFunctionName),
-        { events: chunk.map((e) => ({ id: e.id, type: e.type, data: e.data, subject: e.data.orderId })) },
       );
-      publishFailures += result.failed.length;
-      published += chunk.length;
+      for (let i = 0; i < malformedCount; i++) {
+        await sns.send(
+          new PublishCommand({
+            TopicArn: out(Outputs.topicArn),
+            Message: malformedBody(runId, i),
+            MessageAttributes: { type: { DataType: "String", StringValue: "order.created" } },
+          }),
+        );
+        published++;
+      }
       progress("publishing", `publishing ${published}/${toPublish}`, published, toPublish);
-    };
-    const queue = [...chunks];
-    await Promise.all(
-      Array.from({ length: options.publishConcurrency ?? 4 }, async () => {
-        for (let chunk = queue.shift(); chunk; chunk = queue.shift()) await publishChunk(chunk);
-      }),
-    );
-    for (let i = 0; i < malformedCount; i++) {
-      await sns.send(
-        new PublishCommand({
-          TopicArn: out(Outputs.topicArn),
-          Message: malformedBody(runId, i),
-          MessageAttributes: { type: { DataType: "String", StringValue: "order.created" } },
-        }),
-      );
-      published++;
-    }
-    progress("publishing", `publishing ${published}/${toPublish}`, published, toPublish);
 
-    // Settle: poll the effects table for outstanding deliveries and the DLQs for this run's entries.
-    const table = out(Outputs.effectsTableName);
-    const expectedKeys: EffectKey[] = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) =>
-      events.filter(SUBSCRIBER_EXPECTATIONS[subscriber].matches).map((e) => ({ subscriber, eventId: e.id })),
-    );
-    const expectedDlq =
-      malformedCount *
-      FANOUT_SUBSCRIBER_NAMES.filter((s) => SUBSCRIBER_EXPECTATIONS[s].deadLettersMalformed).length;
-    const toSettle = expectedKeys.length + expectedDlq;
-    const applied = new Set<string>();
-    let deadLetters: FanoutDeadLetter[] = [];
-    const readDlqs = async () => {
-      deadLetters = await readRunDeadLetters(target, sqs, out, runId);
-    };
-    const deadline = deadlineIn(target.settleTimeoutMs);
-    const intervalMs = pollIntervalMs(target);
-    await waitUntil(
-      async () => {
-        const outstanding = expectedKeys.filter((k) => !applied.has(`${k.subscriber}|${k.eventId}`));
-        for (const e of await readEffects(dynamodb, table, outstanding))
-          applied.add(`${e.subscriber}|${e.eventId}`);
-        // Scanning six DLQs is the costliest read (and competes with the consumers for the emulator):
-        // start once every expected effect is in, stop once this run's expected entries are; the final
-        // read after the drain counts every entry, extra ones included.
-        if (applied.size === expectedKeys.length && deadLetters.length < expectedDlq) await readDlqs();
-        const settled = applied.size + Math.min(expectedDlq, deadLetters.length);
-        progress("settling", `settling ${settled}/${toSettle} deliveries`, settled, toSettle);
-        return applied.size === expectedKeys.length && deadLetters.length >= expectedDlq;
-      },
-      { timeoutMs: deadline.remainingMs(), intervalMs },
-    );
-    // Drain: every expected effect has appeared once, but a duplicate publish (sent last) or a message
-    // a filter should have dropped may still be queued or in flight. Wait until every subscriber queue
-    // is empty with nothing in flight for a quiet period (AWS's approximate counts lag, hence a longer
-    // one there), then read every effect of this run, expected or not, so duplicates show as
-    // applications > 1 and filter leaks as unexpected effects.
-    await waitForDrained(
-      sqs,
-      FANOUT_SUBSCRIBER_NAMES.map((s) => out(subscriberOutputs(s).queueUrl)),
-      { quietPolls: target.name === "local" ? 3 : 30, intervalMs, timeoutMs: deadline.remainingMs() },
-    );
-    const allKeys: EffectKey[] = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) =>
-      events.map((e) => ({ subscriber, eventId: e.id })),
-    );
-    const effects: AppliedEffect[] = await readEffects(dynamodb, table, allKeys);
-    await readDlqs();
-    const judgement = judgeFanout({
-      events,
-      duplicateIds: duplicates.map((d) => d.id),
-      malformed: malformedCount,
-      publishFailures,
-      faultInjection,
-      publishedAt,
-      effects,
-      deadLetters,
-    });
-    progress("settling", "done", 1, 1);
-    return ledgerOf({ slug: "sns-sqs-fanout", target: target.name, runId, startedAt }, judgement);
-  } finally {
-    clients.destroy();
-  }
+      // Settle: poll the effects table for outstanding deliveries and the DLQs for this run's entries.
+      const table = out(Outputs.effectsTableName);
+      const expectedKeys: EffectKey[] = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) =>
+        events
+          .filter(SUBSCRIBER_EXPECTATIONS[subscriber].matches)
+          .map((e) => ({ subscriber, eventId: e.id })),
+      );
+      const expectedDlq =
+        malformedCount *
+        FANOUT_SUBSCRIBER_NAMES.filter((s) => SUBSCRIBER_EXPECTATIONS[s].deadLettersMalformed).length;
+      const toSettle = expectedKeys.length + expectedDlq;
+      const applied = new Set<string>();
+      let deadLetters: FanoutDeadLetter[] = [];
+      const readDlqs = async () => {
+        deadLetters = await readRunDeadLetters(sqs, out, runId, receiveWaitSeconds);
+      };
+      const deadline = deadlineIn(target.settleTimeoutMs);
+      await waitUntil(
+        async () => {
+          const outstanding = expectedKeys.filter((k) => !applied.has(`${k.subscriber}|${k.eventId}`));
+          for (const e of await readEffects(dynamodb, table, outstanding))
+            applied.add(`${e.subscriber}|${e.eventId}`);
+          // Scanning six DLQs is the costliest read (and competes with the consumers for the emulator):
+          // start once every expected effect is in, stop once this run's expected entries are; the final
+          // read after the drain counts every entry, extra ones included.
+          if (applied.size === expectedKeys.length && deadLetters.length < expectedDlq) await readDlqs();
+          const settled = applied.size + Math.min(expectedDlq, deadLetters.length);
+          progress("settling", `settling ${settled}/${toSettle} deliveries`, settled, toSettle);
+          return applied.size === expectedKeys.length && deadLetters.length >= expectedDlq;
+        },
+        { timeoutMs: deadline.remainingMs(), intervalMs },
+      );
+      // Drain: every expected effect has appeared once, but a duplicate publish (sent last) or a message
+      // a filter should have dropped may still be queued or in flight. Wait until every subscriber queue
+      // is empty with nothing in flight for a quiet period (AWS's approximate counts lag, hence a longer
+      // one there), then read every effect of this run, expected or not, so duplicates show as
+      // applications > 1 and filter leaks as unexpected effects.
+      await waitForDrained(
+        sqs,
+        FANOUT_SUBSCRIBER_NAMES.map((s) => out(subscriberOutputs(s).queueUrl)),
+        { quietPolls: target.name === "local" ? 3 : 30, intervalMs, timeoutMs: deadline.remainingMs() },
+      );
+      const allKeys: EffectKey[] = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) =>
+        events.map((e) => ({ subscriber, eventId: e.id })),
+      );
+      const effects: AppliedEffect[] = await readEffects(dynamodb, table, allKeys);
+      await readDlqs();
+      const judgement = judgeFanout({
+        events,
+        duplicateIds: duplicates.map((d) => d.id),
+        malformed: malformedCount,
+        publishFailures,
+        faultInjection,
+        publishedAt,
+        effects,
+        deadLetters,
+      });
+      progress("settling", "done", 1, 1);
+      return judgement;
+    },
+  );
 }
 
 /** This run's entries in every subscriber's queue DLQ and subscription DLQ (all six scanned in parallel). */
 async function readRunDeadLetters(
-  target: ScenarioTarget,
-  sqs: ReturnType<typeof openClients>["sqs"],
+  sqs: SQSClient,
   out: (name: string) => string,
   runId: string,
+  waitTimeSeconds: number,
 ): Promise<FanoutDeadLetter[]> {
   const sources = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) => [
     { subscriber, source: "queue" as const, url: out(Outputs.subscribers[subscriber].dlqUrl) },
@@ -212,7 +212,7 @@ async function readRunDeadLetters(
       (
         await readDeadLetters(sqs, s.url, {
           isOurs: bodyMentions(runId),
-          waitTimeSeconds: target.name === "local" ? 0 : 1,
+          waitTimeSeconds,
         })
       ).map((d) => ({
         subscriber: s.subscriber,

@@ -3,14 +3,14 @@ import { setFaultSwitch } from "../../../../functions/sqs-dlq-redrive/jobs-table
 import { type JobRecord, readJobs } from "../../../../functions/sqs-dlq-redrive/jobs-table-reader.ts";
 import type { RedriveResponse } from "../../../../functions/sqs-dlq-redrive/redrive-function.ts";
 import { SqsDlqRedriveOutputs as Outputs } from "../../../../stacks/sqs-dlq-redrive-outputs.ts";
-import { openClients, pollIntervalMs } from "../kit/clients.ts";
 import { bodyMentions, type DeadLetter, readDeadLetters } from "../kit/dlq.ts";
 import { functionEnvironment, invokeJson } from "../kit/invoke.ts";
-import { ledgerOf, newRunId, type ScenarioLedger } from "../kit/ledger.ts";
+import type { ScenarioLedger } from "../kit/ledger.ts";
 import { type ProgressListener, phasedProgress } from "../kit/progress.ts";
 import { queueDepth } from "../kit/queues.ts";
+import { runScenario } from "../kit/run.ts";
 import { deadlineIn, waitUntil } from "../kit/wait.ts";
-import { outputReader, type ScenarioTarget } from "../target.ts";
+import type { ScenarioTarget } from "../target.ts";
 import { judgeRedrive, type RedriveDetails, type RedriveReport } from "./judge.ts";
 
 /** The redrive ledger: the core plus {@link RedriveDetails}. */
@@ -60,19 +60,10 @@ function jobBody(id: string, now: number, hooks: { faultable: boolean; transient
  * own entries and asks the redrive function to move only them (`filters: ["body:<runId>"]`), leaving the
  * others where they were.
  */
-export async function runRedriveScenario(
+export function runRedriveScenario(
   target: ScenarioTarget,
   options: RedriveScenarioOptions = {},
 ): Promise<RedriveLedger> {
-  const startedAt = Date.now();
-  const out = outputReader(target);
-  const clients = openClients(target);
-  const { sqs, dynamodb, lambda } = clients;
-  const table = out(Outputs.jobsTableName);
-  const queueUrl = out(Outputs.queueUrl);
-  const dlqUrl = out(Outputs.dlqUrl);
-  const intervalMs = pollIntervalMs(target);
-  const waitTimeSeconds = target.name === "local" ? 0 : 1;
   const progress = phasedProgress(
     [
       { name: "send", weight: 2 },
@@ -81,124 +72,132 @@ export async function runRedriveScenario(
     ],
     options.onProgress,
   );
-  try {
-    const runId = newRunId();
-    const count = options.jobs ?? 50;
-    const faults = options.faults ?? true;
-    const permanent = faults ? Math.min(count, options.permanent ?? Math.max(1, Math.round(count * 0.1))) : 0;
-    const transient = faults ? Math.min(count - permanent, options.transient ?? 2) : 0;
-    const jobIds = Array.from({ length: count }, (_, i) => `${runId}-${String(i).padStart(5, "0")}`);
-    const permanentIds = new Set(jobIds.slice(0, permanent));
-    const transientIds = new Set(jobIds.slice(permanent, permanent + transient));
-    const maxReceiveCount = Number(
-      (await functionEnvironment(lambda, out(Outputs.workerFunctionName))).MAX_RECEIVE_COUNT ?? 0,
-    );
-    if (!(maxReceiveCount >= 3))
-      throw new Error(`the worker's MAX_RECEIVE_COUNT is ${maxReceiveCount}; the scenario needs ≥ 3`);
-    const ours = bodyMentions(runId);
-    const readOurDeadLetters = () => readDeadLetters(sqs, dlqUrl, { isOurs: ours, waitTimeSeconds });
-    const olderDeadLetters = (await readDeadLetters(sqs, dlqUrl, { isOurs: () => true, waitTimeSeconds }))
-      .length;
-
-    // Phase 1: switch on, send every job.
-    await setFaultSwitch(dynamodb, table, faults);
-    const sentAt = new Map<string, number>();
-    let sendFailures = 0;
-    for (let i = 0; i < jobIds.length; i += 10) {
-      const chunk = jobIds.slice(i, i + 10);
-      const now = Date.now();
-      const response = await sqs.send(
-        new SendMessageBatchCommand({
-          QueueUrl: queueUrl,
-          Entries: chunk.map((id, j) => ({
-            Id: String(j),
-            MessageBody: jobBody(id, now, {
-              faultable: permanentIds.has(id),
-              transient: transientIds.has(id),
-            }),
-          })),
-        }),
+  return runScenario(
+    target,
+    "sqs-dlq-redrive",
+    async ({ runId, clients, out, intervalMs, receiveWaitSeconds }) => {
+      const { sqs, dynamodb, lambda } = clients;
+      const table = out(Outputs.jobsTableName);
+      const queueUrl = out(Outputs.queueUrl);
+      const dlqUrl = out(Outputs.dlqUrl);
+      const waitTimeSeconds = receiveWaitSeconds;
+      const count = options.jobs ?? 50;
+      const faults = options.faults ?? true;
+      const permanent = faults
+        ? Math.min(count, options.permanent ?? Math.max(1, Math.round(count * 0.1)))
+        : 0;
+      const transient = faults ? Math.min(count - permanent, options.transient ?? 2) : 0;
+      const jobIds = Array.from({ length: count }, (_, i) => `${runId}-${String(i).padStart(5, "0")}`);
+      const permanentIds = new Set(jobIds.slice(0, permanent));
+      const transientIds = new Set(jobIds.slice(permanent, permanent + transient));
+      const maxReceiveCount = Number(
+        (await functionEnvironment(lambda, out(Outputs.workerFunctionName))).MAX_RECEIVE_COUNT ?? 0,
       );
-      sendFailures += response.Failed?.length ?? 0;
-      for (const id of chunk) sentAt.set(id, now);
-      const sent = i + chunk.length;
-      progress("send", `sent ${sent}/${count} jobs`, sent, count);
-    }
+      if (!(maxReceiveCount >= 3))
+        throw new Error(`the worker's MAX_RECEIVE_COUNT is ${maxReceiveCount}; the scenario needs ≥ 3`);
+      const ours = bodyMentions(runId);
+      const readOurDeadLetters = () => readDeadLetters(sqs, dlqUrl, { isOurs: ours, waitTimeSeconds });
+      const olderDeadLetters = (await readDeadLetters(sqs, dlqUrl, { isOurs: () => true, waitTimeSeconds }))
+        .length;
 
-    // Phase 1 settles when every other job is applied and the faultable ones are all in the DLQ.
-    const deadline = deadlineIn(target.settleTimeoutMs);
-    const others = jobIds.filter((id) => !permanentIds.has(id));
-    const appliedCount = (records: readonly JobRecord[], among: readonly string[]) => {
-      const applied = new Set(records.filter((r) => r.applications > 0).map((r) => r.jobId));
-      return among.filter((id) => applied.has(id)).length;
-    };
-    let deadLettersBefore: DeadLetter[] = [];
-    await waitUntil(
-      async () => {
-        const applied = appliedCount(await readJobs(dynamodb, table, others), others);
-        deadLettersBefore = await readOurDeadLetters();
-        const dead = deadLettersBefore.length;
-        progress(
-          "phase1",
-          `phase 1: ${applied}/${others.length} applied, ${dead}/${permanent} in the DLQ`,
-          applied + Math.min(dead, permanent),
-          count,
+      // Phase 1: switch on, send every job.
+      await setFaultSwitch(dynamodb, table, faults);
+      const sentAt = new Map<string, number>();
+      let sendFailures = 0;
+      for (let i = 0; i < jobIds.length; i += 10) {
+        const chunk = jobIds.slice(i, i + 10);
+        const now = Date.now();
+        const response = await sqs.send(
+          new SendMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: chunk.map((id, j) => ({
+              Id: String(j),
+              MessageBody: jobBody(id, now, {
+                faultable: permanentIds.has(id),
+                transient: transientIds.has(id),
+              }),
+            })),
+          }),
         );
-        return applied === others.length && dead >= permanent;
-      },
-      { timeoutMs: deadline.remainingMs(), intervalMs },
-    );
-    const beforeRedrive = await readJobs(dynamodb, table, jobIds);
+        sendFailures += response.Failed?.length ?? 0;
+        for (const id of chunk) sentAt.set(id, now);
+        const sent = i + chunk.length;
+        progress("send", `sent ${sent}/${count} jobs`, sent, count);
+      }
 
-    // Phase 2: switch off, redrive (only this run's messages if the DLQ holds others), settle.
-    await setFaultSwitch(dynamodb, table, false);
-    let redrive: RedriveReport = { strategy: "none", moved: 0, durationMs: 0, filtered: false };
-    if (deadLettersBefore.length > 0) {
-      const filtered = olderDeadLetters > 0;
-      const result = await invokeJson<RedriveResponse>(
-        lambda,
-        out(Outputs.redriveFunctionName),
-        filtered ? { filters: [`body:${runId}`] } : {},
-      );
-      if (result.status !== "done") throw new Error(`the redrive did not run: ${result.reason}`);
-      redrive = {
-        strategy: result.summary.strategy,
-        moved: result.summary.moved,
-        durationMs: result.summary.durationMs,
-        filtered,
+      // Phase 1 settles when every other job is applied and the faultable ones are all in the DLQ.
+      const deadline = deadlineIn(target.settleTimeoutMs);
+      const others = jobIds.filter((id) => !permanentIds.has(id));
+      const appliedCount = (records: readonly JobRecord[], among: readonly string[]) => {
+        const applied = new Set(records.filter((r) => r.applications > 0).map((r) => r.jobId));
+        return among.filter((id) => applied.has(id)).length;
       };
-    }
-    let deadLettersAfter = 0;
-    await waitUntil(
-      async () => {
-        const applied = appliedCount(await readJobs(dynamodb, table, jobIds), jobIds);
-        deadLettersAfter = (await readOurDeadLetters()).length;
-        const q = await queueDepth(sqs, queueUrl);
-        progress("phase2", `phase 2: ${applied}/${count} applied after the redrive`, applied, count);
-        return applied === count && deadLettersAfter === 0 && q.visible + q.inFlight === 0;
-      },
-      { timeoutMs: deadline.remainingMs(), intervalMs },
-    );
-    const afterRedrive = await readJobs(dynamodb, table, jobIds);
-    deadLettersAfter = (await readOurDeadLetters()).length;
+      let deadLettersBefore: DeadLetter[] = [];
+      await waitUntil(
+        async () => {
+          const applied = appliedCount(await readJobs(dynamodb, table, others), others);
+          deadLettersBefore = await readOurDeadLetters();
+          const dead = deadLettersBefore.length;
+          progress(
+            "phase1",
+            `phase 1: ${applied}/${others.length} applied, ${dead}/${permanent} in the DLQ`,
+            applied + Math.min(dead, permanent),
+            count,
+          );
+          return applied === others.length && dead >= permanent;
+        },
+        { timeoutMs: deadline.remainingMs(), intervalMs },
+      );
+      const beforeRedrive = await readJobs(dynamodb, table, jobIds);
 
-    const judgement = judgeRedrive({
-      jobIds,
-      permanentIds,
-      transientIds,
-      sendFailures,
-      maxReceiveCount,
-      sentAt,
-      beforeRedrive,
-      afterRedrive,
-      deadLettersBefore,
-      deadLettersAfter,
-      olderDeadLetters,
-      redrive,
-    });
-    progress("phase2", "done", 1, 1);
-    return ledgerOf({ slug: "sqs-dlq-redrive", target: target.name, runId, startedAt }, judgement);
-  } finally {
-    clients.destroy();
-  }
+      // Phase 2: switch off, redrive (only this run's messages if the DLQ holds others), settle.
+      await setFaultSwitch(dynamodb, table, false);
+      let redrive: RedriveReport = { strategy: "none", moved: 0, durationMs: 0, filtered: false };
+      if (deadLettersBefore.length > 0) {
+        const filtered = olderDeadLetters > 0;
+        const result = await invokeJson<RedriveResponse>(
+          lambda,
+          out(Outputs.redriveFunctionName),
+          filtered ? { filters: [`body:${runId}`] } : {},
+        );
+        if (result.status !== "done") throw new Error(`the redrive did not run: ${result.reason}`);
+        redrive = {
+          strategy: result.summary.strategy,
+          moved: result.summary.moved,
+          durationMs: result.summary.durationMs,
+          filtered,
+        };
+      }
+      let deadLettersAfter = 0;
+      await waitUntil(
+        async () => {
+          const applied = appliedCount(await readJobs(dynamodb, table, jobIds), jobIds);
+          deadLettersAfter = (await readOurDeadLetters()).length;
+          const q = await queueDepth(sqs, queueUrl);
+          progress("phase2", `phase 2: ${applied}/${count} applied after the redrive`, applied, count);
+          return applied === count && deadLettersAfter === 0 && q.visible + q.inFlight === 0;
+        },
+        { timeoutMs: deadline.remainingMs(), intervalMs },
+      );
+      const afterRedrive = await readJobs(dynamodb, table, jobIds);
+      deadLettersAfter = (await readOurDeadLetters()).length;
+
+      const judgement = judgeRedrive({
+        jobIds,
+        permanentIds,
+        transientIds,
+        sendFailures,
+        maxReceiveCount,
+        sentAt,
+        beforeRedrive,
+        afterRedrive,
+        deadLettersBefore,
+        deadLettersAfter,
+        olderDeadLetters,
+        redrive,
+      });
+      progress("phase2", "done", 1, 1);
+      return judgement;
+    },
+  );
 }
