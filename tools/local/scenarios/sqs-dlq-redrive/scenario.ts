@@ -172,10 +172,13 @@ export function runRedriveScenario(
       await waitUntil(
         async () => {
           const applied = appliedCount(await readJobs(dynamodb, table, jobIds), jobIds);
+          progress("phase2", `phase 2: ${applied}/${count} applied after the redrive`, applied, count);
+          if (applied < count) return false;
+          // Scan the DLQ only once every job is applied: a scan holds messages invisible, which must not
+          // hide them from a move task still running (StartMessageMoveTask is asynchronous).
           deadLettersAfter = (await readOurDeadLetters()).length;
           const q = await queueDepth(sqs, queueUrl);
-          progress("phase2", `phase 2: ${applied}/${count} applied after the redrive`, applied, count);
-          return applied === count && deadLettersAfter === 0 && q.visible + q.inFlight === 0;
+          return deadLettersAfter === 0 && q.visible + q.inFlight === 0;
         },
         { timeoutMs: deadline.remainingMs(), intervalMs },
       );
