@@ -60,3 +60,28 @@ describe("sqs-dlq-redrive scenario on the embedded cloud", () => {
     }
   });
 });
+
+/** Progress with a single job: a send batch of 10 once counted as 10 of 1 ("200% sent 1/1 jobs"). */
+describe("sqs-dlq-redrive scenario with one job", () => {
+  let target: ScenarioTarget;
+  let ledger: RedriveLedger;
+  const reported: [string, number][] = [];
+
+  beforeAll(async () => {
+    target = await localTarget({ stack: "SqsDlqRedriveStack" });
+    ledger = await runRedriveScenario(target, {
+      jobs: 1,
+      onProgress: (line, fraction) => reported.push([line, fraction]),
+    });
+  });
+  afterAll(async () => {
+    await target?.stop();
+  });
+
+  it("reports progress within 0..1, the send phase as its share of the bar, and passes", () => {
+    expect(ledger.problems).toEqual([]);
+    expect(reported.find(([line]) => line === "sent 1/1 jobs")?.[1]).toBeCloseTo(0.2);
+    expect(reported.every(([, f]) => f >= 0 && f <= 1)).toBe(true);
+    expect(reported.at(-1)).toEqual(["done", 1]);
+  });
+});
