@@ -1,5 +1,8 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FANOUT_SUBSCRIBER_NAMES, SnsSqsFanoutOutputs } from "../../stacks/sns-sqs-fanout-outputs.ts";
 import { PATTERNS } from "../../tools/local/patterns.ts";
+import { queueDepth, totalDepth } from "../../tools/local/scenarios/kit/queues.ts";
 import { type FanoutLedger, runFanoutScenario } from "../../tools/local/scenarios/sns-sqs-fanout/scenario.ts";
 import { localTarget } from "../../tools/local/targets/local.ts";
 
@@ -86,6 +89,20 @@ describe("sns-sqs-fanout scenario with faults on the embedded cloud", () => {
       expect(entry.source).toBe("queue");
       expect(entry.errorType).not.toBe("");
       expect(entry.reason).toMatch(/JSON/);
+    }
+  });
+
+  it("removes its own DLQ entries at the end, so runs against one deployment do not pile them up", async () => {
+    const sqs = new SQSClient({ ...target.clientConfig("sqs"), useQueueUrlAsEndpoint: false });
+    try {
+      const urls = FANOUT_SUBSCRIBER_NAMES.flatMap((s) => [
+        target.outputs[SnsSqsFanoutOutputs.subscribers[s].dlqUrl] ?? "",
+        target.outputs[SnsSqsFanoutOutputs.subscribers[s].subscriptionDlqUrl] ?? "",
+      ]);
+      const depths = await Promise.all(urls.map((url) => queueDepth(sqs, url)));
+      expect(depths.map(totalDepth)).toEqual(urls.map(() => 0));
+    } finally {
+      sqs.destroy();
     }
   });
 

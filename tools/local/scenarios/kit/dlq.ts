@@ -1,5 +1,6 @@
 import {
   ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
   type Message,
   ReceiveMessageCommand,
   type SQSClient,
@@ -30,6 +31,12 @@ export interface ReadDeadLettersOptions {
    * empty while messages exist; a long poll asks all of them. @default 1
    */
   readonly waitTimeSeconds?: number;
+  /**
+   * Delete this run's entries instead of making them visible again: for a run's last read, so that runs
+   * against the same deployment do not pile up DLQ entries (and keep its DLQ alarms raised). Other
+   * entries are always released untouched. @default false
+   */
+  readonly consume?: boolean;
 }
 
 /**
@@ -39,13 +46,14 @@ export interface ReadDeadLettersOptions {
  * entry of this run (as a naive reader does) hides this run's entries behind 10 older ones. So the scan
  * keeps every received message invisible (`scanVisibilitySeconds`) until a receive comes back empty, which
  * means it has seen the whole DLQ, then makes all of them visible again at once
- * (`ChangeMessageVisibilityBatch` to 0), this run's and the others alike: nothing is deleted, a redrive
- * or a later scan finds the DLQ as it was. Messages that arrive during the scan are seen too.
+ * (`ChangeMessageVisibilityBatch` to 0), this run's and the others alike: nothing is deleted (unless
+ * `consume` asks to delete this run's), a redrive or a later scan finds the DLQ as it was. Messages that
+ * arrive during the scan are seen too.
  */
 export async function readDeadLetters(
   sqs: SQSClient,
   queueUrl: string,
-  { isOurs, scanVisibilitySeconds = 60, waitTimeSeconds = 1 }: ReadDeadLettersOptions,
+  { isOurs, scanVisibilitySeconds = 60, waitTimeSeconds = 1, consume = false }: ReadDeadLettersOptions,
 ): Promise<DeadLetter[]> {
   const held = new Map<string, Message>();
   try {
@@ -65,7 +73,9 @@ export async function readDeadLetters(
       for (const m of fresh) held.set(m.MessageId as string, m);
     }
   } finally {
-    await release(sqs, queueUrl, [...held.values()]);
+    const all = [...held.values()];
+    await release(sqs, queueUrl, consume ? all.filter((m) => !isOurs(m)) : all);
+    if (consume) await remove(sqs, queueUrl, all.filter(isOurs));
   }
   return [...held.values()].filter(isOurs).map((m) => ({
     messageId: m.MessageId as string,
@@ -86,6 +96,18 @@ async function release(sqs: SQSClient, queueUrl: string, messages: readonly Mess
           ReceiptHandle: m.ReceiptHandle,
           VisibilityTimeout: 0,
         })),
+      }),
+    );
+  }
+}
+
+/** Deletes held messages, 10 per call. */
+async function remove(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
+  for (let i = 0; i < messages.length; i += 10) {
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: messages.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle })),
       }),
     );
   }

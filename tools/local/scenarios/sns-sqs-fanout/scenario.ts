@@ -46,6 +46,12 @@ export interface FanoutScenarioOptions {
   readonly publishBatchSize?: number;
   /** Concurrent publisher invocations. @default 4 */
   readonly publishConcurrency?: number;
+  /**
+   * Leave this run's DLQ entries (the malformed events) in the DLQs after the run, e.g. to try the
+   * redrive tool on them. By default the run's last DLQ read deletes them; other entries are never touched.
+   * @default false
+   */
+  readonly keepDeadLetters?: boolean;
   readonly onProgress?: ProgressListener;
 }
 
@@ -142,8 +148,11 @@ export function runFanoutScenario(
       const toSettle = expectedKeys.length + expectedDlq;
       const applied = new Set<string>();
       let deadLetters: FanoutDeadLetter[] = [];
-      const readDlqs = async () => {
-        deadLetters = await readRunDeadLetters(sqs, out, runId, receiveWaitSeconds);
+      const readDlqs = async (consume = false) => {
+        deadLetters = await readRunDeadLetters(sqs, out, runId, {
+          waitTimeSeconds: receiveWaitSeconds,
+          consume,
+        });
       };
       const deadline = deadlineIn(target.settleTimeoutMs);
       await waitUntil(
@@ -175,7 +184,9 @@ export function runFanoutScenario(
         events.map((e) => ({ subscriber, eventId: e.id })),
       );
       const effects: AppliedEffect[] = await readEffects(dynamodb, table, allKeys);
-      await readDlqs();
+      // The last read deletes this run's entries (unless asked to keep them), so repeated runs against
+      // one deployment do not pile up DLQ entries and keep its DLQ alarms raised.
+      await readDlqs(!(options.keepDeadLetters ?? false));
       const judgement = judgeFanout({
         events,
         duplicateIds: duplicates.map((d) => d.id),
@@ -197,7 +208,7 @@ async function readRunDeadLetters(
   sqs: SQSClient,
   out: (name: string) => string,
   runId: string,
-  waitTimeSeconds: number,
+  options: { readonly waitTimeSeconds: number; readonly consume: boolean },
 ): Promise<FanoutDeadLetter[]> {
   const sources = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) => [
     { subscriber, source: "queue" as const, url: out(Outputs.subscribers[subscriber].dlqUrl) },
@@ -212,7 +223,7 @@ async function readRunDeadLetters(
       (
         await readDeadLetters(sqs, s.url, {
           isOurs: bodyMentions(runId),
-          waitTimeSeconds,
+          ...options,
         })
       ).map((d) => ({
         subscriber: s.subscriber,
