@@ -1,4 +1,3 @@
-import { PublishCommand } from "@aws-sdk/client-sns";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import {
   type AppliedEffect,
@@ -11,21 +10,16 @@ import {
   SnsSqsFanoutOutputs as Outputs,
 } from "../../../../stacks/sns-sqs-fanout-outputs.ts";
 import { bodyMentions, readDeadLetters } from "../kit/dlq.ts";
-import { functionEnvironment, invokeJson } from "../kit/invoke.ts";
+import { functionEnvironment } from "../kit/invoke.ts";
 import type { ScenarioLedger } from "../kit/ledger.ts";
 import { type ProgressListener, phasedProgress } from "../kit/progress.ts";
 import { waitForDrained } from "../kit/queues.ts";
 import { runScenario } from "../kit/run.ts";
 import { deadlineIn, waitUntil } from "../kit/wait.ts";
 import type { ScenarioTarget } from "../target.ts";
-import {
-  buildEvents,
-  type FanoutEvent,
-  malformedBody,
-  pickDuplicates,
-  SUBSCRIBER_EXPECTATIONS,
-} from "./events.ts";
+import { buildEvents, pickDuplicates, SUBSCRIBER_EXPECTATIONS } from "./events.ts";
 import { type FanoutDeadLetter, type FanoutDetails, judgeFanout } from "./judge.ts";
+import { publishRun } from "./publish.ts";
 
 /** The fan-out ledger: the core plus {@link FanoutDetails}. */
 export type FanoutLedger = ScenarioLedger<FanoutDetails>;
@@ -98,42 +92,20 @@ export function runFanoutScenario(
 
       // Publish: valid events through the publisher, duplicates (same IDs) after them, malformed to the topic.
       const toPublish = count + duplicates.length + malformedCount;
-      const publishedAt = new Map<string, number>();
-      const batchSize = options.publishBatchSize ?? 25;
-      const chunks: FanoutEvent[][] = [];
-      for (let i = 0; i < events.length; i += batchSize) chunks.push(events.slice(i, i + batchSize));
-      if (duplicates.length > 0) chunks.push(duplicates);
-      let published = 0;
-      let publishFailures = 0;
-      const publishChunk = async (chunk: FanoutEvent[]) => {
-        const now = Date.now();
-        for (const e of chunk) if (!publishedAt.has(e.id)) publishedAt.set(e.id, now);
-        const result = await invokeJson<{ published: unknown[]; failed: unknown[] }>(
-          lambda,
-          out(Outputs.publisherFunctionName),
-          { events: chunk.map((e) => ({ id: e.id, type: e.type, data: e.data, subject: e.data.orderId })) },
-        );
-        publishFailures += result.failed.length;
-        published += chunk.length;
-        progress("publishing", `publishing ${published}/${toPublish}`, published, toPublish);
-      };
-      const queue = [...chunks];
-      await Promise.all(
-        Array.from({ length: options.publishConcurrency ?? 4 }, async () => {
-          for (let chunk = queue.shift(); chunk; chunk = queue.shift()) await publishChunk(chunk);
-        }),
+      const { publishedAt, publishFailures } = await publishRun(
+        { lambda, sns },
+        {
+          publisherFunctionName: out(Outputs.publisherFunctionName),
+          topicArn: out(Outputs.topicArn),
+          runId,
+          events,
+          duplicates,
+          malformed: malformedCount,
+          batchSize: options.publishBatchSize ?? 25,
+          concurrency: options.publishConcurrency ?? 4,
+        },
+        (published) => progress("publishing", `publishing ${published}/${toPublish}`, published, toPublish),
       );
-      for (let i = 0; i < malformedCount; i++) {
-        await sns.send(
-          new PublishCommand({
-            TopicArn: out(Outputs.topicArn),
-            Message: malformedBody(runId, i),
-            MessageAttributes: { type: { DataType: "String", StringValue: "order.created" } },
-          }),
-        );
-        published++;
-      }
-      progress("publishing", `publishing ${published}/${toPublish}`, published, toPublish);
 
       // Settle: poll the effects table for outstanding deliveries and the DLQs for this run's entries.
       const table = out(Outputs.effectsTableName);
