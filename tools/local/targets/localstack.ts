@@ -85,6 +85,8 @@ export async function localstackTarget(
       );
   } else if (health.kind === "running") {
     say(`LocalStack ${health.version} (${health.edition}) answers at ${endpoint}: using it as is`);
+    if (health.version !== PINNED_LOCALSTACK_VERSION)
+      say(`note: this project is verified against LocalStack ${PINNED_LOCALSTACK_VERSION}`);
   }
   checkHealth(health, endpoint);
 
