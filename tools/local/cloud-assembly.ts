@@ -121,7 +121,7 @@ export function staleReason(stack: string, cdkOut: string, root: string = REPO_R
   if (!record) return "the local cloud did not synthesize this template (no synthesis record beside it)";
   if (record.sources !== sourceHash(root)) return "sources changed since the last synth";
   if (record.output !== outputHash(cdkOut, stack))
-    return "the template or its assets changed since the local cloud synthesized them (another synth, bootstrap or deploy wrote this cdk.out)";
+    return "the template or its assets changed since the local cloud synthesized them: another synth, bootstrap or deploy wrote this directory";
   return undefined;
 }
 
