@@ -1,7 +1,7 @@
 /**
  * LocalStack's health endpoint (`GET <endpoint>/_localstack/health`): `{ services: { sqs: "running",
  * … }, edition, version }`. It answers as soon as the gateway is up; a service is `available`
- * (starts on first use), `running`, or `disabled` (excluded by `SERVICES`).
+ * (starts on first use), `running`, `disabled` (excluded by `SERVICES`) or `error`.
  */
 export type LocalStackHealth =
   | {
@@ -58,9 +58,8 @@ export async function probeLocalStack(
     };
   }
   const services = health.services;
-  const unavailable = REQUIRED_SERVICES.filter(
-    (s) => s in services && !["available", "running"].includes(String(services[s])),
-  );
+  // Only what certainly cannot serve: other states (starting, initialized, …) come and go.
+  const unavailable = REQUIRED_SERVICES.filter((s) => ["disabled", "error"].includes(String(services[s])));
   return {
     kind: "running",
     version: String(health.version ?? "unknown"),
