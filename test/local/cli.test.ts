@@ -56,10 +56,11 @@ describe("local-cloud CLI", () => {
 
   it("says both ways to start LocalStack when none answers and Docker is missing", async () => {
     const endpoint = `http://127.0.0.1:${await closedPort()}`;
-    const { status, stderr } = cli(["verify", "sns-sqs-fanout", "--target", "localstack"], {
-      ...withoutDocker,
-      LOCALSTACK_ENDPOINT: endpoint,
-    });
+    // --endpoint wins over LOCALSTACK_ENDPOINT.
+    const { status, stderr } = cli(
+      ["verify", "sns-sqs-fanout", "--target", "localstack", "--endpoint", endpoint],
+      { ...withoutDocker, LOCALSTACK_ENDPOINT: "http://localstack.invalid:4566" },
+    );
     expect(status).toBe(1);
     expect(stderr.split("\n")).toHaveLength(1);
     expect(stderr).toMatch(
