@@ -49,7 +49,11 @@ export async function awsTarget(pattern: PatternEntry, options: AwsTargetOptions
     probe.destroy();
   }
   let outputsFile = options.outputsFile;
-  if (!outputsFile) {
+  if (outputsFile) {
+    say(
+      `region ${region}; using the deployment in ${outputsFile} as is (with the retry loops it was deployed with)`,
+    );
+  } else {
     outputsFile = join(root, `outputs-${pattern.slug}.json`);
     const outputDir = DEPLOYED_OUTPUT_DIRS.aws;
     say(`region ${region} for the deploy and the scenario's clients; cloud assembly in ${outputDir}/`);
