@@ -12,6 +12,8 @@ import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
+import { ConfigError } from "./env.js";
+import { PermanentError, RetryableError } from "./errors.js";
 
 /** Runs work at most once per key (until the key expires). */
 export interface IdempotencyGuard {
@@ -22,10 +24,43 @@ export interface IdempotencyGuard {
   registerLambdaContext(context: Context): void;
   /**
    * Runs `work` unless `key` was already completed. `replayed` is true when the work was skipped.
-   * Throws (so the record is retried) if the key is in progress elsewhere or the table fails;
-   * if `work` throws, the key is released and the error propagates.
+   * - key in progress elsewhere, or the table failing → {@link RetryableError} (the record is retried;
+   *   nothing was applied);
+   * - key seen before with a different `payload` → {@link PermanentError} `PayloadMismatch` (the
+   *   producer reused an event id for different content: neither a second effect nor a silent skip);
+   * - `work` throws → the key is released and the error propagates.
+   *
+   * @param payload what must be identical for two deliveries to be "the same event" (hashed and
+   *   stored with the key). @default undefined (no payload check)
    */
-  run(key: string, work: () => Promise<void>): Promise<{ replayed: boolean }>;
+  run(key: string, work: () => Promise<void>, payload?: unknown): Promise<{ replayed: boolean }>;
+}
+
+/** The environment variable the constructs set (queue retention + DLQ retention, in seconds). */
+export const IDEMPOTENCY_EXPIRES_AFTER_SECONDS_ENV = "IDEMPOTENCY_EXPIRES_AFTER_SECONDS";
+
+/** Used only when {@link IDEMPOTENCY_EXPIRES_AFTER_SECONDS_ENV} is unset (older deployments). */
+export const DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS = 86_400;
+
+/**
+ * Reads `IDEMPOTENCY_EXPIRES_AFTER_SECONDS`: how long a completed event id is remembered. The
+ * constructs derive it from the consumed queue's retention plus its DLQ's retention, so an event
+ * redriven from the DLQ on its last day is still recognised. Unset → 86400 (backwards
+ * compatibility); set to anything but a positive integer (including empty) → {@link ConfigError}
+ * naming the variable, at cold start.
+ */
+export function readIdempotencyExpiresAfterSeconds(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): number {
+  const value = env[IDEMPOTENCY_EXPIRES_AFTER_SECONDS_ENV];
+  if (value === undefined) return DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS;
+  const seconds = Number(value);
+  if (!/^[1-9][0-9]*$/.test(value.trim()) || !Number.isSafeInteger(seconds)) {
+    throw new ConfigError(
+      `environment variable ${IDEMPOTENCY_EXPIRES_AFTER_SECONDS_ENV} must be a positive integer (seconds), got "${value}"`,
+    );
+  }
+  return seconds;
 }
 
 /** Options of {@link createDynamoDbIdempotencyGuard}. */
@@ -40,18 +75,25 @@ export interface DynamoDbIdempotencyGuardOptions {
   readonly keyPrefix: string;
   /**
    * How long a completed key is remembered. Must exceed the window in which duplicates can arrive
-   * (queue retention plus DLQ redrive time, if redriven events must not be re-applied).
+   * (queue retention plus DLQ retention, if redriven events must not be re-applied): read it with
+   * {@link readIdempotencyExpiresAfterSeconds}.
    * @default 86400 (24 hours)
    */
   readonly expiresAfterSeconds?: number;
 }
 
+/** Error names of `@aws-lambda-powertools/idempotency` (matched by name: bundles may duplicate classes). */
+const IN_PROGRESS = "IdempotencyAlreadyInProgressError";
+const PAYLOAD_MISMATCH = "IdempotencyValidationError";
+const PERSISTENCE = "IdempotencyPersistenceLayerError";
+
 /** An {@link IdempotencyGuard} on the Powertools `DynamoDBPersistenceLayer`. */
 export function createDynamoDbIdempotencyGuard(options: DynamoDbIdempotencyGuardOptions): IdempotencyGuard {
   const config = new IdempotencyConfig({
     eventKeyJmesPath: "key",
+    payloadValidationJmesPath: "payload",
     throwOnNoIdempotencyKey: true,
-    expiresAfterSeconds: options.expiresAfterSeconds ?? 86_400,
+    expiresAfterSeconds: options.expiresAfterSeconds ?? DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS,
   });
   const persistenceStore = new DynamoDBPersistenceLayer({
     tableName: options.tableName,
@@ -60,7 +102,7 @@ export function createDynamoDbIdempotencyGuard(options: DynamoDbIdempotencyGuard
   // The stored result is the nonce of the call that did the work: a different nonce coming back
   // means the result was replayed from the table, i.e. this delivery was a duplicate.
   const once = makeIdempotent(
-    async (input: { key: string; nonce: string }, work: () => Promise<void>) => {
+    async (input: { key: string; nonce: string; payload: unknown }, work: () => Promise<void>) => {
       await work();
       return { nonce: input.nonce };
     },
@@ -68,10 +110,47 @@ export function createDynamoDbIdempotencyGuard(options: DynamoDbIdempotencyGuard
   );
   return {
     registerLambdaContext: (context) => config.registerLambdaContext(context),
-    async run(key, work) {
+    async run(key, work, payload) {
       const nonce = randomUUID();
-      const result = await once({ key, nonce }, work);
-      return { replayed: result.nonce !== nonce };
+      let ran = false;
+      try {
+        const result = await once({ key, nonce, payload: payload ?? null }, async () => {
+          ran = true;
+          await work();
+        });
+        return { replayed: result.nonce !== nonce };
+      } catch (error) {
+        if (ran || !(error instanceof Error)) throw error;
+        throw classifyIdempotencyError(error, key);
+      }
     },
   };
+}
+
+/** Maps a Powertools error raised before `work` ran to the pipeline's two error kinds. */
+function classifyIdempotencyError(error: Error, key: string): Error {
+  switch (error.name) {
+    case PAYLOAD_MISMATCH:
+      return new PermanentError(
+        "PayloadMismatch",
+        `event id ${key} was already seen with a different payload (source, type, subject or data differ); the stored effect is kept`,
+        { cause: error },
+      );
+    case IN_PROGRESS:
+      return new RetryableError(`event id ${key} is being processed by another invocation`, { cause: error });
+    case PERSISTENCE:
+      return new RetryableError(
+        `idempotency store unavailable for event id ${key}: ${describeCause(error)}`,
+        {
+          cause: error,
+        },
+      );
+    default:
+      return error;
+  }
+}
+
+function describeCause(error: Error): string {
+  const cause = error.cause;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : error.message;
 }
