@@ -247,6 +247,21 @@ describe("order consumer", () => {
   });
 });
 
+describe("order consumer idempotency window", () => {
+  it("keeps a completed event id for IDEMPOTENCY_EXPIRES_AFTER_SECONDS (queue + DLQ retention)", async () => {
+    const seconds = 18 * 86_400;
+    const event = cloudEvent();
+    const before = Math.floor(Date.now() / 1000);
+    await consumer({ subscriberName: "window", idempotencyExpiresAfterSeconds: seconds }).processRecord(
+      rawCloudEventRecord(event),
+      lambdaContext(),
+    );
+    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: IDEMPOTENCY_TABLE }));
+    const [item] = Items.filter((i) => i.id?.S?.startsWith("window#"));
+    expect(Number(item?.expiration?.N)).toBeGreaterThanOrEqual(before + seconds);
+  });
+});
+
 describe("readOrderConsumerConfig", () => {
   const env = {
     SUBSCRIBER_NAME: "audit",
@@ -258,14 +273,24 @@ describe("readOrderConsumerConfig", () => {
   };
 
   it("maps the contract's variables", () => {
-    expect(readOrderConsumerConfig(env)).toEqual({
+    expect(readOrderConsumerConfig({ ...env, IDEMPOTENCY_EXPIRES_AFTER_SECONDS: "1555200" })).toEqual({
       subscriberName: "audit",
       idempotencyTableName: "i",
       effectsTableName: "e",
       dlqUrl: "https://sqs/dlq",
       envelope: "sns",
       faultInjection: { transientRate: 0.05 },
+      idempotencyExpiresAfterSeconds: 1_555_200,
     });
+  });
+
+  it("defaults the idempotency window to 86400 s only when IDEMPOTENCY_EXPIRES_AFTER_SECONDS is unset", () => {
+    expect(readOrderConsumerConfig(env).idempotencyExpiresAfterSeconds).toBe(86_400);
+    for (const bad of ["", "0", "4 days", "-1"]) {
+      expect(() => readOrderConsumerConfig({ ...env, IDEMPOTENCY_EXPIRES_AFTER_SECONDS: bad })).toThrow(
+        `environment variable IDEMPOTENCY_EXPIRES_AFTER_SECONDS must be a positive integer (seconds), got "${bad}"`,
+      );
+    }
   });
 
   it("names every missing variable", () => {
