@@ -3,6 +3,7 @@
  * environment, the shared SQS consumer, DynamoDB idempotency keyed by subscriber + event id, and
  * the effects-table side effect. The three entry files differ only in their deployment.
  */
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { MessageEnvelope } from "../shared/cloudevent-decoder.js";
@@ -85,8 +86,9 @@ export function createOrderConsumer({
     envelope: config.envelope,
     schemas: ORDER_EVENT_SCHEMAS,
     handle: async (event, { logger: log }) => {
-      await recordEffect(event);
-      log.debug("order effect applied", {
+      const { applied } = await recordEffect(event);
+      if (!applied) metrics.addMetric("EffectsAlreadyRecorded", MetricUnit.Count, 1);
+      log.debug(applied ? "order effect applied" : "order effect already recorded; not applied again", {
         subscriber: config.subscriberName,
         eventId: event.id,
         type: event.type,
