@@ -118,8 +118,19 @@ export function createJobWorker({
         throw new RetryableError(`fault switch is on: job ${jobId} cannot be processed`);
       }
       const redriveCount = Number(record.messageAttributes["redrive-count"]?.stringValue ?? 0) || 0;
-      await applyJobEffect(dynamodb, config.jobsTableName, { jobId, receiveCount, redriveCount, now: now() });
-      logger.info("job applied", { jobId, receiveCount, redriveCount });
+      const { applied } = await applyJobEffect(dynamodb, config.jobsTableName, {
+        jobId,
+        eventId: event.id,
+        receiveCount,
+        redriveCount,
+        now: now(),
+      });
+      logger.info(applied ? "job applied" : "job effect already recorded for this event; not applied again", {
+        jobId,
+        eventId: event.id,
+        receiveCount,
+        redriveCount,
+      });
     },
     {
       maxReceiveCount: config.maxReceiveCount,

@@ -196,6 +196,38 @@ describe("the sqs-dlq-redrive worker", () => {
   });
 });
 
+describe("the job effect", () => {
+  it("is applied once when the SDK retries a write whose response was lost (issue 11 item 7)", async () => {
+    const client = new DynamoDBClient(emulatorClientConfig(dynalite.endpoint));
+    let attempts = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const table = (args.input as { TableName?: string }).TableName;
+        if (context.commandName === "UpdateItemCommand" && table === "jobs" && ++attempts === 1) {
+          throw Object.assign(new Error("response lost after the write was applied"), {
+            name: "TimeoutError",
+          });
+        }
+        return result;
+      },
+      { step: "deserialize", name: "loseFirstResponse" },
+    );
+    const record = await deliver(job({ jobId: "lost-response" }));
+    const lossy = createJobWorker({
+      config,
+      dynamodb: client,
+      sqs,
+      logger: new Logger({ logLevel: "SILENT" }),
+      metrics: new Metrics({ namespace: "test" }),
+    });
+    expect(await lossy.handleBatch(sqsEvent(record))).toEqual({ batchItemFailures: [] });
+    expect(attempts).toBe(2);
+    expect((await item("lost-response"))?.applications?.N).toBe("1");
+    client.destroy();
+  });
+});
+
 describe("the worker's idempotency window", () => {
   it("keeps a completed event id for IDEMPOTENCY_EXPIRES_AFTER_SECONDS (queue + DLQ retention)", async () => {
     const seconds = 18 * 86_400;
