@@ -12,7 +12,13 @@ import {
 import * as z from "zod";
 import { buildCloudEvent } from "../shared/cloudevents.js";
 import { PermanentError } from "../shared/errors.js";
-import { chunkEntries, entrySizeBytes, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from "./publish-batches.js";
+import {
+  chunkEntries,
+  entrySizeBytes,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_ENTRIES,
+  takeFifoCall,
+} from "./publish-batches.js";
 
 /** The publisher's input (Lambda event). */
 export const PublishRequestSchema = z.object({
@@ -73,7 +79,10 @@ export interface PublisherOptions {
  *
  * On a FIFO topic, order per message group is the point: once an entry of a group has failed, the
  * later entries of that group in this request are not sent (they fail with `PreviousEntryFailed`),
- * so a caller that retries the failed entries in order never has them overtaken.
+ * so a caller that retries the failed entries in order never has them overtaken. Because SNS
+ * processes the entries of one call independently, a call carries at most one entry per message
+ * group, so no entry is ever sent after a failed one of its group, inside a call or across calls
+ * (`takeFifoCall`; a request whose entries share one group takes one call per entry).
  */
 export function createPublisher(options: PublisherOptions): (request: unknown) => Promise<PublishResult> {
   const { sns, topicArn, source, clock, newId = randomUUID } = options;
@@ -119,36 +128,15 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
         return;
       }
       if (entry.MessageGroupId !== undefined && blockedGroups.has(entry.MessageGroupId)) {
-        failed.push({
-          id: event.id,
-          code: "PreviousEntryFailed",
-          message: `an earlier entry of message group ${entry.MessageGroupId} failed; not sent, to keep the group's order`,
-          senderFault: false,
-        });
+        failed.push({ id: event.id, ...previousEntryFailed(entry) });
         return;
       }
       idsByEntry.set(entry.Id as string, event.id);
       entries.push(entry);
     });
 
-    const chunks = chunkEntries(entries, {
-      maxEntries: options.maxBatchEntries ?? MAX_BATCH_ENTRIES,
-      maxBytes,
-    });
-    for (const planned of chunks) {
-      const chunk: PublishBatchRequestEntry[] = [];
-      for (const entry of planned) {
-        if (entry.MessageGroupId !== undefined && blockedGroups.has(entry.MessageGroupId)) {
-          fail(entry, {
-            code: "PreviousEntryFailed",
-            message: `an earlier entry of message group ${entry.MessageGroupId} failed; not sent, to keep the group's order`,
-            senderFault: false,
-          });
-        } else {
-          chunk.push(entry);
-        }
-      }
-      if (chunk.length === 0) continue;
+    const limits = { maxEntries: options.maxBatchEntries ?? MAX_BATCH_ENTRIES, maxBytes };
+    const sendCall = async (chunk: PublishBatchRequestEntry[]) => {
       let response: PublishBatchResponse;
       try {
         response = await sns.send(
@@ -159,7 +147,7 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
         for (const entry of chunk) {
           fail(entry, { code: e.name, message: e.message, senderFault: e.$fault === "client" });
         }
-        continue;
+        return;
       }
       const byId = new Map(chunk.map((entry) => [entry.Id as string, entry]));
       const answered = new Set<string>();
@@ -187,7 +175,35 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
           senderFault: false,
         });
       }
+    };
+
+    if (!fifo) {
+      for (const chunk of chunkEntries(entries, limits)) await sendCall(chunk);
+    } else {
+      // One entry per message group per call, calls one after the other (see takeFifoCall).
+      const pending = [...entries];
+      while (pending.length > 0) {
+        const chunk = takeFifoCall(pending, limits);
+        await sendCall(chunk);
+        for (let i = 0; i < pending.length; ) {
+          const entry = pending[i] as PublishBatchRequestEntry;
+          if (blockedGroups.has(entry.MessageGroupId as string)) {
+            pending.splice(i, 1);
+            failed.push({ id: idsByEntry.get(entry.Id as string) as string, ...previousEntryFailed(entry) });
+          } else {
+            i++;
+          }
+        }
+      }
     }
     return { published, failed };
+  };
+}
+
+function previousEntryFailed(entry: PublishBatchRequestEntry): Omit<FailedEntry, "id"> {
+  return {
+    code: "PreviousEntryFailed",
+    message: `an earlier entry of message group ${entry.MessageGroupId} failed; not sent, to keep the group's order`,
+    senderFault: false,
   };
 }
