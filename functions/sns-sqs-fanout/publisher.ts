@@ -20,6 +20,20 @@ import {
   takeFifoCall,
 } from "./publish-batches.js";
 
+/**
+ * Raw message delivery carries at most 10 message attributes: SNS discards a message with more as a
+ * client error (to the subscription DLQ, if any) for every raw-delivery subscriber (FAN-06).
+ */
+export const RAW_DELIVERY_MAX_MESSAGE_ATTRIBUTES = 10;
+
+/** SNS message attribute names: letters, digits, `_`, `-`, `.`; no `AWS.`/`Amazon.` prefix, no `..`, ≤ 256. */
+const AttributeNameSchema = z
+  .string()
+  .regex(/^(?!aws\.|amazon\.)(?!\.)(?!.*\.\.)(?!.*\.$)[\w.-]{1,256}$/i, {
+    message: "not a valid SNS message attribute name",
+  })
+  .refine((name) => name !== "type", { message: "`type` is set by the publisher from the event type" });
+
 /** The publisher's input (Lambda event). */
 export const PublishRequestSchema = z.object({
   events: z.array(
@@ -32,6 +46,11 @@ export const PublishRequestSchema = z.object({
       correlationid: z.string().min(1).optional(),
       /** FIFO topics only: message group. @default subject ?? type */
       groupId: z.string().min(1).max(128).optional(),
+      /**
+       * Extra String message attributes (for subscription filter policies); `type` is always set
+       * from the event type and cannot be given here. @default none
+       */
+      attributes: z.record(AttributeNameSchema, z.string().min(1)).optional(),
     }),
   ),
 });
@@ -70,11 +89,19 @@ export interface PublisherOptions {
   readonly maxBatchEntries?: number;
   /** @default MAX_BATCH_BYTES (262,144) */
   readonly maxBatchBytes?: number;
+  /**
+   * Most message attributes (including `type`) an entry may carry; entries with more fail with
+   * `TooManyMessageAttributes` before any call. Raise it only for a topic that has no raw-delivery
+   * subscriber (the fan-out example has two).
+   * @default RAW_DELIVERY_MAX_MESSAGE_ATTRIBUTES (10)
+   */
+  readonly maxMessageAttributes?: number;
 }
 
 /**
  * Returns `publish(request)`. Invalid input throws a `PermanentError` (`SchemaViolation`) before
- * anything is published. Entries above 256 KiB fail with `EntryTooLarge` before any call; a call
+ * anything is published. Entries above 256 KiB fail with `EntryTooLarge`, and entries with more than
+ * `maxMessageAttributes` attributes with `TooManyMessageAttributes`, before any call; a call
  * that throws (after the SDK's own retries) fails all of its entries with the error's name.
  *
  * On a FIFO topic, order per message group is the point: once an entry of a group has failed, the
@@ -87,6 +114,7 @@ export interface PublisherOptions {
 export function createPublisher(options: PublisherOptions): (request: unknown) => Promise<PublishResult> {
   const { sns, topicArn, source, clock, newId = randomUUID } = options;
   const maxBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES;
+  const maxAttributes = options.maxMessageAttributes ?? RAW_DELIVERY_MAX_MESSAGE_ATTRIBUTES;
   const fifo = topicArn.endsWith(".fifo");
 
   return async (request) => {
@@ -111,11 +139,30 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
       const entry: PublishBatchRequestEntry = {
         Id: `e${index}`,
         Message: JSON.stringify(event),
-        MessageAttributes: { type: { DataType: "String", StringValue: event.type } },
+        MessageAttributes: {
+          ...Object.fromEntries(
+            Object.entries(input.attributes ?? {}).map(([name, value]) => [
+              name,
+              { DataType: "String", StringValue: value },
+            ]),
+          ),
+          type: { DataType: "String", StringValue: event.type },
+        },
         ...(fifo
           ? { MessageGroupId: input.groupId ?? input.subject ?? input.type, MessageDeduplicationId: event.id }
           : {}),
       };
+      const attributeCount = Object.keys(entry.MessageAttributes ?? {}).length;
+      if (attributeCount > maxAttributes) {
+        failed.push({
+          id: event.id,
+          code: "TooManyMessageAttributes",
+          message: `message has ${attributeCount} message attributes (type included); raw message delivery carries at most ${maxAttributes} and SNS would discard it for raw subscribers`,
+          senderFault: true,
+        });
+        if (entry.MessageGroupId !== undefined) blockedGroups.add(entry.MessageGroupId);
+        return;
+      }
       const size = entrySizeBytes(entry);
       if (size > maxBytes) {
         failed.push({

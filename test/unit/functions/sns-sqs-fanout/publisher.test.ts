@@ -183,6 +183,49 @@ describe("publisher on a standard topic", () => {
   });
 });
 
+describe("publisher message attributes (FAN-06)", () => {
+  const attributes = (count: number) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`attr${i}`, `v${i}`]));
+
+  it("publishes up to 10 attributes (type included) and refuses an 11th before sending, for raw subscribers", async () => {
+    calls.length = 0;
+    const publish = createPublisher({ sns, topicArn: topics.orders as string, source: "s", clock });
+    const result = await publish({
+      events: [
+        { id: "ten", type: "order.created", data: orderData(), attributes: attributes(9) },
+        { id: "eleven", type: "order.created", data: orderData(), attributes: attributes(10) },
+      ],
+    });
+    expect(result.published.map((p) => p.id)).toEqual(["ten"]);
+    expect(result.failed).toEqual([
+      {
+        id: "eleven",
+        code: "TooManyMessageAttributes",
+        message: expect.stringMatching(/11 message attributes .*raw message delivery carries at most 10/),
+        senderFault: true,
+      },
+    ]);
+    expect(calls.flatMap((c) => c.PublishBatchRequestEntries ?? []).map((e) => e.Id)).toEqual(["e0"]);
+    const message = (await receiveAll(queues.orders as string, 1)).find(
+      (m) => JSON.parse(m.Body as string).id === "ten",
+    );
+    expect(Object.keys(message?.MessageAttributes ?? {}).sort()).toEqual(
+      [...Object.keys(attributes(9)), "type"].sort(),
+    );
+  });
+
+  it("rejects attribute names SNS refuses, and `type`, before publishing anything", async () => {
+    calls.length = 0;
+    const publish = createPublisher({ sns, topicArn: topics.orders as string, source: "s" });
+    for (const name of ["type", "AWS.trace", "amazon.x", "a..b", ".lead", "trail.", "spa ce"]) {
+      await expect(
+        publish({ events: [{ type: "order.created", data: {}, attributes: { [name]: "v" } }] }),
+      ).rejects.toThrow(PermanentError);
+    }
+    expect(calls).toEqual([]);
+  });
+});
+
 describe("publisher on a FIFO topic", () => {
   it("sets MessageGroupId (groupId ?? subject ?? type) and MessageDeduplicationId = id", async () => {
     const publish = createPublisher({ sns, topicArn: topics["orders.fifo"] as string, source: "s", clock });
