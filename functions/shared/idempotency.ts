@@ -7,7 +7,7 @@
  * duplicate publishes give the same event a new message ID.
  */
 
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { IdempotencyConfig, makeIdempotent } from "@aws-lambda-powertools/idempotency";
 import { DynamoDBPersistenceLayer } from "@aws-lambda-powertools/idempotency/dynamodb";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
@@ -26,8 +26,9 @@ export interface IdempotencyGuard {
    * Runs `work` unless `key` was already completed. `replayed` is true when the work was skipped.
    * - key in progress elsewhere, or the table failing → {@link RetryableError} (the record is retried;
    *   nothing was applied);
-   * - key seen before with a different `payload` → {@link PermanentError} `PayloadMismatch` (the
+   * - key completed before with a different `payload` → {@link PermanentError} `PayloadMismatch` (the
    *   producer reused an event id for different content: neither a second effect nor a silent skip);
+   *   while the first delivery is still in progress the second is retried, then compared;
    * - `work` throws → the key is released and the error propagates.
    *
    * @param payload what must be identical for two deliveries to be "the same event" (hashed and
@@ -82,16 +83,37 @@ export interface DynamoDbIdempotencyGuardOptions {
   readonly expiresAfterSeconds?: number;
 }
 
+/** What the idempotency record stores as the result of the work. */
+interface StoredResult {
+  readonly nonce: string;
+  /** Absent in records written before the payload check. */
+  readonly payloadHash?: string;
+}
+
+/** SHA-256 of the payload as canonical JSON (object keys sorted), so key order does not matter. */
+export function hashPayload(payload: unknown): string {
+  return createHash("sha256").update(canonicalJson(payload)).digest("base64url");
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
 /** Error names of `@aws-lambda-powertools/idempotency` (matched by name: bundles may duplicate classes). */
 const IN_PROGRESS = "IdempotencyAlreadyInProgressError";
-const PAYLOAD_MISMATCH = "IdempotencyValidationError";
 const PERSISTENCE = "IdempotencyPersistenceLayerError";
 
 /** An {@link IdempotencyGuard} on the Powertools `DynamoDBPersistenceLayer`. */
 export function createDynamoDbIdempotencyGuard(options: DynamoDbIdempotencyGuardOptions): IdempotencyGuard {
   const config = new IdempotencyConfig({
     eventKeyJmesPath: "key",
-    payloadValidationJmesPath: "payload",
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: options.expiresAfterSeconds ?? DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS,
   });
@@ -99,12 +121,18 @@ export function createDynamoDbIdempotencyGuard(options: DynamoDbIdempotencyGuard
     tableName: options.tableName,
     awsSdkV3Client: options.client,
   });
-  // The stored result is the nonce of the call that did the work: a different nonce coming back
-  // means the result was replayed from the table, i.e. this delivery was a duplicate.
+  // The stored result is the nonce of the call that did the work (a different nonce coming back
+  // means the result was replayed from the table, i.e. this delivery was a duplicate) and the hash of
+  // its payload (a replay with another hash is a payload mismatch). The hash lives in the result
+  // rather than in Powertools' payload validation so records written without one (before the check
+  // existed) still replay as duplicates instead of failing.
   const once = makeIdempotent(
-    async (input: { key: string; nonce: string; payload: unknown }, work: () => Promise<void>) => {
+    async (
+      input: { key: string; nonce: string; payloadHash: string },
+      work: () => Promise<void>,
+    ): Promise<StoredResult> => {
       await work();
-      return { nonce: input.nonce };
+      return { nonce: input.nonce, payloadHash: input.payloadHash };
     },
     { persistenceStore, config, keyPrefix: options.keyPrefix, dataIndexArgument: 0 },
   );
@@ -112,17 +140,26 @@ export function createDynamoDbIdempotencyGuard(options: DynamoDbIdempotencyGuard
     registerLambdaContext: (context) => config.registerLambdaContext(context),
     async run(key, work, payload) {
       const nonce = randomUUID();
+      const payloadHash = hashPayload(payload);
       let ran = false;
+      let result: StoredResult;
       try {
-        const result = await once({ key, nonce, payload: payload ?? null }, async () => {
+        result = await once({ key, nonce, payloadHash }, async () => {
           ran = true;
           await work();
         });
-        return { replayed: result.nonce !== nonce };
       } catch (error) {
         if (ran || !(error instanceof Error)) throw error;
         throw classifyIdempotencyError(error, key);
       }
+      if (result.nonce === nonce) return { replayed: false };
+      if (result.payloadHash !== undefined && result.payloadHash !== payloadHash) {
+        throw new PermanentError(
+          "PayloadMismatch",
+          `event id ${key} was already applied with a different payload (source, type, subject or data differ); the stored effect is kept`,
+        );
+      }
+      return { replayed: true };
     },
   };
 }
@@ -130,12 +167,6 @@ export function createDynamoDbIdempotencyGuard(options: DynamoDbIdempotencyGuard
 /** Maps a Powertools error raised before `work` ran to the pipeline's two error kinds. */
 function classifyIdempotencyError(error: Error, key: string): Error {
   switch (error.name) {
-    case PAYLOAD_MISMATCH:
-      return new PermanentError(
-        "PayloadMismatch",
-        `event id ${key} was already seen with a different payload (source, type, subject or data differ); the stored effect is kept`,
-        { cause: error },
-      );
     case IN_PROGRESS:
       return new RetryableError(`event id ${key} is being processed by another invocation`, { cause: error });
     case PERSISTENCE:

@@ -5,6 +5,7 @@ import { PermanentError, RetryableError } from "../../../../functions/shared/err
 import {
   createDynamoDbIdempotencyGuard,
   DEFAULT_IDEMPOTENCY_EXPIRES_AFTER_SECONDS,
+  hashPayload,
   readIdempotencyExpiresAfterSeconds,
 } from "../../../../functions/shared/idempotency.js";
 import {
@@ -53,6 +54,16 @@ describe("readIdempotencyExpiresAfterSeconds", () => {
       expect(read).toThrow(/IDEMPOTENCY_EXPIRES_AFTER_SECONDS must be a positive integer/);
     },
   );
+});
+
+describe("hashPayload", () => {
+  it("ignores object key order and undefined fields, and tells different values apart", () => {
+    expect(hashPayload({ a: 1, b: { c: [1, 2], d: "x" } })).toBe(
+      hashPayload({ b: { d: "x", c: [1, 2] }, a: 1, e: undefined }),
+    );
+    expect(hashPayload({ a: 1 })).not.toBe(hashPayload({ a: 2 }));
+    expect(hashPayload({ a: [1, 2] })).not.toBe(hashPayload({ a: [2, 1] }));
+  });
 });
 
 describe("DynamoDB idempotency guard", () => {
