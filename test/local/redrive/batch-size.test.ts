@@ -47,7 +47,18 @@ describe("mover batches split by size", () => {
       expect(batches.length).toBeGreaterThanOrEqual(2);
       expect(Math.max(...batches)).toBeLessThanOrEqual(1024 * KiB);
       const moved = await emu.drain(source.url);
-      expect(moved.map((m) => m.Body?.[0]).sort()).toEqual(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"]);
+      expect(moved.map((m) => m.Body?.[0]).sort()).toEqual([
+        "0",
+        "1",
+        "2",
+        "3",
+        "4",
+        "5",
+        "6",
+        "7",
+        "8",
+        "9",
+      ]);
       expect((await emu.depth(dlq.url)).visible).toBe(0);
     } finally {
       client.destroy();

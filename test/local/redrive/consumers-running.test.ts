@@ -58,71 +58,71 @@ async function dlqContents(url: string) {
   }));
 }
 
-describe.each<PoisonPath>([
-  "dlq-sender",
-  "redrive-policy",
-])("redrive while consumers send poison back to the DLQ (%s)", (path) => {
-  it("stops at the depth it planned with: 3 poison messages are moved once each", async () => {
-    const t = await setup(path, 0);
-    try {
-      const summary = await redrive(
-        { sqs: t.client },
-        {
-          from: t.dlq.url,
-          concurrency: 1,
-          waitTimeSeconds: 0,
-          signal: t.guard.signal,
-          onProgress: (p) => {
-            if (p.moved > LOOP_GUARD) t.guard.abort();
+describe.each<PoisonPath>(["dlq-sender", "redrive-policy"])(
+  "redrive while consumers send poison back to the DLQ (%s)",
+  (path) => {
+    it("stops at the depth it planned with: 3 poison messages are moved once each", async () => {
+      const t = await setup(path, 0);
+      try {
+        const summary = await redrive(
+          { sqs: t.client },
+          {
+            from: t.dlq.url,
+            concurrency: 1,
+            waitTimeSeconds: 0,
+            signal: t.guard.signal,
+            onProgress: (p) => {
+              if (p.moved > LOOP_GUARD) t.guard.abort();
+            },
           },
-        },
-      );
-      expect(summary).toMatchObject({ moved: 3, cancelled: false, plannedDepth: 3 });
-      expect(summary.stopReason).toMatch(/planned-depth|drained/);
-      expect(t.consumer.stats.returned).toBe(3);
-      expect(await dlqContents(t.dlq.url)).toEqual([
-        { id: "poison-0", count: "1" },
-        { id: "poison-1", count: "1" },
-        { id: "poison-2", count: "1" },
-      ]);
-      expect((await emu.depth(t.source.url)).visible).toBe(0);
-    } finally {
-      t.stop();
-    }
-  });
+        );
+        expect(summary).toMatchObject({ moved: 3, cancelled: false, plannedDepth: 3 });
+        expect(summary.stopReason).toMatch(/planned-depth|drained/);
+        expect(t.consumer.stats.returned).toBe(3);
+        expect(await dlqContents(t.dlq.url)).toEqual([
+          { id: "poison-0", count: "1" },
+          { id: "poison-1", count: "1" },
+          { id: "poison-2", count: "1" },
+        ]);
+        expect((await emu.depth(t.source.url)).visible).toBe(0);
+      } finally {
+        t.stop();
+      }
+    });
 
-  it("never moves a message the run already moved, even when the planned depth is too high", async () => {
-    const t = await setup(path, 7);
-    // ApproximateNumberOfMessages is an estimate: here it says 100 for 10 messages.
-    fakeDepth(t.client, t.dlq.url, { visible: 100, inFlight: 0 });
-    try {
-      const summary = await redrive(
-        { sqs: t.client },
-        {
-          from: t.dlq.url,
-          concurrency: 1,
-          waitTimeSeconds: 0,
-          signal: t.guard.signal,
-          onProgress: (p) => {
-            if (p.moved > LOOP_GUARD) t.guard.abort();
+    it("never moves a message the run already moved, even when the planned depth is too high", async () => {
+      const t = await setup(path, 7);
+      // ApproximateNumberOfMessages is an estimate: here it says 100 for 10 messages.
+      fakeDepth(t.client, t.dlq.url, { visible: 100, inFlight: 0 });
+      try {
+        const summary = await redrive(
+          { sqs: t.client },
+          {
+            from: t.dlq.url,
+            concurrency: 1,
+            waitTimeSeconds: 0,
+            signal: t.guard.signal,
+            onProgress: (p) => {
+              if (p.moved > LOOP_GUARD) t.guard.abort();
+            },
           },
-        },
-      );
-      expect(summary).toMatchObject({
-        moved: 10,
-        cancelled: false,
-        stopReason: "drained",
-        skippedBy: { filter: 0, alreadyMoved: 3 },
-      });
-      expect(summary.skips.filter((s) => /moved by this run/.test(s.reason))).toHaveLength(3);
-      expect(t.consumer.stats.processed).toBe(7);
-      // Nothing lost: the poison is back in the DLQ (visible again after the run), moved once.
-      expect((await dlqContents(t.dlq.url)).map((m) => m.count)).toEqual(["1", "1", "1"]);
-    } finally {
-      t.stop();
-    }
-  });
-});
+        );
+        expect(summary).toMatchObject({
+          moved: 10,
+          cancelled: false,
+          stopReason: "drained",
+          skippedBy: { filter: 0, alreadyMoved: 3 },
+        });
+        expect(summary.skips.filter((s) => /moved by this run/.test(s.reason))).toHaveLength(3);
+        expect(t.consumer.stats.processed).toBe(7);
+        // Nothing lost: the poison is back in the DLQ (visible again after the run), moved once.
+        expect((await dlqContents(t.dlq.url)).map((m) => m.count)).toEqual(["1", "1", "1"]);
+      } finally {
+        t.stop();
+      }
+    });
+  },
+);
 
 describe("the redrive function while consumers run (shares the mover)", () => {
   it("moves each poison message once and returns instead of looping until its timeout", async () => {
