@@ -184,7 +184,10 @@ describe("redrive with the own mover (fauxqs has no StartMessageMoveTask)", () =
     await emu.sendAll(subDlq.url, jobs(3));
     const summary = await redrive({ sqs: emu.sqs, sns: emu.sns }, { from: subDlq.url, waitTimeSeconds: 0 });
     expect(summary).toMatchObject({ strategy: "mover", moved: 3, to: queue.url });
-    expect((await emu.depth(queue.url)).visible).toBe(3);
+    expect(await emu.depth(subDlq.url)).toEqual({ visible: 0, inFlight: 0 });
+    const moved = await emu.drain(queue.url);
+    expect(moved.map((m) => m.Body).sort()).toEqual(jobs(3).map((j) => j.MessageBody));
+    expect(moved.map((m) => m.MessageAttributes?.tenant?.StringValue).sort()).toEqual(["t0", "t1", "t2"]);
   });
 });
 
@@ -204,6 +207,17 @@ describe("bad input: a clear error and nothing moved", () => {
     );
     expect((await emu.depth(dlq.url)).visible).toBe(1);
     expect((await emu.depth(standard.url)).visible).toBe(0);
+  });
+
+  it("a standard DLQ to a FIFO queue (RDV-05: same type required)", async () => {
+    const { dlq } = await emu.pair();
+    const fifo = await emu.createQueue("fifo-target.fifo", { FifoQueue: "true" });
+    await emu.sendAll(dlq.url, [{ MessageBody: "x" }]);
+    await expect(redrive({ sqs: emu.sqs }, { from: dlq.url, to: fifo.url })).rejects.toThrow(
+      /standard DLQ .* FIFO queue: its messages have no MessageGroupId/,
+    );
+    expect((await emu.depth(dlq.url)).visible).toBe(1);
+    expect((await emu.depth(fifo.url)).visible).toBe(0);
   });
 
   it("nothing to do: an empty DLQ", async () => {
