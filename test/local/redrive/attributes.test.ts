@@ -5,7 +5,7 @@
  */
 import type { MessageAttributeValue } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dlqMessageAttributes } from "../../../functions/shared/dlq-sender.js";
+import { createSqsDlqSender, dlqMessageAttributes } from "../../../functions/shared/dlq-sender.js";
 import { PermanentError } from "../../../functions/shared/errors.js";
 import { REDRIVE_COUNT_ATTRIBUTE, redrive } from "../../../functions/shared/redrive/index.ts";
 import { toRecord } from "./consumers.ts";
@@ -70,5 +70,29 @@ describe("redriving entries with 10 message attributes", () => {
     const [moved] = await emu.drain(source.url);
     expect(moved?.MessageAttributes?.[REDRIVE_COUNT_ATTRIBUTE]?.StringValue).toBe("5");
     expect(moved?.MessageAttributes?.["error.type"]).toBeUndefined();
+  });
+
+  it("moves a DLQ sender's copy of a message at the source queue's maximum size (the error.* attributes made it larger)", async () => {
+    const dlq = await emu.createQueue("max-dlq", { MaximumMessageSize: String(1024 * 1024) });
+    const source = await emu.createQueue("max-work", {
+      MaximumMessageSize: String(256 * 1024),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn, maxReceiveCount: 5 }),
+    });
+    const body = "x".repeat(256 * 1024 - 20);
+    const attributes = { tenant: { DataType: "String", StringValue: "acme" } }; // 6 + 6 + 4 bytes
+    await emu.sendAll(source.url, [{ MessageBody: body, MessageAttributes: attributes }]);
+    const [received] = await emu.drain(source.url, true);
+    if (!received) throw new Error("no message");
+    await createSqsDlqSender({ sqs: emu.sqs, queueUrl: dlq.url })(
+      toRecord(received),
+      new PermanentError("Oversize", "the body is larger than the consumer accepts"),
+    );
+
+    const summary = await redrive({ sqs: emu.sqs }, { from: dlq.url, waitTimeSeconds: 0 });
+    expect(summary).toMatchObject({ moved: 1, failed: 0 });
+    expect(summary.warnings[0]?.reason).toMatch(/without redrive-count: .* MaximumMessageSize 262144/);
+    const [moved] = await emu.drain(source.url);
+    expect(moved?.Body).toBe(body);
+    expect(Object.keys(moved?.MessageAttributes ?? {})).toEqual(["tenant"]);
   });
 });
