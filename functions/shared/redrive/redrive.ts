@@ -89,7 +89,8 @@ function checkNumbers(options: RedriveOptions): void {
 /**
  * Checks the inputs against the live queues and chooses the strategy. Raises a {@link RedriveInputError} for:
  * malformed or unknown queues; `--to` equal to `--from`; a FIFO DLQ to a standard queue (group order and
- * deduplication would be lost) or a standard DLQ to a FIFO queue (no group id); an empty DLQ; a DLQ with no
+ * deduplication would be lost) or a standard DLQ to a FIFO queue (no group id); an empty DLQ (when
+ * ApproximateNumberOfMessages says 0, only after a receive found nothing: the counter lags); a DLQ with no
  * discoverable source and no `--to`; a running move task on the DLQ; `--strategy move-task` where it cannot run.
  */
 export async function planRedrive(clients: RedriveClients, options: RedriveOptions): Promise<RedrivePlan> {
