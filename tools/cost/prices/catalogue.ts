@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { CatalogueError } from "../errors.ts";
 
 /**
  * Status of a price, as in the project's price research:
@@ -96,35 +97,44 @@ export const PRICES_DIR = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Validates a parsed catalogue (shape, and that every price the model reads is present).
- * Throws one error listing every problem.
+ * Throws one `CatalogueError` listing every problem.
  */
 export function validateCatalogue(data: unknown, origin = "price catalogue"): PriceCatalogue {
   const parsed = priceCatalogueSchema.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new Error(`${origin} is invalid:\n  ${problems.join("\n  ")}`);
+    throw new CatalogueError(origin, `${origin} is invalid`, problems);
   }
   const missing = REQUIRED_PRICE_KEYS.filter((key) => parsed.data.items[key] === undefined);
-  if (missing.length > 0) throw new Error(`${origin} is missing prices: ${missing.join(", ")}`);
+  if (missing.length > 0)
+    throw new CatalogueError(origin, `${origin} is missing prices: ${missing.join(", ")}`);
   return parsed.data;
 }
 
-/** Reads and validates `tools/cost/prices/<region>.json` (or an explicit file). */
+/** Reads and validates `tools/cost/prices/<region>.json` (or an explicit file); `CatalogueError` if it cannot. */
 export function loadPrices(region = "us-east-1", file = join(PRICES_DIR, `${region}.json`)): PriceCatalogue {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch {
-    throw new Error(
+    throw new CatalogueError(
+      file,
       `no price catalogue for region "${region}" (${file}); run: npm run cost -- refresh-prices`,
     );
   }
-  return validateCatalogue(JSON.parse(text), file);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new CatalogueError(file, `price catalogue ${file} is not JSON: ${(error as Error).message}`);
+  }
+  return validateCatalogue(data, file);
 }
 
 /** The price item for a key; throws if absent (a validated catalogue always has the required keys). */
 export function priceOf(prices: PriceCatalogue, key: PriceKey | string): PriceItem {
   const item = prices.items[key];
-  if (!item) throw new Error(`price "${key}" is not in the ${prices.region} catalogue`);
+  if (!item)
+    throw new CatalogueError(prices.region, `price "${key}" is not in the ${prices.region} catalogue`);
   return item;
 }
