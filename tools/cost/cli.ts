@@ -65,6 +65,7 @@ interface CostOptions {
   diskFill?: string;
   crossAzClients?: string;
   followerFetching?: boolean;
+  brokerRecovery?: string;
   freeTier?: boolean;
   opsHours?: string;
   opsRate?: string;
@@ -125,6 +126,7 @@ function workloadFrom(o: CostOptions): WorkloadInput {
     diskFillTarget: optional(o.diskFill, (r) => parseNumber(r, "--disk-fill", 0.05, 1)),
     crossAzClientFraction: optional(o.crossAzClients, (r) => parseNumber(r, "--cross-az-clients", 0, 1)),
     followerFetching: o.followerFetching === true,
+    brokerRecoveryHours: optional(o.brokerRecovery, (r) => parseDurationHours(r, "--broker-recovery")),
     freeTier: o.freeTier === true,
     opsHoursPerMonth: optional(o.opsHours, (r) => parseNumber(r, "--ops-hours", 0, 10_000)),
     opsHourlyRateUsd: optional(o.opsRate, (r) => parseNumber(r, "--ops-rate", 0, 10_000)),
@@ -348,6 +350,10 @@ export function program(io: CliIo, done: (code: Promise<number>) => void): Comma
     .option(
       "--follower-fetching",
       "Kafka consumers read from a replica in their own AZ (KIP-392 rack-aware clients: client.rack + RackAwareReplicaSelector): consumer traffic stops crossing AZs, produce still does",
+    )
+    .option(
+      "--broker-recovery <duration>",
+      "Kafka sizing: a replaced broker must re-replicate its data within this time at 80 % of its baseline bandwidth, which caps storage per broker: min, h, d (default 24h)",
     )
     .option(
       "--free-tier",

@@ -111,6 +111,16 @@ export const workloadSchema = z
      * @default false
      */
     followerFetching: z.boolean().default(false),
+    /**
+     * Hours in which a replaced broker must re-replicate its share of the log from its peers, at 80 %
+     * of its baseline network / EBS bandwidth: caps the storage one broker may hold, so a fleet of few
+     * huge-disk brokers is not chosen. @default 24
+     */
+    brokerRecoveryHours: z
+      .number()
+      .positive()
+      .max(24 * 14)
+      .default(24),
     /** Explicit subscribers (from `--stack`); otherwise `fanOut` identical ones that get everything. */
     subscribers: z.array(subscriberSchema).min(1).optional(),
   })
@@ -145,6 +155,7 @@ export const WORKLOAD_FLAGS = {
   diskFillTarget: "--disk-fill",
   crossAzClientFraction: "--cross-az-clients",
   followerFetching: "--follower-fetching",
+  brokerRecoveryHours: "--broker-recovery",
   subscribers: "--stack",
 } as const satisfies Record<keyof WorkloadInput, string>;
 
@@ -152,6 +163,7 @@ export const WORKLOAD_FLAGS = {
 const BOUND_WORDS: Partial<Record<keyof WorkloadInput, (n: number) => string>> = {
   payloadBytes: (n) => (n === 1_048_576 ? "1 MiB (1,048,576 B, the SQS and SNS maximum)" : `${n} B`),
   retentionHours: (n) => `${n} h`,
+  brokerRecoveryHours: (n) => `${n} h`,
   lambdaMemoryMb: (n) => `${n} MB`,
 };
 

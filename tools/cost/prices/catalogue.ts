@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { CatalogueError } from "../errors.ts";
+import { INSTANCE_PRICE_KEYS } from "../instances.ts";
 
 /**
  * Status of a price, as in the project's price research:
@@ -48,7 +49,7 @@ export const priceCatalogueSchema = z
   .strict();
 export type PriceCatalogue = z.infer<typeof priceCatalogueSchema>;
 
-/** Every price key the model reads; a catalogue missing one fails validation on load. */
+/** Every price key the model reads (plus the instance tables' `INSTANCE_PRICE_KEYS`); a catalogue missing one fails validation on load. */
 export const REQUIRED_PRICE_KEYS = [
   "sqs.standard.request",
   "sqs.fifo.request",
@@ -72,14 +73,14 @@ export const REQUIRED_PRICE_KEYS = [
   "kinesis.onDemand.streamHour",
   "kinesis.onDemand.ingress",
   "kinesis.onDemand.retrieval",
-  "msk.broker.kafka.t3.small",
-  "msk.broker.kafka.m5.large",
   "msk.storage",
   "msk.serverless.clusterHour",
   "msk.serverless.partitionHour",
   "msk.serverless.ingress",
   "msk.serverless.egress",
   "msk.serverless.storage",
+  "msk.express.storage",
+  "msk.express.dataWritten",
   "mq.broker.mq.m5.large",
   "mq.storage",
   "ec2.t3.medium",
@@ -105,7 +106,9 @@ export function validateCatalogue(data: unknown, origin = "price catalogue"): Pr
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
     throw new CatalogueError(origin, `${origin} is invalid`, problems);
   }
-  const missing = REQUIRED_PRICE_KEYS.filter((key) => parsed.data.items[key] === undefined);
+  const missing = [...REQUIRED_PRICE_KEYS, ...INSTANCE_PRICE_KEYS].filter(
+    (key) => parsed.data.items[key] === undefined,
+  );
   if (missing.length > 0)
     throw new CatalogueError(origin, `${origin} is missing prices: ${missing.join(", ")}`);
   return parsed.data;
