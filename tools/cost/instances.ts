@@ -15,11 +15,11 @@ export const SPEC_SOURCES = {
   vcpuMemoryNvme:
     "vCPU, memory, local NVMe (GB): github.com/aws/karpenter-provider-aws website/content/en/docs/reference/instance-types.md (generated from DescribeInstanceTypes, 2026-07-11)",
   ebsBaseline:
-    "UNVERIFIED: EBS-optimized baseline bandwidth (Mbps) from memory of the EC2 instance types guide (EBS specifications); no stored source found. Karpenter lists only the 10,000 Mbps burst maximum",
+    "EBS-optimized baseline bandwidth (Mbps): m7g and m5 from memory of the EC2 instance types guide, agreeing with the per-broker EBS throughput of AWS's MSK sizing script (S); r7g and m6i from memory only (UNVERIFIED). Karpenter lists only the 10,000 Mbps burst maximum",
   partitions:
-    "AWS MSK best practices: partition replicas per broker (large 1,000, V; larger sizes from memory, U)",
+    "recommended partition replicas per broker: AWS MSK sizing script github.com/aws/agent-toolkit-for-aws managing-amazon-msk/scripts/msk_sizing.py (commit 2a0af54, 2026-08-13); EC2 brokers assumed like the MSK broker of the same size",
   express:
-    "MSK Express per-broker recommended maximum: express.m7g.large 15.6 MB/s in, 31.2 MB/s out (project price research, AWS MSK Express docs); larger sizes scale with vCPU",
+    "MSK Express per-broker ingress 15.625 MiB/s (large) to 125 MiB/s (4xlarge), egress 2.5 × ingress: AWS MSK sizing script (commit 2a0af54, 2026-08-13)",
 } as const;
 
 /** One broker type the sizer may choose. */
@@ -56,6 +56,15 @@ type Size = "large" | "xlarge" | "2xlarge" | "4xlarge";
 const SIZES: readonly Size[] = ["large", "xlarge", "2xlarge", "4xlarge"];
 const FACTOR: Record<Size, number> = { large: 1, xlarge: 2, "2xlarge": 4, "4xlarge": 8 };
 const PARTITIONS: Record<Size, number> = { large: 1_000, xlarge: 1_000, "2xlarge": 2_000, "4xlarge": 4_000 };
+const EXPRESS_PARTITIONS: Record<Size, number> = {
+  large: 1_000,
+  xlarge: 1_000,
+  "2xlarge": 2_500,
+  "4xlarge": 6_000,
+};
+/** Express egress capacity is 2.5 × its ingress limit (AWS MSK sizing script). */
+const EXPRESS_EGRESS_FACTOR = 2.5;
+const MIB = 1_048_576;
 
 interface FamilyRow {
   readonly family: BrokerType["family"];
@@ -63,8 +72,10 @@ interface FamilyRow {
   readonly memoryGiBPerVcpu: number;
   /** Baseline network Mbps per size (Karpenter, V). */
   readonly networkMbps: Record<Size, number>;
-  /** EBS baseline Mbps per size (U), absent for local-NVMe families. */
+  /** EBS baseline Mbps per size, absent for local-NVMe families. */
   readonly ebsBaselineMbps?: Record<Size, number>;
+  /** Status of the EBS figures. */
+  readonly ebsStatus?: SpecStatus;
   /** Local NVMe GB per size (Karpenter, V). */
   readonly localNvmeGB?: Record<Size, number>;
 }
@@ -76,6 +87,7 @@ const EC2_FAMILIES: Record<string, FamilyRow> = {
     memoryGiBPerVcpu: 4,
     networkMbps: { large: 937, xlarge: 1_876, "2xlarge": 3_750, "4xlarge": 7_500 },
     ebsBaselineMbps: { large: 630, xlarge: 1_250, "2xlarge": 2_500, "4xlarge": 5_000 },
+    ebsStatus: "S",
   },
   m6i: {
     family: "general purpose",
@@ -107,10 +119,6 @@ const EC2_FAMILIES: Record<string, FamilyRow> = {
   },
 };
 
-function partitionStatus(size: Size): SpecStatus {
-  return size === "large" ? "V" : "U";
-}
-
 function fromFamily(
   name: string,
   row: FamilyRow,
@@ -133,8 +141,8 @@ function fromFamily(
     partitionReplicas: PARTITIONS[size],
     status: {
       network: "V",
-      ebs: row.ebsBaselineMbps ? "U" : "V",
-      partitions: partitionStatus(size),
+      ebs: row.ebsBaselineMbps ? (row.ebsStatus ?? "U") : "V",
+      partitions: "V",
       express: "V",
     },
   };
@@ -151,6 +159,7 @@ const M5: FamilyRow = {
   memoryGiBPerVcpu: 4,
   networkMbps: { large: 750, xlarge: 1_250, "2xlarge": 2_500, "4xlarge": 5_000 },
   ebsBaselineMbps: { large: 650, xlarge: 1_150, "2xlarge": 2_300, "4xlarge": 4_750 },
+  ebsStatus: "S",
 };
 
 /**
@@ -185,11 +194,13 @@ export const MSK_EXPRESS_TYPES: readonly BrokerType[] = SIZES.map((size) => {
     `msk.broker.express.m7g.${size}`,
   );
   const { ebsBaselineMbps: _ebs, ...rest } = base;
+  const inMBps = (15.625 * FACTOR[size] * MIB) / 1e6;
   return {
     ...rest,
-    expressInMBps: 15.6 * FACTOR[size],
-    expressOutMBps: 31.2 * FACTOR[size],
-    status: { ...base.status, ebs: "V", express: size === "large" ? "S" : "U" },
+    partitionReplicas: EXPRESS_PARTITIONS[size],
+    expressInMBps: inMBps,
+    expressOutMBps: inMBps * EXPRESS_EGRESS_FACTOR,
+    status: { ...base.status, ebs: "V", express: "V" },
   };
 });
 

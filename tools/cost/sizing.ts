@@ -125,13 +125,13 @@ export function fleetConstraints(w: Workload, type: BrokerType): FleetConstraint
     out.push({
       name: "Express broker ingress",
       brokersNeeded: ingestMBps / (u * inMax) / survivors,
-      detail: `${ingestMBps.toFixed(2)} MB/s in ÷ (${pct} × ${inMax} MB/s) ÷ 2/3 (an AZ lost)`,
+      detail: `${ingestMBps.toFixed(2)} MB/s in ÷ (${pct} × ${inMax.toFixed(1)} MB/s) ÷ 2/3 (an AZ lost)`,
       status: type.status.express,
     });
     out.push({
       name: "Express broker egress",
       brokersNeeded: (ingestMBps * groups) / (u * outMax) / survivors,
-      detail: `${(ingestMBps * groups).toFixed(2)} MB/s out (${groups} groups) ÷ (${pct} × ${outMax} MB/s) ÷ 2/3`,
+      detail: `${(ingestMBps * groups).toFixed(2)} MB/s out (${groups} groups) ÷ (${pct} × ${outMax.toFixed(1)} MB/s) ÷ 2/3`,
       status: type.status.express,
     });
     return out;

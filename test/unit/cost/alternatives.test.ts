@@ -64,10 +64,10 @@ describe("hand-computed alternatives at 10 msg/s × 1 KB, fan-out 3", () => {
     expect(e?.monthlyUsd).toBeCloseTo(29.2 + inGb * 0.2 + consumers3, 4);
   });
 
-  it("MSK provisioned: the 3-broker floor on the cheapest production broker (kafka.m7g.large, unverified price)", () => {
+  it("MSK provisioned: the 3-broker floor on the cheapest production broker (kafka.m7g.large)", () => {
     const e = run("msk-provisioned");
     expect(cost(e, "MSK brokers: 3 × kafka.m7g.large")).toBeCloseTo(3 * 730 * 0.204, 6); // $446.76
-    expect(e?.unverified).toEqual(["MSK brokers: 3 × kafka.m7g.large (price msk.broker.kafka.m7g.large)"]);
+    expect(e?.unverified).toEqual([]);
     expect(e?.assumptions.join("\n")).toMatch(/binding constraint: minimum 3 brokers \(one per AZ\)/);
     // Storage: RF 3 × 86,400 s × 10,000 B/s ÷ 2^30 ÷ 0.5 fill = 4.828 GB × $0.10.
     const storageGb = (3 * 86_400 * 10_000) / GIB / 0.5;
