@@ -197,7 +197,7 @@ export function sizeKafkaFleet(w: Workload, types: readonly BrokerType[], pricin
     const storageGibPerBroker = type.kind === "msk-express" ? 0 : retainedStorageGb(w) / brokers;
     const others = constraints
       .filter((c) => c !== binding && c.name !== "minimum 3 brokers (one per AZ)")
-      .map((c) => `${c.name} ${c.brokersNeeded.toFixed(1)}`)
+      .map((c) => `${c.name} ${c.brokersNeeded.toFixed(c.brokersNeeded < 1 ? 2 : 1)}`)
       .join(", ");
     best = {
       type,

@@ -34,31 +34,48 @@ function expressStoredGb(w: Workload): number {
   return retainedStorageGb({ ...w, diskFillTarget: 1 }, 1);
 }
 
-/** MSK provisioned fleet: cheapest of Standard (kafka.m5, kafka.m7g) and Express (express.m7g). */
-export function mskFleet(w: Workload, prices: PriceCatalogue): KafkaFleet {
-  return sizeKafkaFleet(w, [...MSK_STANDARD_TYPES, ...MSK_EXPRESS_TYPES], {
-    hourlyUsd: hourly(prices),
-    priceUnverified: priceUnverified(prices),
-    storageUsd: (type, brokers) =>
-      type.kind === "msk-express"
-        ? expressStoredGb(w) * priceOf(prices, "msk.express.storage").usdPerUnit +
-          ingressGbPerMonth(w) * priceOf(prices, "msk.express.dataWritten").usdPerUnit
-        : Math.max(brokers, retainedStorageGb(w)) * priceOf(prices, "msk.storage").usdPerUnit,
-  });
+/**
+ * Fleets are pure functions of (workload, catalogue); `lines` and `assumptions` of one estimate ask
+ * for the same one, so it is remembered per workload object.
+ */
+function memo(size: (w: Workload, prices: PriceCatalogue) => KafkaFleet) {
+  const cache = new WeakMap<Workload, WeakMap<PriceCatalogue, KafkaFleet>>();
+  return (w: Workload, prices: PriceCatalogue): KafkaFleet => {
+    let byPrices = cache.get(w);
+    if (!byPrices) cache.set(w, (byPrices = new WeakMap()));
+    let fleet = byPrices.get(prices);
+    if (!fleet) byPrices.set(prices, (fleet = size(w, prices)));
+    return fleet;
+  };
 }
 
+/** MSK provisioned fleet: cheapest of Standard (kafka.m5, kafka.m7g) and Express (express.m7g). */
+export const mskFleet = memo(
+  (w: Workload, prices: PriceCatalogue): KafkaFleet =>
+    sizeKafkaFleet(w, [...MSK_STANDARD_TYPES, ...MSK_EXPRESS_TYPES], {
+      hourlyUsd: hourly(prices),
+      priceUnverified: priceUnverified(prices),
+      storageUsd: (type, brokers) =>
+        type.kind === "msk-express"
+          ? expressStoredGb(w) * priceOf(prices, "msk.express.storage").usdPerUnit +
+            ingressGbPerMonth(w) * priceOf(prices, "msk.express.dataWritten").usdPerUnit
+          : Math.max(brokers, retainedStorageGb(w)) * priceOf(prices, "msk.storage").usdPerUnit,
+    }),
+);
+
 /** Self-hosted fleet: cheapest EC2 type (EBS gp3 or local NVMe) and count. */
-export function ec2KafkaFleet(w: Workload, prices: PriceCatalogue): KafkaFleet {
-  return sizeKafkaFleet(w, KAFKA_EC2_TYPES, {
-    hourlyUsd: hourly(prices),
-    priceUnverified: priceUnverified(prices),
-    hourFactor: 1 - w.reservedDiscount,
-    storageUsd: (type, brokers) =>
-      type.localNvmeGB !== undefined
-        ? 0
-        : Math.max(brokers, retainedStorageGb(w)) * priceOf(prices, "ebs.gp3").usdPerUnit,
-  });
-}
+export const ec2KafkaFleet = memo(
+  (w: Workload, prices: PriceCatalogue): KafkaFleet =>
+    sizeKafkaFleet(w, KAFKA_EC2_TYPES, {
+      hourlyUsd: hourly(prices),
+      priceUnverified: priceUnverified(prices),
+      hourFactor: 1 - w.reservedDiscount,
+      storageUsd: (type, brokers) =>
+        type.localNvmeGB !== undefined
+          ? 0
+          : Math.max(brokers, retainedStorageGb(w)) * priceOf(prices, "ebs.gp3").usdPerUnit,
+    }),
+);
 
 /**
  * Client traffic crossing AZs: producers reach a leader in another AZ, and so do consumers unless
