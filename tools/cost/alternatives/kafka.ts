@@ -81,15 +81,15 @@ export const ec2KafkaFleet = memo(
  * Client traffic crossing AZs: producers reach a leader in another AZ, and so do consumers unless
  * they fetch from a follower in their own AZ (KIP-392).
  */
-function clientCrossAzGb(w: Workload): number {
+function clientCrossAzGb(w: Workload, followerFetching = w.followerFetching): number {
   const groups = w.consumerGroups ?? w.fanOut;
-  return ingressGbPerMonth(w) * (1 + (w.followerFetching ? 0 : groups)) * w.crossAzClientFraction;
+  return ingressGbPerMonth(w) * (1 + (followerFetching ? 0 : groups)) * w.crossAzClientFraction;
 }
 
-function clientBasis(w: Workload): string {
+function clientBasis(w: Workload, followerFetching = w.followerFetching): string {
   const groups = w.consumerGroups ?? w.fanOut;
   const pct = `${(w.crossAzClientFraction * 100).toFixed(0)} %`;
-  return w.followerFetching
+  return followerFetching
     ? `${pct} of produce GB; ${groups} consumer groups fetch from followers in their own AZ (KIP-392)`
     : `${pct} of produce + ${groups} × consume GB`;
 }
@@ -218,12 +218,16 @@ export const mskServerless: Alternative = {
         retainedStorageGb({ ...w, diskFillTarget: 1 }, 1),
         `${w.retentionHours} h × ingest, one billed copy (average retained GB-month)`,
       ),
-      crossAz(prices, "client traffic across AZs", clientCrossAzGb(w), clientBasis(w)),
+      // Follower fetching needs a broker setting (replica.selector.class); assumed unavailable on MSK Serverless.
+      crossAz(prices, "client traffic across AZs", clientCrossAzGb(w, false), clientBasis(w, false)),
       ...groupConsumers(w, prices, { groups }),
     ];
   },
   assumptions: (w) => [
     `${w.partitions} partitions; prices status S (secondary sources agree)`,
+    ...(w.followerFetching
+      ? ["--follower-fetching not applied: assumed unavailable on MSK Serverless (no broker configuration such as replica.selector.class)"]
+      : []),
     consumerAssumption(w),
   ],
   warnings: (w) =>
