@@ -226,7 +226,9 @@ export const mskServerless: Alternative = {
   assumptions: (w) => [
     `${w.partitions} partitions; prices status S (secondary sources agree)`,
     ...(w.followerFetching
-      ? ["--follower-fetching not applied: assumed unavailable on MSK Serverless (no broker configuration such as replica.selector.class)"]
+      ? [
+          "--follower-fetching not applied: assumed unavailable on MSK Serverless (no broker configuration such as replica.selector.class)",
+        ]
       : []),
     consumerAssumption(w),
   ],
