@@ -41,10 +41,10 @@ function expressStoredGb(w: Workload): number {
 function memo(size: (w: Workload, prices: PriceCatalogue) => KafkaFleet) {
   const cache = new WeakMap<Workload, WeakMap<PriceCatalogue, KafkaFleet>>();
   return (w: Workload, prices: PriceCatalogue): KafkaFleet => {
-    let byPrices = cache.get(w);
-    if (!byPrices) cache.set(w, (byPrices = new WeakMap()));
-    let fleet = byPrices.get(prices);
-    if (!fleet) byPrices.set(prices, (fleet = size(w, prices)));
+    const byPrices = cache.get(w) ?? new WeakMap<PriceCatalogue, KafkaFleet>();
+    cache.set(w, byPrices);
+    const fleet = byPrices.get(prices) ?? size(w, prices);
+    byPrices.set(prices, fleet);
     return fleet;
   };
 }
