@@ -117,6 +117,8 @@ describe("hand-computed alternatives at 10 msg/s × 1 KB, fan-out 3", () => {
 
   it("RabbitMQ on EC2, Redis Streams on EC2, NATS on EC2, Pub/Sub", () => {
     expect(cost(run("rabbitmq-ec2"), "quorum replication")).toBeCloseTo(ingressGb * 3 * 2 * 0.02, 6);
+    // No burstable nodes: the 3-node floor is the cheapest production type, m6g.large ($0.077/h).
+    expect(cost(run("rabbitmq-ec2"), "RabbitMQ nodes: 3 × EC2 m6g.large")).toBeCloseTo(3 * 730 * 0.077, 6);
     expect(cost(run("redis-streams-ec2"), "EC2 m7g.large")).toBeCloseTo(3 * 730 * 0.0816, 6); // $178.704
     expect(cost(run("nats-jetstream-ec2"), "EC2 m7g.large")).toBeCloseTo(3 * 730 * 0.0816, 6);
     const pubsub = run("gcp-pubsub");
