@@ -6,12 +6,14 @@ import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { FilterOrPolicy, SubscriptionFilter, Topic } from "aws-cdk-lib/aws-sns";
 import { describe, expect, it } from "vitest";
 import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from "../../patterns/shared/runtime.js";
+import { PatternValidationError } from "../../patterns/shared/validation.js";
 import {
   type FanoutSubscriberProps,
   SnsSqsFanout,
   type SnsSqsFanoutProps,
 } from "../../patterns/sns-sqs-fanout/sns-sqs-fanout.js";
 import { createTestApp, NOOP_HANDLER } from "../helpers/app.js";
+import { validationFailures } from "../helpers/validation.js";
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -473,19 +475,43 @@ describe("validation", () => {
 
   it.each(cases)("fails [%s] when %s", (rule, message, props) => {
     const run = typeof props === "function" ? () => synth({}, props) : build(props);
-    expect(run).toThrow(`[${rule}]`);
-    expect(run).toThrow(message);
-    expect(run).toThrow("Invalid props for Test/Fanout");
+    const failures = validationFailures(run);
+    expect(failures.map((f) => [f.rule, f.path])).toEqual([[rule, "Test/Fanout"]]);
+    expect(failures[0]?.message).toContain(message);
   });
 
-  it("reports every failure at once", () => {
-    const run = build({
-      subscribers: [
-        subscriber({ maxReceiveCount: 0, maxConcurrency: 1, visibilityTimeout: Duration.seconds(1) }),
-      ],
-    });
-    expect(run).toThrow(/max-receive-count[\s\S]*max-concurrency|max-concurrency[\s\S]*max-receive-count/);
-    expect(run).toThrow("[visibility-timeout]");
+  it("reports every failure at once, each with its rule, the construct path and the subscriber", () => {
+    const failures = validationFailures(
+      build({
+        subscribers: [
+          subscriber({ maxReceiveCount: 0, maxConcurrency: 1, visibilityTimeout: Duration.seconds(1) }),
+        ],
+      }),
+    );
+    expect(failures.map((f) => f.rule)).toEqual([
+      "visibility-timeout",
+      "max-concurrency",
+      "max-receive-count",
+    ]);
+    for (const failure of failures) {
+      expect(failure.path).toBe("Test/Fanout");
+      expect(failure.message.startsWith("subscriber 'billing': ")).toBe(true);
+    }
+  });
+
+  it("keeps the message a person reads: the path, then one '[rule] message' line per failure", () => {
+    let error: unknown;
+    try {
+      synth({ subscribers: [subscriber({ maxReceiveCount: 0, maxConcurrency: 1 })] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PatternValidationError);
+    const { message, failures, name } = error as PatternValidationError;
+    expect(name).toBe("PatternValidationError");
+    expect(message).toBe(
+      `Invalid props for Test/Fanout:\n${failures.map((f) => `  - [${f.rule}] ${f.message}`).join("\n")}`,
+    );
   });
 
   it("accepts the boundary values", () => {

@@ -11,6 +11,7 @@ import {
   type RedrivableQueueProps,
 } from "../../patterns/sqs-dlq-redrive/sqs-dlq-redrive.js";
 import { createTestApp, NOOP_HANDLER } from "../helpers/app.js";
+import { validationFailures } from "../helpers/validation.js";
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -278,8 +279,11 @@ describe("RedrivableQueue options", () => {
 });
 
 describe("RedrivableQueue validation (one rule each; every failure reported)", () => {
+  /** The props fail exactly `rule`, with a message saying what is allowed. */
   const fails = (props: Partial<RedrivableQueueProps>, rule: string, message: RegExp) => {
-    expect(() => synth(props)).toThrow(new RegExp(`\\[${rule}\\] .*${message.source}`));
+    const failures = validationFailures(() => synth(props));
+    expect(failures.map((f) => [f.rule, f.path])).toEqual([[rule, "Test/Jobs"]]);
+    expect(failures[0]?.message).toMatch(message);
   };
 
   it("fails without a consumer entry or function, or with both", () => {
@@ -349,9 +353,14 @@ describe("RedrivableQueue validation (one rule each; every failure reported)", (
     );
   });
   it("reports every failure in one error with the construct path", () => {
-    expect(() => synth({ maxReceiveCount: 0, maxConcurrency: 1, contentBasedDeduplication: true })).toThrow(
-      /Invalid props for Test\/Jobs:\n {2}- \[fifo-consistency\].*\n {2}- \[max-concurrency\].*\n {2}- \[max-receive-count\]/,
+    const failures = validationFailures(() =>
+      synth({ maxReceiveCount: 0, maxConcurrency: 1, contentBasedDeduplication: true }),
     );
+    expect(failures.map((f) => [f.rule, f.path])).toEqual([
+      ["fifo-consistency", "Test/Jobs"],
+      ["max-concurrency", "Test/Jobs"],
+      ["max-receive-count", "Test/Jobs"],
+    ]);
   });
 });
 
