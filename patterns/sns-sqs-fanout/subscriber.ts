@@ -14,7 +14,7 @@ import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import type { PatternFunction } from "../shared/node-function.js";
 import { dlqDepthAlarm, messageAgeAlarm } from "../shared/queue-alarms.js";
-import { FANOUT_DEFAULTS } from "./defaults.js";
+import { FANOUT_DEFAULTS, FANOUT_LIMITS } from "./defaults.js";
 import type { FanoutSubscriberProps } from "./props.js";
 import { consumerTimeout } from "./validate.js";
 
@@ -91,6 +91,7 @@ export class FanoutSubscriber extends Construct {
       ...encryption,
       encryptionMasterKey: this.key,
       retentionPeriod: deadLetterRetention,
+      maxMessageSizeBytes: FANOUT_LIMITS.deadLetterMessageSizeBytes,
     });
     this.queue = new Queue(this, "Queue", {
       ...encryption,
@@ -99,6 +100,7 @@ export class FanoutSubscriber extends Construct {
         s.visibilityTimeout ??
         Duration.seconds(timeout.toSeconds() * FANOUT_DEFAULTS.visibilityTimeoutFactor),
       retentionPeriod: s.retentionPeriod ?? FANOUT_DEFAULTS.retentionPeriod,
+      maxMessageSizeBytes: s.maxMessageSizeBytes ?? FANOUT_DEFAULTS.maxMessageSizeBytes,
       deadLetterQueue: {
         queue: this.deadLetterQueue,
         maxReceiveCount: s.maxReceiveCount ?? FANOUT_DEFAULTS.maxReceiveCount,
@@ -108,6 +110,8 @@ export class FanoutSubscriber extends Construct {
       ...encryption,
       encryptionMasterKey: this.key,
       retentionPeriod: deadLetterRetention,
+      // SNS parks here what the queue refused, a message over the queue's maximum included.
+      maxMessageSizeBytes: FANOUT_LIMITS.deadLetterMessageSizeBytes,
     });
     this.key.addToResourcePolicy(
       new PolicyStatement({

@@ -55,6 +55,7 @@ const SQS = sqsConsumerRules<SnsSqsFanoutProps>((props) =>
       maxReceiveCount: s.maxReceiveCount,
       retentionPeriod: s.retentionPeriod,
       deadLetterRetentionPeriod: s.deadLetterRetentionPeriod,
+      maxMessageSizeBytes: s.maxMessageSizeBytes,
     },
   })),
 );
@@ -123,6 +124,7 @@ export const FANOUT_RULES: readonly ValidationRule<SnsSqsFanoutProps>[] = [
     }),
   },
   SQS.retention,
+  SQS.messageSize,
   {
     name: "message-age-alarm",
     check: eachSubscriber((s) => {

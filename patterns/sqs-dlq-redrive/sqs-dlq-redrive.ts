@@ -16,7 +16,7 @@ import { acknowledgeNag } from "../shared/nag.js";
 import { PatternFunction } from "../shared/node-function.js";
 import { dlqDepthAlarm, messageAgeAlarm } from "../shared/queue-alarms.js";
 import { validateProps } from "../shared/validation.js";
-import { REDRIVABLE_DEFAULTS as D } from "./defaults.js";
+import { REDRIVABLE_DEFAULTS as D, REDRIVABLE_LIMITS as L } from "./defaults.js";
 import type { RedrivableQueueProps } from "./props.js";
 import { consumerTimeout, REDRIVABLE_RULES } from "./validate.js";
 
@@ -108,6 +108,7 @@ export class RedrivableQueue extends Construct {
       ...common,
       encryptionMasterKey: this.key,
       retentionPeriod: props.deadLetterRetentionPeriod ?? D.deadLetterRetentionPeriod,
+      maxMessageSizeBytes: L.deadLetterMessageSizeBytes,
     });
     // `redriveAllowPolicy.sourceQueues` takes IQueue objects, whose ARN reference would be a cycle: set the
     // ARN computed from the queue's name on the L1 instead.
@@ -123,6 +124,7 @@ export class RedrivableQueue extends Construct {
       visibilityTimeout:
         props.visibilityTimeout ?? Duration.seconds(timeout.toSeconds() * D.visibilityTimeoutFactor),
       retentionPeriod: props.retentionPeriod ?? D.retentionPeriod,
+      maxMessageSizeBytes: props.maxMessageSizeBytes ?? D.maxMessageSizeBytes,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
 

@@ -25,6 +25,7 @@ const SQS = sqsConsumerRules<RedrivableQueueProps>((p) => [
       maxReceiveCount: p.maxReceiveCount,
       retentionPeriod: p.retentionPeriod,
       deadLetterRetentionPeriod: p.deadLetterRetentionPeriod,
+      maxMessageSizeBytes: p.maxMessageSizeBytes,
     },
   },
 ]);
@@ -45,6 +46,7 @@ export const REDRIVABLE_RULES: readonly ValidationRule<RedrivableQueueProps>[] =
   SQS.maxConcurrency,
   SQS.maxReceiveCount,
   SQS.retention,
+  SQS.messageSize,
   {
     name: "backoff",
     check: (p) => {

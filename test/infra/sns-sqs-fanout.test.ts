@@ -93,6 +93,17 @@ describe("SnsSqsFanout with defaults", () => {
     template.resourcePropertiesCountIs("AWS::SQS::Queue", { MessageRetentionPeriod: 14 * 86400 }, 2);
   });
 
+  it("limits the queue to what SNS delivers (256 KiB) and gives both DLQs SQS's 1 MiB", () => {
+    const billing = fanout.subscribers.billing;
+    if (!billing) throw new Error("billing missing");
+    const size = (queue: { node: { defaultChild?: unknown } }) =>
+      template.toJSON().Resources[stack.getLogicalId(queue.node.defaultChild as CfnElement)].Properties
+        .MaximumMessageSize;
+    expect(size(billing.queue)).toBe(262_144);
+    expect(size(billing.deadLetterQueue)).toBe(1_048_576);
+    expect(size(billing.subscriptionDeadLetterQueue)).toBe(1_048_576);
+  });
+
   it("subscribes the queue with the SNS envelope, no filter and a subscription DLQ", () => {
     const [[, subscription]] = byType(template, "AWS::SNS::Subscription") as [[string, Resource]];
     expect(subscription.Properties).toMatchObject({ Protocol: "sqs", RawMessageDelivery: false });
@@ -244,6 +255,7 @@ describe("SnsSqsFanout with every prop set", () => {
             batchSize: 5,
             maxConcurrency: 4,
             messageAgeAlarmThreshold: Duration.minutes(2),
+            maxMessageSizeBytes: 131_072,
           },
           {
             id: "shipping",
@@ -269,6 +281,11 @@ describe("SnsSqsFanout with every prop set", () => {
       RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() },
     });
     template.hasResourceProperties("AWS::SQS::Queue", { VisibilityTimeout: 60 });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      VisibilityTimeout: 180,
+      MaximumMessageSize: 131_072,
+    });
+    template.hasResourceProperties("AWS::SQS::Queue", { VisibilityTimeout: 60, MaximumMessageSize: 262_144 });
     template.resourcePropertiesCountIs("AWS::SQS::Queue", { MessageRetentionPeriod: 7 * 86400 }, 2);
     template.hasResourceProperties("AWS::SNS::Subscription", {
       RawMessageDelivery: true,
@@ -467,6 +484,16 @@ describe("validation", () => {
       { subscribers: [subscriber({ retentionPeriod: Duration.seconds(30) })] },
     ],
     [
+      "message-size",
+      "maxMessageSizeBytes is 1040385; allowed: an integer from 1024 to 1040384",
+      { subscribers: [subscriber({ maxMessageSizeBytes: 1_040_385 })] },
+    ],
+    [
+      "message-size",
+      "maxMessageSizeBytes is 1023",
+      { subscribers: [subscriber({ maxMessageSizeBytes: 1_023 })] },
+    ],
+    [
       "message-age-alarm",
       "messageAgeAlarmThreshold is 432000 s",
       { subscribers: [subscriber({ messageAgeAlarmThreshold: Duration.days(5) })] },
@@ -524,6 +551,7 @@ describe("validation", () => {
             maxReceiveCount: 1,
             batchSize: 10_000,
             maxBatchingWindow: Duration.seconds(300),
+            maxMessageSizeBytes: 1_040_384,
           }),
         ],
       }),

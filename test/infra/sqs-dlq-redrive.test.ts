@@ -73,6 +73,11 @@ describe("RedrivableQueue with defaults", () => {
     expect(dlq.MessageRetentionPeriod).toBe(1_209_600);
   });
 
+  it("limits the queue to 256 KiB and gives the DLQ SQS's 1 MiB, so a DLQ copy with its reason fits", () => {
+    expect(work.MaximumMessageSize).toBe(262_144);
+    expect(dlq.MaximumMessageSize).toBe(1_048_576);
+  });
+
   it("lets only the work queue redrive into the DLQ (RedriveAllowPolicy byQueue, by name: no cycle)", () => {
     const name = String(work.QueueName);
     expect(name).toMatch(/^Test-Jobs[A-Za-z0-9-]*$/);
@@ -170,6 +175,7 @@ describe("RedrivableQueue with every prop set", () => {
     deadLetterRetentionPeriod: Duration.days(10),
     batchSize: 5,
     maxConcurrency: 4,
+    maxMessageSizeBytes: 1_040_384,
     backoff: { base: Duration.seconds(3), max: Duration.minutes(2) },
     redrive: {
       schedule: Schedule.rate(Duration.hours(1)),
@@ -191,6 +197,8 @@ describe("RedrivableQueue with every prop set", () => {
     expect((work.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(7);
     expect(work.MessageRetentionPeriod).toBe(172_800);
     expect(dlq.MessageRetentionPeriod).toBe(864_000);
+    expect(work.MaximumMessageSize).toBe(1_040_384);
+    expect(dlq.MaximumMessageSize).toBe(1_048_576);
   });
 
   it("applies the consumer, event source and backoff settings", () => {
@@ -327,6 +335,9 @@ describe("RedrivableQueue validation (one rule each; every failure reported)", (
       "retention",
       /must exceed retentionPeriod/,
     );
+  });
+  it("fails when the queue's message size leaves the DLQ no room for the reason attributes", () => {
+    fails({ maxMessageSizeBytes: 1_048_576 }, "message-size", /allowed: an integer from 1024 to 1040384/);
   });
   it("fails when backoff.max is below backoff.base", () => {
     fails(
