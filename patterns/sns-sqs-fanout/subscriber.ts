@@ -10,6 +10,7 @@ import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { createQueueConsumer } from "../shared/consumer-function.js";
+import { IDEMPOTENCY_EXPIRES_AFTER_SECONDS, idempotencyExpirySeconds } from "../shared/idempotency-window.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import type { PatternFunction } from "../shared/node-function.js";
@@ -78,6 +79,7 @@ export class FanoutSubscriber extends Construct {
     const s = props.subscriber;
     // Known after validation (an imported function must come with its timeout).
     const timeout = consumerTimeout(s) ?? FANOUT_DEFAULTS.consumerTimeout;
+    const retention = s.retentionPeriod ?? FANOUT_DEFAULTS.retentionPeriod;
     const deadLetterRetention = s.deadLetterRetentionPeriod ?? FANOUT_DEFAULTS.deadLetterRetentionPeriod;
     const encryption = { encryption: QueueEncryption.KMS, enforceSSL: true, fifo: props.fifo || undefined };
 
@@ -99,7 +101,7 @@ export class FanoutSubscriber extends Construct {
       visibilityTimeout:
         s.visibilityTimeout ??
         Duration.seconds(timeout.toSeconds() * FANOUT_DEFAULTS.visibilityTimeoutFactor),
-      retentionPeriod: s.retentionPeriod ?? FANOUT_DEFAULTS.retentionPeriod,
+      retentionPeriod: retention,
       maxMessageSizeBytes: s.maxMessageSizeBytes ?? FANOUT_DEFAULTS.maxMessageSizeBytes,
       deadLetterQueue: {
         queue: this.deadLetterQueue,
@@ -136,6 +138,7 @@ export class FanoutSubscriber extends Construct {
       DLQ_URL: this.deadLetterQueue.queueUrl,
       RAW_MESSAGE_DELIVERY: String(s.rawMessageDelivery ?? false),
       POWERTOOLS_SERVICE_NAME: s.id,
+      [IDEMPOTENCY_EXPIRES_AFTER_SECONDS]: String(idempotencyExpirySeconds(retention, deadLetterRetention)),
     };
     const consumer = createQueueConsumer(this, {
       consumer: s.consumer,

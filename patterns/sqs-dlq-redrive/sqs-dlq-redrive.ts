@@ -11,6 +11,7 @@ import type { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { type CfnQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { createQueueConsumer } from "../shared/consumer-function.js";
+import { IDEMPOTENCY_EXPIRES_AFTER_SECONDS, idempotencyExpirySeconds } from "../shared/idempotency-window.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import { PatternFunction } from "../shared/node-function.js";
@@ -87,6 +88,8 @@ export class RedrivableQueue extends Construct {
     // Known after validation (an imported function must come with its timeout).
     const timeout = consumerTimeout(props) ?? D.consumerTimeout;
     const maxReceiveCount = props.maxReceiveCount ?? D.maxReceiveCount;
+    const retention = props.retentionPeriod ?? D.retentionPeriod;
+    const deadLetterRetention = props.deadLetterRetentionPeriod ?? D.deadLetterRetentionPeriod;
     const common = { encryption: QueueEncryption.KMS, enforceSSL: true, fifo: fifo || undefined };
 
     this.key = createKey(
@@ -107,7 +110,7 @@ export class RedrivableQueue extends Construct {
     this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
       ...common,
       encryptionMasterKey: this.key,
-      retentionPeriod: props.deadLetterRetentionPeriod ?? D.deadLetterRetentionPeriod,
+      retentionPeriod: deadLetterRetention,
       maxMessageSizeBytes: L.deadLetterMessageSizeBytes,
     });
     // `redriveAllowPolicy.sourceQueues` takes IQueue objects, whose ARN reference would be a cycle: set the
@@ -123,7 +126,7 @@ export class RedrivableQueue extends Construct {
       encryptionMasterKey: this.key,
       visibilityTimeout:
         props.visibilityTimeout ?? Duration.seconds(timeout.toSeconds() * D.visibilityTimeoutFactor),
-      retentionPeriod: props.retentionPeriod ?? D.retentionPeriod,
+      retentionPeriod: retention,
       maxMessageSizeBytes: props.maxMessageSizeBytes ?? D.maxMessageSizeBytes,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
@@ -134,6 +137,7 @@ export class RedrivableQueue extends Construct {
       MAX_RECEIVE_COUNT: String(maxReceiveCount),
       BACKOFF_BASE_SECONDS: String((props.backoff?.base ?? D.backoffBase).toSeconds()),
       BACKOFF_MAX_SECONDS: String((props.backoff?.max ?? D.backoffMax).toSeconds()),
+      [IDEMPOTENCY_EXPIRES_AFTER_SECONDS]: String(idempotencyExpirySeconds(retention, deadLetterRetention)),
     };
     const consumer = createQueueConsumer(this, {
       consumer: props.consumer,

@@ -63,6 +63,7 @@ describe("SnsSqsFanoutStack", () => {
             IDEMPOTENCY_TABLE_NAME: Match.anyValue(),
             EFFECTS_TABLE_NAME: Match.anyValue(),
             DLQ_URL: Match.anyValue(),
+            IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((4 + 14) * 86_400),
             FAULT_INJECTION: Match.absent(),
           }),
         },

@@ -134,6 +134,14 @@ describe("SnsSqsFanout with defaults", () => {
     });
   });
 
+  it("tells the consumer to keep idempotency records for queue + DLQ retention (4 + 14 days)", () => {
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({ IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String(18 * 86_400) }),
+      },
+    });
+  });
+
   it("uses no managed policy and no wildcard action for the consumer", () => {
     for (const [, role] of byType(template, "AWS::IAM::Role")) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -300,12 +308,22 @@ describe("SnsSqsFanout with every prop set", () => {
       Timeout: 20,
       MemorySize: 512,
       ReservedConcurrentExecutions: 5,
-      Environment: { Variables: Match.objectLike({ EXTRA: "1", RAW_MESSAGE_DELIVERY: "true" }) },
+      Environment: {
+        Variables: Match.objectLike({
+          EXTRA: "1",
+          RAW_MESSAGE_DELIVERY: "true",
+          IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((2 + 7) * 86_400),
+        }),
+      },
     });
     template.hasResourceProperties("AWS::Lambda::Function", {
       Timeout: 10,
       Environment: {
-        Variables: Match.objectLike({ RAW_MESSAGE_DELIVERY: "false", DLQ_URL: Match.anyValue() }),
+        Variables: Match.objectLike({
+          RAW_MESSAGE_DELIVERY: "false",
+          DLQ_URL: Match.anyValue(),
+          IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((4 + 14) * 86_400),
+        }),
       },
     });
     template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 7 });

@@ -36,6 +36,7 @@ describe("SqsDlqRedriveStack", () => {
           POWERTOOLS_SERVICE_NAME: "jobs",
           POWERTOOLS_METRICS_NAMESPACE: "MessagingPatterns",
           NODE_OPTIONS: "--enable-source-maps",
+          IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((4 + 14) * 86_400),
         },
       },
     });

@@ -98,6 +98,8 @@ describe("RedrivableQueue with defaults", () => {
       MAX_RECEIVE_COUNT: "5",
       BACKOFF_BASE_SECONDS: "2",
       BACKOFF_MAX_SECONDS: "900",
+      // Queue retention + DLQ retention: a redrive within the DLQ's retention is never applied twice.
+      IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((4 + 14) * 86_400),
     });
     expect(env.QUEUE_URL).toBeDefined();
     expect(env.DLQ_URL).toBeDefined();
@@ -218,6 +220,7 @@ describe("RedrivableQueue with every prop set", () => {
       MAX_RECEIVE_COUNT: "7",
       BACKOFF_BASE_SECONDS: "3",
       BACKOFF_MAX_SECONDS: "120",
+      IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((2 + 10) * 86_400),
     });
   });
 
@@ -254,7 +257,12 @@ describe("RedrivableQueue options", () => {
     template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
     template.hasResourceProperties("AWS::Lambda::Function", {
       Handler: "index.handler",
-      Environment: { Variables: Match.objectLike({ MAX_RECEIVE_COUNT: "5" }) },
+      Environment: {
+        Variables: Match.objectLike({
+          MAX_RECEIVE_COUNT: "5",
+          IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String(18 * 86_400),
+        }),
+      },
     });
   });
 
