@@ -11,6 +11,8 @@ export const SQS_CONSUMER_DEFAULTS = {
   batchSize: 10,
   consumerTimeout: Duration.seconds(30),
   messageAgeAlarmThreshold: Duration.minutes(5),
+  /** A DLQ message nobody redrove for a day: it will be deleted when the DLQ's retention ends. */
+  deadLetterAgeAlarmThreshold: Duration.days(1),
   /** What SNS (and the patterns' publishers) can send end to end: 256 KiB, body and attributes. */
   maxMessageSizeBytes: 262_144,
 } as const;

@@ -10,6 +10,7 @@ import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { createQueueConsumer } from "../shared/consumer-function.js";
+import { functionAlarms } from "../shared/function-alarms.js";
 import { IDEMPOTENCY_EXPIRES_AFTER_SECONDS, idempotencyExpirySeconds } from "../shared/idempotency-window.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
@@ -39,10 +40,18 @@ export interface FanoutSubscriberConstructProps {
 export interface FanoutSubscriberAlarms {
   /** The queue's DLQ holds messages (records that failed `maxReceiveCount` times or permanently). */
   readonly deadLetterQueueDepth: Alarm;
+  /** The queue DLQ's oldest message is older than its threshold: nobody handled it, retention will delete it. */
+  readonly deadLetterQueueAge: Alarm;
   /** SNS could not deliver to the queue (e.g. a key or policy problem) and parked messages. */
   readonly subscriptionDeadLetterQueueDepth: Alarm;
+  /** The subscription DLQ's oldest message is older than its threshold. */
+  readonly subscriptionDeadLetterQueueAge: Alarm;
   /** The oldest message in the queue is older than the threshold: consumers fail or lag. */
   readonly oldestMessageAge: Alarm;
+  /** Consumer invocations failed as a whole (threw, timed out, crashed). */
+  readonly consumerErrors: Alarm;
+  /** Consumer invocations were throttled. */
+  readonly consumerThrottles: Alarm;
 }
 
 /**
@@ -159,19 +168,38 @@ export class FanoutSubscriber extends Construct {
 
     acknowledgeFindings(this);
 
+    const name = `Fan-out subscriber ${s.id}`;
+    const dlqAge = s.deadLetterAgeAlarmThreshold ?? FANOUT_DEFAULTS.deadLetterAgeAlarmThreshold;
+    const functions = functionAlarms(this, "Consumer", this.consumer, `${name}: consumer`, props.alarmTopic);
     this.alarms = {
       deadLetterQueueDepth: dlqDepthAlarm(
         this,
         "DeadLetterQueueDepthAlarm",
         this.deadLetterQueue,
-        `Fan-out subscriber ${s.id}: messages in the DLQ (failed processing); inspect, fix, then redrive`,
+        `${name}: messages in the DLQ (failed processing); inspect, fix, then redrive`,
+        props.alarmTopic,
+      ),
+      deadLetterQueueAge: messageAgeAlarm(
+        this,
+        "DeadLetterQueueAgeAlarm",
+        this.deadLetterQueue,
+        dlqAge,
+        `${name}: the oldest DLQ message is getting old; redrive or discard it before retention deletes it`,
         props.alarmTopic,
       ),
       subscriptionDeadLetterQueueDepth: dlqDepthAlarm(
         this,
         "SubscriptionDeadLetterQueueDepthAlarm",
         this.subscriptionDeadLetterQueue,
-        `Fan-out subscriber ${s.id}: SNS could not deliver to the queue (policy or key problem)`,
+        `${name}: SNS could not deliver to the queue (policy or key problem)`,
+        props.alarmTopic,
+      ),
+      subscriptionDeadLetterQueueAge: messageAgeAlarm(
+        this,
+        "SubscriptionDeadLetterQueueAgeAlarm",
+        this.subscriptionDeadLetterQueue,
+        dlqAge,
+        `${name}: the oldest undeliverable message is getting old; fix delivery and redrive it before retention deletes it`,
         props.alarmTopic,
       ),
       oldestMessageAge: messageAgeAlarm(
@@ -179,9 +207,11 @@ export class FanoutSubscriber extends Construct {
         "OldestMessageAgeAlarm",
         this.queue,
         s.messageAgeAlarmThreshold ?? FANOUT_DEFAULTS.messageAgeAlarmThreshold,
-        `Fan-out subscriber ${s.id}: the oldest message is getting old (consumer failing or lagging)`,
+        `${name}: the oldest message is getting old (consumer failing or lagging)`,
         props.alarmTopic,
       ),
+      consumerErrors: functions.errors,
+      consumerThrottles: functions.throttles,
     };
   }
 }

@@ -155,20 +155,78 @@ describe("SnsSqsFanout with defaults", () => {
     expect(actions.filter((a) => a.endsWith("*"))).toEqual([]);
   });
 
-  it("creates DLQ depth, subscription DLQ depth and message age alarms without actions", () => {
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 3);
-    template.resourcePropertiesCountIs(
-      "AWS::CloudWatch::Alarm",
-      { MetricName: "ApproximateNumberOfMessagesVisible", Threshold: 1 },
-      2,
-    );
+  it("alarms on depth and age of both DLQs, queue age, consumer errors and throttles, failed notifications; no actions", () => {
+    const billing = fanout.subscribers.billing;
+    if (!billing) throw new Error("billing missing");
+    const id = (c: { node: { defaultChild?: unknown } }) =>
+      stack.getLogicalId(c.node.defaultChild as CfnElement);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
+    for (const queue of [billing.deadLetterQueue, billing.subscriptionDeadLetterQueue]) {
+      const dimensions = [{ Name: "QueueName", Value: { "Fn::GetAtt": [id(queue), "QueueName"] } }];
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: dimensions,
+        Threshold: 1,
+      });
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        MetricName: "ApproximateAgeOfOldestMessage",
+        Dimensions: dimensions,
+        Threshold: 86_400,
+      });
+    }
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateAgeOfOldestMessage",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [id(billing.queue), "QueueName"] } }],
       Threshold: 300,
+    });
+    const consumer = billing.consumerFunction?.function;
+    if (!consumer) throw new Error("consumer missing");
+    for (const metric of ["Errors", "Throttles"]) {
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: "AWS/Lambda",
+        MetricName: metric,
+        Dimensions: [{ Name: "FunctionName", Value: { Ref: id(consumer) } }],
+        Statistic: "Sum",
+        Threshold: 1,
+      });
+    }
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SNS",
+      MetricName: "NumberOfNotificationsFailed",
+      Dimensions: [{ Name: "TopicName", Value: { "Fn::GetAtt": [id(fanout.topic as Topic), "TopicName"] } }],
+      Statistic: "Sum",
+      Threshold: 1,
     });
     for (const [, alarm] of byType(template, "AWS::CloudWatch::Alarm")) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
+  });
+
+  it("lets only its topic send to each subscriber queue (SEC-02: aws:SourceArn)", () => {
+    const [[topicId]] = byType(template, "AWS::SNS::Topic") as [[string, Resource]];
+    const billing = fanout.subscribers.billing;
+    if (!billing) throw new Error("billing missing");
+    const queueId = stack.getLogicalId(billing.queue.node.defaultChild as CfnElement);
+    const policies = byType(template, "AWS::SQS::QueuePolicy").filter(([, p]) =>
+      JSON.stringify(p.Properties.Queues).includes(queueId),
+    );
+    expect(policies).toHaveLength(1);
+    const [policy] = policies;
+    if (!policy) throw new Error("no queue policy");
+    const statements = (policy[1].Properties.PolicyDocument as { Statement: Record<string, unknown>[] })
+      .Statement;
+    const allows = statements.filter((st) => st.Effect === "Allow");
+    expect(allows).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "sns.amazonaws.com" },
+        Action: "sqs:SendMessage",
+        Resource: { "Fn::GetAtt": [queueId, "Arn"] },
+        Condition: { ArnEquals: { "aws:SourceArn": { Ref: topicId } } },
+      },
+    ]);
+    // Everything else is a Deny (TLS only).
+    expect(statements.filter((st) => st.Effect !== "Allow").map((st) => st.Effect)).toEqual(["Deny"]);
   });
 
   it("exposes every created resource", () => {
@@ -263,6 +321,7 @@ describe("SnsSqsFanout with every prop set", () => {
             batchSize: 5,
             maxConcurrency: 4,
             messageAgeAlarmThreshold: Duration.minutes(2),
+            deadLetterAgeAlarmThreshold: Duration.days(3),
             maxMessageSizeBytes: 131_072,
           },
           {
@@ -335,8 +394,13 @@ describe("SnsSqsFanout with every prop set", () => {
       MetricName: "ApproximateAgeOfOldestMessage",
       Threshold: 120,
     });
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
-    template.allResourcesProperties("AWS::CloudWatch::Alarm", { AlarmActions: [Match.anyValue()] });
+    // 7 per subscriber (2 DLQ depths, 2 DLQ ages, queue age, consumer errors and throttles) + the topic's.
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 15);
+    template.allResourcesProperties("AWS::CloudWatch::Alarm", {
+      AlarmActions: [Match.anyValue()],
+      OKActions: [Match.anyValue()],
+    });
+    template.resourcePropertiesCountIs("AWS::CloudWatch::Alarm", { Threshold: 3 * 86_400 }, 2);
     expect(fanout.subscribers.shipping?.consumerFunction).toBeUndefined();
   });
 
@@ -500,6 +564,11 @@ describe("validation", () => {
       "retention",
       "retentionPeriod is 30 s; allowed: 60 s to 1209600 s",
       { subscribers: [subscriber({ retentionPeriod: Duration.seconds(30) })] },
+    ],
+    [
+      "message-age-alarm",
+      "deadLetterAgeAlarmThreshold is 1209600 s; allowed: more than 0 and less than deadLetterRetentionPeriod (1209600 s)",
+      { subscribers: [subscriber({ deadLetterAgeAlarmThreshold: Duration.days(14) })] },
     ],
     [
       "message-size",
