@@ -4,6 +4,8 @@ import { Role } from "aws-cdk-lib/aws-iam";
 import { Code, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { FilterOrPolicy, SubscriptionFilter, Topic } from "aws-cdk-lib/aws-sns";
+import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
 import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from "../../patterns/shared/runtime.js";
 import { PatternValidationError } from "../../patterns/shared/validation.js";
@@ -643,5 +645,16 @@ describe("validation", () => {
         ],
       }),
     ).not.toThrow();
+  });
+});
+
+describe("why each subscriber has its own customer-managed key (IAC-06)", () => {
+  it("CDK refuses to subscribe a queue encrypted with the AWS-managed alias/aws/sqs key to SNS", () => {
+    const stack = new Stack(createTestApp(), "Managed");
+    const queue = new Queue(stack, "Queue", { encryption: QueueEncryption.KMS_MANAGED });
+    const topic = new Topic(stack, "Topic");
+    expect(() => topic.addSubscription(new SqsSubscription(queue))).toThrow(
+      /alias\/aws\/sqs|KMS_MANAGED|managed/i,
+    );
   });
 });
