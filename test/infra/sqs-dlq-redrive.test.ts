@@ -246,7 +246,12 @@ describe("RedrivableQueue with every prop set", () => {
     logRetention: RetentionDays.ONE_WEEK,
     keyRemovalPolicy: RemovalPolicy.DESTROY,
   }));
-  const { work, dlq } = queues(template, stack, construct);
+  const { work, dlq, failure } = queues(template, stack, construct);
+
+  it("keeps the redrive failure queue standard: Lambda's on-failure destinations take no FIFO queue", () => {
+    expect(failure.FifoQueue).toBeUndefined();
+    expect(failure.KmsMasterKeyId).toEqual(dlq.KmsMasterKeyId);
+  });
 
   it("makes both queues FIFO with content-based deduplication on the work queue", () => {
     expect(work).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: true, VisibilityTimeout: 600 });
