@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-
 import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import { FilterOrPolicy, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
+import { AlarmTopic, alarmEmail } from "../patterns/shared/alarm-topic.js";
 import { acknowledgeNag } from "../patterns/shared/nag.js";
 import { PatternFunction } from "../patterns/shared/node-function.js";
 import {
@@ -31,6 +32,12 @@ export interface SnsSqsFanoutStackProps extends StackProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * E-mail address subscribed to the alarm topic. Also read from the context key `alarmEmail`
+   * (`cdk deploy -c alarmEmail=ops@example.com`).
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -48,6 +55,8 @@ export class SnsSqsFanoutStack extends Stack {
   public readonly effectsTable: Table;
   /** The publisher function. */
   public readonly publisher: PatternFunction;
+  /** The encrypted topic every alarm of the stack notifies. */
+  public readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: SnsSqsFanoutStackProps = {}) {
     super(scope, id, props);
@@ -59,6 +68,8 @@ export class SnsSqsFanoutStack extends Stack {
       partitionKey: { name: "subscriber", type: AttributeType.STRING },
       sortKey: { name: "eventId", type: AttributeType.STRING },
     });
+
+    this.alarms = new AlarmTopic(this, "Alarms", { email: alarmEmail(this, props.alarmEmail) });
 
     // `-c serverless-messaging:test-deployment=true`: short retry loops (see stacks/test-deployment.ts).
     const test = isTestDeployment(this) ? TEST_DEPLOYMENT_SETTINGS : undefined;
@@ -77,6 +88,7 @@ export class SnsSqsFanoutStack extends Stack {
       },
     });
     this.fanout = new SnsSqsFanout(this, "Orders", {
+      alarmTopic: this.alarms.topic,
       subscribers: [
         {
           id: "billing",

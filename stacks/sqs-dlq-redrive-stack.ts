@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import type { Construct } from "constructs";
+import { AlarmTopic, alarmEmail } from "../patterns/shared/alarm-topic.js";
 import {
   createIdempotencyTable,
   IDEMPOTENCY_TABLE_ACTIONS,
@@ -14,9 +15,10 @@ import { isTestDeployment, TEST_DEPLOYMENT_SETTINGS } from "./test-deployment.js
 /** Props of {@link SqsDlqRedriveStack}. */
 export interface SqsDlqRedriveStackProps extends StackProps {
   /**
-   * Receives before a job is dead-lettered. Low in the example so a failing job reaches the DLQ in
-   * seconds on the local cloud; production queues usually allow more.
-   * @default 3
+   * Receives before a job is dead-lettered: AWS's recommended minimum of 5, so a transient failure
+   * (or a throttled consumer) does not dead-letter a good job. With the example's 1 s backoff base a
+   * failing job still reaches the DLQ in about 15 s.
+   * @default 5
    */
   readonly maxReceiveCount?: number;
   /** Backoff base delay. @default Duration.seconds(1) */
@@ -25,6 +27,12 @@ export interface SqsDlqRedriveStackProps extends StackProps {
   readonly backoffMax?: Duration;
   /** Removal policy of the tables. @default RemovalPolicy.RETAIN */
   readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * E-mail address subscribed to the alarm topic. Also read from the context key `alarmEmail`
+   * (`cdk deploy -c alarmEmail=ops@example.com`).
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -39,6 +47,8 @@ export class SqsDlqRedriveStack extends Stack {
   public readonly jobsTable: Table;
   /** Powertools idempotency records (partition key `id`, TTL `expiration`). */
   public readonly idempotencyTable: Table;
+  /** The encrypted topic every alarm of the stack notifies. */
+  public readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: SqsDlqRedriveStackProps = {}) {
     super(scope, id, props);
@@ -48,11 +58,13 @@ export class SqsDlqRedriveStack extends Stack {
       partitionKey: { name: "pk", type: AttributeType.STRING },
     });
     this.idempotencyTable = createIdempotencyTable(this, "IdempotencyTable", removalPolicy);
+    this.alarms = new AlarmTopic(this, "Alarms", { email: alarmEmail(this, props.alarmEmail) });
 
     // `-c serverless-messaging:test-deployment=true`: short retry loops (see stacks/test-deployment.ts).
     const test = isTestDeployment(this) ? TEST_DEPLOYMENT_SETTINGS : undefined;
     this.jobs = new RedrivableQueue(this, "Jobs", {
-      maxReceiveCount: props.maxReceiveCount ?? 3,
+      maxReceiveCount: props.maxReceiveCount ?? 5,
+      alarmTopic: this.alarms.topic,
       ...(test ? { visibilityTimeout: Duration.seconds(test.visibilityTimeoutSeconds) } : {}),
       backoff: {
         base: props.backoffBase ?? Duration.seconds(test?.backoffBaseSeconds ?? 1),
