@@ -74,7 +74,8 @@ export interface QueueConsumerSettingsProps {
    * handler's DLQ copy of a permanent failure (the message plus `error.type`/`error.reason`) and the
    * redrive tool's `redrive-count` always fit: a dead-lettered message never loses its reason to size.
    * Allowed: 1,024 to 1,040,384.
-   * @default 262144 (256 KiB)
+   * @default 262144 (256 KiB); for a fan-out subscriber with the SNS envelope (`rawMessageDelivery`
+   * false) 1040384, because the envelope around a message published near 256 KiB is larger than it
    */
   readonly maxMessageSizeBytes?: number;
 }

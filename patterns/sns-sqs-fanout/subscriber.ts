@@ -111,7 +111,7 @@ export class FanoutSubscriber extends Construct {
         s.visibilityTimeout ??
         Duration.seconds(timeout.toSeconds() * FANOUT_DEFAULTS.visibilityTimeoutFactor),
       retentionPeriod: retention,
-      maxMessageSizeBytes: s.maxMessageSizeBytes ?? FANOUT_DEFAULTS.maxMessageSizeBytes,
+      maxMessageSizeBytes: s.maxMessageSizeBytes ?? defaultQueueMessageSize(s.rawMessageDelivery ?? false),
       deadLetterQueue: {
         queue: this.deadLetterQueue,
         maxReceiveCount: s.maxReceiveCount ?? FANOUT_DEFAULTS.maxReceiveCount,
@@ -243,4 +243,17 @@ function acknowledgeFindings(subscriber: FanoutSubscriber): void {
       "SQS event source mappings support no on-failure destination; the queue's RedrivePolicy moves failed records to its DLQ",
     );
   }
+}
+
+/**
+ * A subscriber queue's default `MaximumMessageSize`. With raw delivery the queue receives exactly what
+ * was published, at most SNS's 256 KiB. With the SNS envelope it receives a JSON document around the
+ * message (metadata, signature, the body JSON-escaped), which can exceed 256 KiB for a message published
+ * near SNS's maximum; SQS would refuse that delivery and SNS would park it in the subscription DLQ. So
+ * envelope subscribers get the largest size that still leaves a DLQ copy room for its reason attributes.
+ */
+function defaultQueueMessageSize(rawMessageDelivery: boolean): number {
+  return rawMessageDelivery
+    ? FANOUT_DEFAULTS.maxMessageSizeBytes
+    : FANOUT_LIMITS.deadLetterMessageSizeBytes - FANOUT_LIMITS.deadLetterReserveBytes;
 }

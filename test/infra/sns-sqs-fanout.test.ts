@@ -95,15 +95,24 @@ describe("SnsSqsFanout with defaults", () => {
     template.resourcePropertiesCountIs("AWS::SQS::Queue", { MessageRetentionPeriod: 14 * 86400 }, 2);
   });
 
-  it("limits the queue to what SNS delivers (256 KiB) and gives both DLQs SQS's 1 MiB", () => {
+  it("sizes an envelope subscriber's queue for the SNS envelope (1 MiB − 8 KiB) and gives both DLQs SQS's 1 MiB", () => {
     const billing = fanout.subscribers.billing;
     if (!billing) throw new Error("billing missing");
     const size = (queue: { node: { defaultChild?: unknown } }) =>
       template.toJSON().Resources[stack.getLogicalId(queue.node.defaultChild as CfnElement)].Properties
         .MaximumMessageSize;
-    expect(size(billing.queue)).toBe(262_144);
+    // The envelope around a message published near SNS's 256 KiB is larger than 256 KiB.
+    expect(size(billing.queue)).toBe(1_040_384);
     expect(size(billing.deadLetterQueue)).toBe(1_048_576);
     expect(size(billing.subscriptionDeadLetterQueue)).toBe(1_048_576);
+  });
+
+  it("limits a raw-delivery subscriber's queue to what SNS publishes (256 KiB)", () => {
+    const raw = synth({ subscribers: [subscriber({ rawMessageDelivery: true })] });
+    const queue = raw.fanout.subscribers.billing?.queue;
+    if (!queue) throw new Error("billing missing");
+    const id = raw.stack.getLogicalId(queue.node.defaultChild as CfnElement);
+    expect(raw.template.toJSON().Resources[id].Properties.MaximumMessageSize).toBe(262_144);
   });
 
   it("subscribes the queue with the SNS envelope, no filter and a subscription DLQ", () => {
@@ -354,7 +363,10 @@ describe("SnsSqsFanout with every prop set", () => {
       VisibilityTimeout: 180,
       MaximumMessageSize: 131_072,
     });
-    template.hasResourceProperties("AWS::SQS::Queue", { VisibilityTimeout: 60, MaximumMessageSize: 262_144 });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      VisibilityTimeout: 60,
+      MaximumMessageSize: 1_040_384,
+    });
     template.resourcePropertiesCountIs("AWS::SQS::Queue", { MessageRetentionPeriod: 7 * 86400 }, 2);
     template.hasResourceProperties("AWS::SNS::Subscription", {
       RawMessageDelivery: true,
