@@ -33,6 +33,7 @@ export class ServiceRegistry {
   constructor(
     readonly services: readonly LocalService[],
     cloudWideNoOps: Readonly<Record<string, string>> = {},
+    private readonly cloudWideGaps: readonly string[] = [],
   ) {
     for (const service of services) {
       for (const [type, handler] of Object.entries(service.resourceTypes ?? {})) {
@@ -89,9 +90,10 @@ export class ServiceRegistry {
     ];
   }
 
-  /** Every semantic gap of the services and their types, in service order, without repeats. */
+  /** Every semantic gap (cloud-wide, then of the services and their types, in order), without repeats. */
   gaps(): string[] {
     const gaps = new Set<string>();
+    for (const gap of this.cloudWideGaps) gaps.add(gap);
     for (const service of this.services) {
       for (const gap of service.gaps ?? []) gaps.add(gap);
       for (const handler of Object.values(service.resourceTypes ?? {})) {
