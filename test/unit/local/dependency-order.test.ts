@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation Fn::Sub templates, not JS template strings
 import { describe, expect, it } from "vitest";
 import { DependencyCycleError, dependencyWaves } from "../../../tools/local/dependency-order.ts";
 import type { TemplateResource } from "../../../tools/local/template.ts";
@@ -8,7 +9,6 @@ const waves = (resources: Record<string, TemplateResource>) =>
 describe("dependency order of a template", () => {
   it("puts every resource after what it references by Ref, GetAtt, Sub and DependsOn", () => {
     const order = waves({
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub template
       LogGroup: {
         Type: "AWS::Logs::LogGroup",
         Properties: { LogGroupName: { "Fn::Sub": "/aws/lambda/${Fn}" } },
@@ -34,7 +34,6 @@ describe("dependency order of a template", () => {
 
   it("ignores ${!Literal} escapes and references to parameters or pseudo parameters", () => {
     const order = waves({
-      // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub template
       A: { Type: "T", Properties: { Name: { "Fn::Sub": ["${!B}-${AWS::StackName}-${X}", { X: "x" }] } } },
       B: { Type: "T" },
     });
