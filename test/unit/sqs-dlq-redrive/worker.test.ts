@@ -226,8 +226,8 @@ describe("the job effect", () => {
     expect(await lossy.handleBatch(sqsEvent(record))).toEqual({ batchItemFailures: [] });
     expect(attempts).toBe(2);
     expect((await item("lost-response"))?.applications?.N).toBe("1");
-    const [record_] = await readJobs(dynamodb, "jobs", ["lost-response"]);
-    expect(record_).toMatchObject({ applications: 1, suppressedDuplicates: 0 });
+    const [stored] = await readJobs(dynamodb, "jobs", ["lost-response"]);
+    expect(stored).toMatchObject({ applications: 1, suppressedDuplicates: 0 });
     client.destroy();
   });
 
