@@ -13,7 +13,10 @@ export type LocalStackHealth =
   | { readonly kind: "not-localstack"; readonly reason: string }
   | { readonly kind: "absent"; readonly reason: string };
 
-/** What the stacks' deploy and scenarios use: CloudFormation and what it creates. */
+/**
+ * What the stacks' deploy and scenarios use: CloudFormation and what it creates (`cloudwatch` for the
+ * stacks' `AWS::CloudWatch::Alarm`s: without it the deploy fails half-way and rolls back).
+ */
 export const REQUIRED_SERVICES = [
   "cloudformation",
   "iam",
@@ -21,6 +24,7 @@ export const REQUIRED_SERVICES = [
   "ssm",
   "s3",
   "logs",
+  "cloudwatch",
   "lambda",
   "sqs",
   "sns",

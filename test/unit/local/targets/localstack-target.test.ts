@@ -187,6 +187,9 @@ describe("localstack target", () => {
     );
     const partial = await health({ services: { dynamodb: "disabled" } });
     await expect(open(shell(), partial.endpoint)).rejects.toThrow(/lacks dynamodb \(disabled or failed\)/);
+    // Both stacks create AWS::CloudWatch::Alarm resources: a deploy without CloudWatch fails half-way.
+    const noAlarms = await health({ services: { cloudwatch: "disabled" } });
+    await expect(open(shell(), noAlarms.endpoint)).rejects.toThrow(/lacks cloudwatch \(disabled or failed\)/);
     await expect(open(shell(), "http://localstack.invalid:4566")).rejects.toThrow(
       /^no LocalStack answers at http:\/\/localstack.invalid:4566 \(.*\); start it there, or drop --endpoint/,
     );
