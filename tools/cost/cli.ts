@@ -277,7 +277,7 @@ export function program(io: CliIo, done: (code: Promise<number>) => void): Comma
     )
     .option(
       "--size <size>",
-      "payload per message with its unit: B, KB (1,000), KiB (1,024), MB, MiB; at most 1 MiB (the SQS maximum; SNS and EventBridge take at most 256 KiB, and their options warn above it). A unit is required: 1B is one byte",
+      "payload per message with its unit: B, KB (1,000), KiB (1,024), MB, MiB; at most 1 MiB (the SQS maximum; SNS, EventBridge and Step Functions take at most 256 KiB, and their options warn above it). A unit is required: 1B is one byte",
       "1KB",
     )
     .option("--fan-out <n>", "subscribers (SQS queues, Pub/Sub subscriptions) receiving every message", "3")

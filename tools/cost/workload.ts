@@ -36,8 +36,9 @@ export const workloadSchema = z
     /** Average published messages per second (before fan-out). */
     messagesPerSecond: z.number().nonnegative(),
     /**
-     * Payload size of one message in bytes, at most SQS's 1 MiB. SNS and EventBridge take at most
-     * 256 KiB: their options warn above that (a claim check in S3 is then needed). @default 1000
+     * Payload size of one message in bytes, at most SQS's 1 MiB. SNS, EventBridge and Step Functions
+     * take at most 256 KiB: their options warn above that (a claim check in S3 is then needed).
+     * @default 1000
      */
     payloadBytes: z.number().int().min(1).max(1_048_576).default(1_000),
     /** Number of independent subscribers / consumer groups that each get every message. @default 3 */
@@ -169,7 +170,7 @@ export const WORKLOAD_FLAGS = {
 const BOUND_WORDS: Partial<Record<keyof WorkloadInput, (n: number) => string>> = {
   payloadBytes: (n) =>
     n === 1_048_576
-      ? "1 MiB (1,048,576 B, the SQS maximum; SNS and EventBridge take at most 256 KiB, 262,144 B)"
+      ? "1 MiB (1,048,576 B, the SQS maximum; SNS, EventBridge and Step Functions take at most 256 KiB, 262,144 B)"
       : `${n} B`,
   retentionHours: (n) => `${n} h`,
   brokerRecoveryHours: (n) => `${n} h`,

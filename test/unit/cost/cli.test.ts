@@ -75,7 +75,9 @@ describe("cost CLI", () => {
 
   it("says which service allows which payload size, and what --publish-batch the model honours", async () => {
     const help = (await run(["--help"])).out.replace(/\s+/g, " ");
-    expect(help).toMatch(/at most 1 MiB \(the SQS maximum; SNS and EventBridge take at most 256 KiB/);
+    expect(help).toMatch(
+      /at most 1 MiB \(the SQS maximum; SNS, EventBridge and Step Functions take at most 256 KiB/,
+    );
     expect(help).not.toMatch(/SQS\/SNS maximum/);
     expect(help).toMatch(/--publish-batch <n> .*1-1000 .*SNS PublishBatch takes at most 10/);
   });
