@@ -15,7 +15,11 @@ export interface AwsTargetOptions {
   readonly faults: boolean;
   /** Use this existing `cdk deploy --outputs-file` file instead of deploying. @default - deploy */
   readonly outputsFile?: string;
-  /** Environment of `cdk deploy`, and of the credential, region and stack checks before it. @default process.env */
+  /**
+   * Environment of `cdk deploy`, and of the credential, region and stack checks before it. The
+   * scenario's own SDK clients run in this process and use its credential chain with the region
+   * found here, so pass something other than `process.env` only in tests. @default process.env
+   */
   readonly env?: NodeJS.ProcessEnv;
   /**
    * Deploy even over an existing stack that is not tagged as a test deployment
