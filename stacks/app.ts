@@ -2,9 +2,12 @@
 import { App } from "aws-cdk-lib";
 import { SnsSqsFanoutStack } from "./sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "./sqs-dlq-redrive-stack.js";
+import { tagTestDeployment } from "./test-deployment-tag.js";
 
 /** The only `new App()` in the repository: every deployable example stack is added here. */
 const app = new App();
+// A test deployment (`-c serverless-messaging:test-deployment=true`) says so on every stack.
+tagTestDeployment(app);
 new SnsSqsFanoutStack(app, "SnsSqsFanoutStack", {
   description:
     "SNS to SQS fan-out with per-subscriber DLQs, filters and idempotent consumers (sns-sqs-fanout)",
