@@ -1,0 +1,219 @@
+import type { ITable } from "aws-cdk-lib/aws-dynamodb";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import type { ITopic } from "aws-cdk-lib/aws-sns";
+import {
+  type Chain,
+  Fail,
+  IntegrationPattern,
+  JitterType,
+  JsonPath,
+  type RetryProps,
+  type State,
+  Succeed,
+  TaskInput,
+  type TaskStateBase,
+  Timeout,
+} from "aws-cdk-lib/aws-stepfunctions";
+import {
+  DynamoAttributeValue,
+  DynamoPutItem,
+  DynamoUpdateItem,
+  LambdaInvoke,
+  SnsPublish,
+} from "aws-cdk-lib/aws-stepfunctions-tasks";
+import type { Construct } from "constructs";
+import {
+  COMPENSATION_FAILED_ERROR,
+  compensationStateName,
+  DYNAMODB_SERVICE_ERRORS,
+  LAMBDA_SERVICE_ERRORS,
+  SAGA_DEFAULTS as D,
+  SAGA_STATE_NAMES as N,
+} from "./defaults.js";
+import type { SagaStepProps } from "./props.js";
+import type { SagaAction, SagaRetryProps } from "./saga-action.js";
+
+/** A step with its Lambda functions resolved (bundled or given). */
+export interface ResolvedSagaStep {
+  readonly props: SagaStepProps;
+  readonly actionFunction?: IFunction;
+  readonly compensationFunction?: IFunction;
+}
+
+/** What {@link buildSagaDefinition} needs besides the steps. */
+export interface SagaDefinitionProps {
+  readonly steps: readonly ResolvedSagaStep[];
+  readonly businessKeyPath: string;
+  readonly compensationRetry?: SagaRetryProps;
+  /** Where a failed compensation is recorded for manual action (`sagaKey` + `executionId`). */
+  readonly failureTable: ITable;
+  /** Where a failed compensation is announced. */
+  readonly alertTopic: ITopic;
+}
+
+/** The states of the definition, for the construct's public API and tests. */
+export interface SagaDefinition {
+  readonly start: Chain | State;
+  readonly forward: readonly TaskStateBase[];
+  readonly compensations: ReadonlyMap<string, TaskStateBase>;
+}
+
+function retry(errors: readonly string[], base: Required<SagaRetryProps>, own?: SagaRetryProps): RetryProps {
+  return {
+    errors: [...errors],
+    interval: own?.interval ?? base.interval,
+    maxAttempts: own?.maxAttempts ?? base.maxAttempts,
+    backoffRate: own?.backoffRate ?? base.backoffRate,
+    maxDelay: own?.maxDelay ?? base.maxDelay,
+    jitterStrategy: JitterType.FULL,
+  };
+}
+
+/**
+ * Builds the saga's definition (JSONPath):
+ * - each forward step is a Task whose result goes to `$.results.<id>` (never over the input), with
+ *   bounded retries (service exceptions; the step's own retryable errors), a `TimeoutSeconds`, and two
+ *   catches writing `$.failure`: the step's permanent errors enter the compensations of the steps
+ *   before it, everything else (timeouts, unknown errors: the outcome is unknown) enters the chain
+ *   from this step's own compensation;
+ * - the compensations run in reverse order, each retried on any error, result at `$.compensations.<id>`,
+ *   and end in `SagaFailed` (the forward error and cause via `ErrorPath`/`CausePath`);
+ * - a compensation that still fails is caught (`$.compensationFailures.<id>`) into
+ *   `RecordCompensationFailure` (DynamoDB PutItem) → `AlertCompensationFailure` (SNS Publish) →
+ *   `CompensationFailed` (Fail, error `Saga.CompensationFailed`); a failing record or alert still
+ *   reaches the Fail state, so the saga never ends as a silent success.
+ */
+export function buildSagaDefinition(scope: Construct, props: SagaDefinitionProps): SagaDefinition {
+  const keyPath = props.businessKeyPath;
+  const sagaKeyString = JsonPath.format("{}", JsonPath.stringAt(keyPath));
+
+  const compensationFailed = new Fail(scope, N.compensationFailed, {
+    error: COMPENSATION_FAILED_ERROR,
+    cause:
+      "A compensation failed after its retries; the saga is recorded in the compensation-failure table for manual action",
+  });
+  const alert = new SnsPublish(scope, N.alertCompensationFailure, {
+    topic: props.alertTopic,
+    subject: "Saga compensation failed",
+    message: TaskInput.fromObject({
+      error: COMPENSATION_FAILED_ERROR,
+      sagaKey: sagaKeyString,
+      executionId: JsonPath.executionId,
+      failure: JsonPath.objectAt("$.failure"),
+      compensationFailures: JsonPath.objectAt("$.compensationFailures"),
+      failureTable: props.failureTable.tableName,
+    }),
+    resultPath: JsonPath.DISCARD,
+  });
+  alert.addRetry(retry(["States.ALL"], D.escalationRetry));
+  alert.addCatch(compensationFailed, { errors: ["States.ALL"], resultPath: JsonPath.DISCARD });
+  alert.next(compensationFailed);
+
+  const record = new DynamoPutItem(scope, N.recordCompensationFailure, {
+    table: props.failureTable,
+    item: {
+      sagaKey: DynamoAttributeValue.fromString(sagaKeyString),
+      executionId: DynamoAttributeValue.fromString(JsonPath.executionId),
+      status: DynamoAttributeValue.fromString("COMPENSATION_FAILED"),
+      recordedAt: DynamoAttributeValue.fromString(JsonPath.stringAt("$$.State.EnteredTime")),
+      failure: DynamoAttributeValue.fromString(JsonPath.jsonToString(JsonPath.objectAt("$.failure"))),
+      compensationFailures: DynamoAttributeValue.fromString(
+        JsonPath.jsonToString(JsonPath.objectAt("$.compensationFailures")),
+      ),
+      state: DynamoAttributeValue.fromString(JsonPath.jsonToString(JsonPath.objectAt("$"))),
+    },
+    resultPath: JsonPath.DISCARD,
+  });
+  record.addRetry(retry(["States.ALL"], D.escalationRetry));
+  record.addCatch(alert, { errors: ["States.ALL"], resultPath: JsonPath.DISCARD });
+  record.next(alert);
+
+  const sagaFailed = new Fail(scope, N.failed, { errorPath: "$.failure.Error", causePath: "$.failure.Cause" });
+
+  // Compensations, built from the first step so each can point at the one before it.
+  const compensations = new Map<string, TaskStateBase>();
+  let previous: State = sagaFailed;
+  /** Where the compensation of the steps before index i starts. */
+  const chainBefore: State[] = [];
+  for (const step of props.steps) {
+    chainBefore.push(previous);
+    const { id } = step.props;
+    if (step.props.compensation.config.kind === "none") continue;
+    const task = createTask(scope, compensationStateName(id), step, "compensation", keyPath);
+    task.addRetry(retry(serviceErrors(step.props.compensation), D.serviceRetry));
+    task.addRetry(retry(["States.ALL"], D.compensationRetry, props.compensationRetry));
+    task.addCatch(record, { errors: ["States.ALL"], resultPath: `$.compensationFailures.${id}` });
+    task.next(previous);
+    compensations.set(id, task);
+    previous = task;
+  }
+
+  const succeeded = new Succeed(scope, N.succeeded);
+  const forward = props.steps.map((step, i) => {
+    const { id } = step.props;
+    const task = createTask(scope, id, step, "action", keyPath);
+    task.addRetry(retry(serviceErrors(step.props.action), D.serviceRetry));
+    if (step.props.retryableErrors?.length) {
+      task.addRetry(retry(step.props.retryableErrors, D.stepRetry, step.props.retry));
+    }
+    const before = chainBefore[i] as State;
+    if (step.props.permanentErrors?.length) {
+      task.addCatch(before, { errors: step.props.permanentErrors, resultPath: "$.failure" });
+    }
+    task.addCatch(compensations.get(id) ?? before, { errors: ["States.ALL"], resultPath: "$.failure" });
+    return task;
+  });
+  for (const [i, task] of forward.entries()) task.next(forward[i + 1] ?? succeeded);
+  return { start: forward[0] as TaskStateBase, forward, compensations };
+}
+
+function serviceErrors(action: SagaAction): readonly string[] {
+  return action.isLambda ? LAMBDA_SERVICE_ERRORS : DYNAMODB_SERVICE_ERRORS;
+}
+
+function createTask(
+  scope: Construct,
+  stateName: string,
+  step: ResolvedSagaStep,
+  phase: "action" | "compensation",
+  keyPath: string,
+): TaskStateBase {
+  const props = step.props;
+  const action = phase === "action" ? props.action : props.compensation;
+  const resultPath = phase === "action" ? `$.results.${props.id}` : `$.compensations.${props.id}`;
+  const timeout = props.timeout ?? D.stepTimeout;
+  const config = action.config;
+  if (config.kind === "dynamoDbUpdate") {
+    const u = config.update;
+    return new DynamoUpdateItem(scope, stateName, {
+      table: u.table,
+      key: u.key,
+      updateExpression: u.updateExpression,
+      expressionAttributeValues: u.expressionAttributeValues,
+      expressionAttributeNames: u.expressionAttributeNames,
+      conditionExpression: u.conditionExpression,
+      taskTimeout: Timeout.duration(timeout),
+      resultPath,
+    });
+  }
+  const fn = phase === "action" ? step.actionFunction : step.compensationFunction;
+  if (!fn) throw new Error(`saga step '${props.id}': no function for its ${phase}`);
+  const callback = phase === "action" && props.callback === true;
+  return new LambdaInvoke(scope, stateName, {
+    lambdaFunction: fn,
+    payload: TaskInput.fromObject({
+      sagaKey: JsonPath.stringAt(keyPath),
+      step: props.id,
+      phase,
+      executionId: JsonPath.executionId,
+      input: JsonPath.entirePayload,
+      ...(callback ? { taskToken: JsonPath.taskToken } : {}),
+    }),
+    // The function's return value is the result (not the Invoke response around it).
+    ...(callback ? { integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN } : { payloadResponseOnly: true }),
+    // The construct adds its own bounded retrier with jitter (and a max delay) instead of CDK's default.
+    retryOnServiceExceptions: false,
+    taskTimeout: Timeout.duration(timeout),
+    resultPath,
+  });
+}
