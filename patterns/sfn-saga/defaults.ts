@@ -5,9 +5,19 @@ export const SAGA_DEFAULTS = {
   stepTimeout: Duration.seconds(30),
   stateMachineTimeout: Duration.hours(1),
   /** The step's own retryable errors. */
-  stepRetry: { interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2, maxDelay: Duration.seconds(30) },
+  stepRetry: {
+    interval: Duration.seconds(1),
+    maxAttempts: 3,
+    backoffRate: 2,
+    maxDelay: Duration.seconds(30),
+  },
   /** Lambda service exceptions (AWS guidance: 2 s, 6 attempts, backoff 2). */
-  serviceRetry: { interval: Duration.seconds(2), maxAttempts: 6, backoffRate: 2, maxDelay: Duration.seconds(60) },
+  serviceRetry: {
+    interval: Duration.seconds(2),
+    maxAttempts: 6,
+    backoffRate: 2,
+    maxDelay: Duration.seconds(60),
+  },
   /** Every compensation, on any error. */
   compensationRetry: {
     interval: Duration.seconds(2),
@@ -16,7 +26,12 @@ export const SAGA_DEFAULTS = {
     maxDelay: Duration.seconds(60),
   },
   /** The compensation-failure record and alert (DynamoDB PutItem, SNS Publish). */
-  escalationRetry: { interval: Duration.seconds(1), maxAttempts: 3, backoffRate: 2, maxDelay: Duration.seconds(10) },
+  escalationRetry: {
+    interval: Duration.seconds(1),
+    maxAttempts: 3,
+    backoffRate: 2,
+    maxDelay: Duration.seconds(10),
+  },
 } as const;
 
 /** AWS limits the validation rules check against. */

@@ -25,9 +25,9 @@ import type { Construct } from "constructs";
 import {
   COMPENSATION_FAILED_ERROR,
   compensationStateName,
+  SAGA_DEFAULTS as D,
   DYNAMODB_SERVICE_ERRORS,
   LAMBDA_SERVICE_ERRORS,
-  SAGA_DEFAULTS as D,
   SAGA_STATE_NAMES as N,
 } from "./defaults.js";
 import type { SagaStepProps } from "./props.js";
@@ -128,7 +128,10 @@ export function buildSagaDefinition(scope: Construct, props: SagaDefinitionProps
   record.addCatch(alert, { errors: ["States.ALL"], resultPath: JsonPath.DISCARD });
   record.next(alert);
 
-  const sagaFailed = new Fail(scope, N.failed, { errorPath: "$.failure.Error", causePath: "$.failure.Cause" });
+  const sagaFailed = new Fail(scope, N.failed, {
+    errorPath: "$.failure.Error",
+    causePath: "$.failure.Cause",
+  });
 
   // Compensations, built from the first step so each can point at the one before it.
   const compensations = new Map<string, TaskStateBase>();
@@ -181,7 +184,9 @@ function createTask(
   const props = step.props;
   const action = phase === "action" ? props.action : props.compensation;
   const resultPath = phase === "action" ? `$.results.${props.id}` : `$.compensations.${props.id}`;
-  const timeout = props.timeout ?? D.stepTimeout;
+  // A callback step's timeout is the wait for its token; its compensation is a plain invocation.
+  const timeout =
+    phase === "compensation" && props.callback ? D.stepTimeout : (props.timeout ?? D.stepTimeout);
   const config = action.config;
   if (config.kind === "dynamoDbUpdate") {
     const u = config.update;
@@ -210,7 +215,9 @@ function createTask(
       ...(callback ? { taskToken: JsonPath.taskToken } : {}),
     }),
     // The function's return value is the result (not the Invoke response around it).
-    ...(callback ? { integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN } : { payloadResponseOnly: true }),
+    ...(callback
+      ? { integrationPattern: IntegrationPattern.WAIT_FOR_TASK_TOKEN }
+      : { payloadResponseOnly: true }),
     // The construct adds its own bounded retrier with jitter (and a max delay) instead of CDK's default.
     retryOnServiceExceptions: false,
     taskTimeout: Timeout.duration(timeout),

@@ -32,7 +32,8 @@ export interface SagaStepProps {
   readonly retry?: SagaRetryProps;
   /**
    * The task's `TimeoutSeconds` (`States.Timeout` after it), and a bundled action's function timeout.
-   * A timed-out step's outcome is unknown, so it is compensated too.
+   * A timed-out step's outcome is unknown, so it is compensated too. For a `callback` step it is the
+   * wait for the token (its functions keep the 30 s default).
    * @default Duration.seconds(30)
    */
   readonly timeout?: Duration;

@@ -3,7 +3,6 @@ import { type Alarm, ComparisonOperator, type Metric, TreatMissingData } from "a
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import type { Key } from "aws-cdk-lib/aws-kms";
-import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import {
@@ -66,7 +65,10 @@ export class SfnSaga extends Construct {
   /** Encrypts {@link alertTopic}. */
   public readonly alertKey: Key;
   /** The bundled functions by step ID (`action` and `compensation`, when given as entries). */
-  public readonly functions: ReadonlyMap<string, { action?: PatternFunction; compensation?: PatternFunction }>;
+  public readonly functions: ReadonlyMap<
+    string,
+    { action?: PatternFunction; compensation?: PatternFunction }
+  >;
   /** The Task state of each forward step, in order. */
   public readonly forwardStates: readonly TaskStateBase[];
   /** The Task state of each compensation by step ID. */
@@ -82,7 +84,8 @@ export class SfnSaga extends Construct {
 
     const functions = new Map<string, { action?: PatternFunction; compensation?: PatternFunction }>();
     const resolved: ResolvedSagaStep[] = props.steps.map((step) => {
-      const timeout = step.timeout ?? D.stepTimeout;
+      // A callback's wait is the task's timeout, not the function's: its function only hands the token on.
+      const timeout = step.callback ? D.stepTimeout : (step.timeout ?? D.stepTimeout);
       const make = (action: SagaAction, role: "Action" | "Compensation") => {
         const c = action.config;
         if (c.kind === "function") return { fn: c.function };
@@ -132,7 +135,10 @@ export class SfnSaga extends Construct {
     this.forwardStates = definition.forward;
     this.compensationStates = definition.compensations;
 
-    this.logGroup = new LogGroup(this, "LogGroup", { retention: logRetention, removalPolicy: RemovalPolicy.DESTROY });
+    this.logGroup = new LogGroup(this, "LogGroup", {
+      retention: logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
     this.stateMachine = new StateMachine(this, "StateMachine", {
       definitionBody: DefinitionBody.fromChainable(definition.start),
       queryLanguage: QueryLanguage.JSON_PATH,
@@ -143,7 +149,10 @@ export class SfnSaga extends Construct {
     });
     // SNS encrypts with the topic's key on behalf of the publisher.
     this.alertKey.grant(this.stateMachine, "kms:GenerateDataKey", "kms:Decrypt");
-    acknowledgeFindings(this, [...functions.values()].flatMap((f) => [f.action, f.compensation]));
+    acknowledgeFindings(
+      this,
+      [...functions.values()].flatMap((f) => [f.action, f.compensation]),
+    );
 
     const alarm = (alarmId: string, metric: Metric, description: string) => {
       const created = metric.createAlarm(this, alarmId, {

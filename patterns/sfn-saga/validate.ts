@@ -117,7 +117,9 @@ export const SAGA_RULES: readonly ValidationRule<SfnSagaProps>[] = [
         const both = permanent.filter((e) => retryable.includes(e));
         const wildcard = [...permanent, ...retryable].filter((e) => e.startsWith("States."));
         return [
-          both.length > 0 ? `${at}: ${both.join(", ")} both permanent and retryable; allowed: one of them` : undefined,
+          both.length > 0
+            ? `${at}: ${both.join(", ")} both permanent and retryable; allowed: one of them`
+            : undefined,
           wildcard.length > 0
             ? `${at}: ${wildcard.join(", ")} in permanentErrors/retryableErrors; allowed: the action's own error names (States.* errors are handled by the saga: timeouts compensate, they are not retried)`
             : undefined,
@@ -149,7 +151,9 @@ export const SAGA_RULES: readonly ValidationRule<SfnSagaProps>[] = [
           if (t === undefined) return [];
           const lambdaLimit = s.action?.isLambda && !s.callback;
           return [
-            !Number.isInteger(t) || t < 1 ? `${at}: timeout is ${t} s; allowed: whole seconds ≥ 1` : undefined,
+            !Number.isInteger(t) || t < 1
+              ? `${at}: timeout is ${t} s; allowed: whole seconds ≥ 1`
+              : undefined,
             lambdaLimit && t > L.maxLambdaTimeoutSeconds
               ? `${at}: timeout is ${t} s; allowed: ≤ ${L.maxLambdaTimeoutSeconds} s (Lambda's maximum)`
               : undefined,

@@ -37,7 +37,9 @@ export interface AslDefinition {
   readonly States: Record<string, AslState>;
 }
 
-function standIn(value: Json): string {
+type Resources = Record<string, { Type: string; Properties?: Json }>;
+
+function standIn(value: Json, resources: Resources): string {
   if (value && typeof value === "object" && !Array.isArray(value)) {
     if ("Ref" in value) {
       const ref = String(value.Ref);
@@ -45,19 +47,22 @@ function standIn(value: Json): string {
       if (ref === "AWS::Region") return "us-east-1";
       if (ref === "AWS::AccountId") return "123456789012";
       if (ref === "AWS::URLSuffix") return "amazonaws.com";
-      return ref.includes("Topic") ? `arn:aws:sns:us-east-1:123456789012:${ref}` : ref;
+      return resources[ref]?.Type === "AWS::SNS::Topic" ? `arn:aws:sns:us-east-1:123456789012:${ref}` : ref;
     }
     if ("Fn::GetAtt" in value) {
       const [logicalId, attribute] = value["Fn::GetAtt"] as [string, string];
-      if (attribute === "Arn" && /Function/.test(logicalId)) {
+      const type = resources[logicalId]?.Type;
+      if (attribute === "Arn" && type === "AWS::Lambda::Function") {
         return `arn:aws:lambda:us-east-1:123456789012:function:${logicalId}`;
       }
-      if (attribute === "Arn") return `arn:aws:dynamodb:us-east-1:123456789012:table/${logicalId}`;
+      if (attribute === "Arn" && type === "AWS::DynamoDB::Table") {
+        return `arn:aws:dynamodb:us-east-1:123456789012:table/${logicalId}`;
+      }
       return `${logicalId}.${attribute}`;
     }
     if ("Fn::Join" in value) {
       const [separator, parts] = value["Fn::Join"] as [string, Json[]];
-      return parts.map(standIn).join(separator);
+      return parts.map((part) => standIn(part, resources)).join(separator);
     }
   }
   if (typeof value === "string") return value;
@@ -65,11 +70,13 @@ function standIn(value: Json): string {
 }
 
 /** The definition of the only (or the `logicalId`) state machine of a template. */
-export function definitionOf(template: { Resources: Record<string, { Type: string; Properties?: Json }> }, logicalId?: string): AslDefinition {
+export function definitionOf(template: { Resources: Resources }, logicalId?: string): AslDefinition {
   const machines = Object.entries(template.Resources).filter(
-    ([id, r]) => r.Type === "AWS::StepFunctions::StateMachine" && (logicalId === undefined || id === logicalId),
+    ([id, r]) =>
+      r.Type === "AWS::StepFunctions::StateMachine" && (logicalId === undefined || id === logicalId),
   );
   if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
-  const properties = (machines[0] as [string, { Properties: { DefinitionString: Json } }])[1].Properties;
-  return JSON.parse(standIn(properties.DefinitionString)) as AslDefinition;
+  const properties = (machines[0] as unknown as [string, { Properties: { DefinitionString: Json } }])[1]
+    .Properties;
+  return JSON.parse(standIn(properties.DefinitionString, template.Resources)) as AslDefinition;
 }

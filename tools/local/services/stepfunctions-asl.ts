@@ -17,7 +17,10 @@ interface ValidatorResult {
   readonly errors: readonly { readonly "Error code": string; readonly Message: string }[];
 }
 
-type Validator = (definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }) => ValidatorResult;
+type Validator = (
+  definition: unknown,
+  options?: { checkPaths?: boolean; checkArn?: boolean },
+) => ValidatorResult;
 
 const validator = createRequire(import.meta.url)("asl-validator") as Validator;
 
