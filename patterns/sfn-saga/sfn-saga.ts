@@ -1,8 +1,10 @@
-import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import { type CfnResource, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import { type Alarm, ComparisonOperator, type Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import type { Key } from "aws-cdk-lib/aws-kms";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Topic } from "aws-cdk-lib/aws-sns";
 import {
@@ -152,6 +154,7 @@ export class SfnSaga extends Construct {
     acknowledgeFindings(
       this,
       [...functions.values()].flatMap((f) => [f.action, f.compensation]),
+      resolved.flatMap((r) => [r.actionFunction, r.compensationFunction]),
     );
 
     const alarm = (alarmId: string, metric: Metric, description: string) => {
@@ -192,7 +195,25 @@ export class SfnSaga extends Construct {
 }
 
 /** cdk-nag findings inherent to the pattern, each with why it is acceptable. */
-function acknowledgeFindings(saga: SfnSaga, bundled: (PatternFunction | undefined)[]): void {
+function acknowledgeFindings(
+  saga: SfnSaga,
+  bundled: (PatternFunction | undefined)[],
+  invoked: (IFunction | undefined)[],
+): void {
+  const stack = Stack.of(saga);
+  const seen = new Set<string>();
+  for (const fn of invoked) {
+    // The Lambda task grants InvokeFunction on the function and on `<arn>:*` (its versions and aliases).
+    if (!(fn instanceof LambdaFunction) || Stack.of(fn) !== stack) continue;
+    const logicalId = stack.resolve((fn.node.defaultChild as CfnResource).logicalId) as string;
+    if (seen.has(logicalId)) continue;
+    seen.add(logicalId);
+    acknowledgeNag(
+      saga.stateMachine,
+      `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+      "The Lambda task may invoke only this function and its versions or aliases (`<arn>:*`), as Step Functions' Lambda integration requires for qualified invocations",
+    );
+  }
   acknowledgeNag(
     saga.stateMachine,
     "AwsSolutions-IAM5[Resource::*]",
