@@ -1,0 +1,262 @@
+/**
+ * The definition side of the local Step Functions service: reading a template's state machine
+ * definition, refusing what the interpreter would run unfaithfully, and the API's response shapes.
+ */
+import { UnsupportedResourceError } from "../resources/plan.ts";
+import { isObject, type Json } from "../template.ts";
+import { classifyResource, type TaskResource } from "./stepfunctions-tasks.ts";
+
+/** The definition of a state machine resource: `DefinitionString` or `Definition`, substitutions applied. */
+export function readDefinition(
+  logicalId: string,
+  type: string,
+  props: Record<string, Json>,
+): Record<string, Json> {
+  if (props.DefinitionS3Location !== undefined) {
+    throw new UnsupportedResourceError(
+      logicalId,
+      type,
+      "uses DefinitionS3Location, which is not supported locally (inline the definition)",
+    );
+  }
+  let text: string;
+  if (typeof props.DefinitionString === "string") text = props.DefinitionString;
+  else if (isObject(props.Definition)) text = JSON.stringify(props.Definition);
+  else throw new UnsupportedResourceError(logicalId, type, "has neither DefinitionString nor Definition");
+  const substitutions = isObject(props.DefinitionSubstitutions) ? props.DefinitionSubstitutions : {};
+  text = text.replace(/\$\{([A-Za-z0-9_]+)\}/g, (whole, key: string) => {
+    const value = substitutions[key];
+    return value === undefined ? whole : String(value);
+  });
+  try {
+    const parsed = JSON.parse(text) as Json;
+    if (!isObject(parsed)) throw new Error("not an object");
+    return parsed;
+  } catch (error) {
+    throw new UnsupportedResourceError(
+      logicalId,
+      type,
+      `has a definition that is not JSON (${(error as Error).message})`,
+    );
+  }
+}
+
+/**
+ * Walks every state (Parallel branches and Map processors included), collects the Task resources by
+ * state name, and refuses JSONata, Distributed Map and unsupported Task resources with the reason.
+ */
+export function checkDefinition(
+  logicalId: string,
+  type: string,
+  definition: Record<string, Json>,
+  tasks: Map<string, { resource: TaskResource; arn: string }>,
+): void {
+  const refuse = (detail: string) => {
+    throw new UnsupportedResourceError(logicalId, type, detail);
+  };
+  const walk = (machine: Record<string, Json>, language: string) => {
+    const own = typeof machine.QueryLanguage === "string" ? machine.QueryLanguage : language;
+    const states = isObject(machine.States) ? machine.States : {};
+    for (const [name, state] of Object.entries(states)) {
+      if (!isObject(state)) continue;
+      const stateLanguage = typeof state.QueryLanguage === "string" ? state.QueryLanguage : own;
+      if (stateLanguage === "JSONata") {
+        refuse(
+          `uses JSONata (state ${name}); the local interpreter runs JSONPath only and would ignore Arguments/Output/Assign silently`,
+        );
+      }
+      if (state.Type === "Task") {
+        const arn = String(state.Resource ?? "");
+        const resource = classifyResource(arn);
+        if ("unsupported" in resource) refuse(`state ${name}: ${resource.unsupported}`);
+        else tasks.set(name, { resource, arn });
+        if (state.HeartbeatSeconds !== undefined || state.HeartbeatSecondsPath !== undefined) {
+          refuse(`state ${name}: HeartbeatSeconds is not emulated`);
+        }
+      }
+      if (state.Type === "Map") {
+        const processor = isObject(state.ItemProcessor)
+          ? state.ItemProcessor
+          : isObject(state.Iterator)
+            ? state.Iterator
+            : {};
+        const config = isObject(processor.ProcessorConfig) ? processor.ProcessorConfig : {};
+        if (config.Mode === "DISTRIBUTED" || state.ItemReader !== undefined) {
+          refuse(`state ${name}: Distributed Map is not emulated`);
+        }
+        walk(processor, stateLanguage);
+      }
+      if (state.Type === "Parallel" && Array.isArray(state.Branches)) {
+        for (const branch of state.Branches) if (isObject(branch)) walk(branch, stateLanguage);
+      }
+    }
+  };
+  walk(definition, "JSONPath");
+}
+
+/** Names of the states with a `Retry` field (for retry-interval overrides). */
+export function retryableStates(definition: Record<string, Json>): string[] {
+  const names: string[] = [];
+  const walk = (machine: Json) => {
+    if (!isObject(machine) || !isObject(machine.States)) return;
+    for (const [name, state] of Object.entries(machine.States)) {
+      if (!isObject(state)) continue;
+      if (Array.isArray(state.Retry)) names.push(name);
+      if (Array.isArray(state.Branches)) for (const b of state.Branches) walk(b);
+      walk(state.ItemProcessor ?? state.Iterator ?? null);
+    }
+  };
+  walk(definition);
+  return names;
+}
+
+/** `arn:…:execution:<machine>:<name>` → [the state machine ARN, the execution name]. */
+export function splitExecutionArn(arn: string): [string, string] {
+  const parts = arn.split(":");
+  if (parts.length !== 8 || parts[5] !== "execution") return ["", ""];
+  return [[...parts.slice(0, 5), "stateMachine", parts[6]].join(":"), parts[7] as string];
+}
+
+/** An event of the interpreter's event log (aws-local-stepfunctions `EventLog`), as far as the history uses it. */
+export interface InterpreterEvent {
+  readonly type: string;
+  readonly state?: {
+    readonly name: string;
+    readonly type: string;
+    readonly input: unknown;
+    readonly output?: unknown;
+  };
+  readonly input?: unknown;
+  readonly output?: unknown;
+  readonly Error?: string;
+  readonly Cause?: unknown;
+}
+
+/** Appends the history events AWS writes for one interpreter event. */
+export function historyOf(
+  event: InterpreterEvent,
+  record: (type: string, details?: Record<string, unknown>) => void,
+): void {
+  const prefix = (t: string) =>
+    ({
+      Task: "TaskState",
+      Pass: "PassState",
+      Choice: "ChoiceState",
+      Wait: "WaitState",
+      Succeed: "SucceedState",
+      Fail: "FailState",
+      Parallel: "ParallelState",
+      Map: "MapState",
+    })[t] ?? `${t}State`;
+  switch (event.type) {
+    case "ExecutionStarted":
+      record("ExecutionStarted", {
+        executionStartedEventDetails: { input: JSON.stringify(event.input ?? null) },
+      });
+      return;
+    case "ExecutionSucceeded":
+      record("ExecutionSucceeded", {
+        executionSucceededEventDetails: { output: JSON.stringify(event.output ?? null) },
+      });
+      return;
+    case "ExecutionFailed":
+      record("ExecutionFailed", {
+        executionFailedEventDetails: {
+          error: event.Error,
+          cause: typeof event.Cause === "string" ? event.Cause : String(event.Cause ?? ""),
+        },
+      });
+      return;
+    case "ExecutionTimeout":
+      record("ExecutionTimedOut", { executionTimedOutEventDetails: { error: "States.Timeout" } });
+      return;
+    case "ExecutionAborted":
+      record("ExecutionAborted", { executionAbortedEventDetails: {} });
+      return;
+    case "StateEntered":
+      if (event.state) {
+        record(`${prefix(event.state.type)}Entered`, {
+          stateEnteredEventDetails: {
+            name: event.state.name,
+            input: JSON.stringify(event.state.input ?? null),
+          },
+        });
+      }
+      return;
+    case "StateExited":
+      if (event.state) {
+        record(`${prefix(event.state.type)}Exited`, {
+          stateExitedEventDetails: {
+            name: event.state.name,
+            output: JSON.stringify(event.state.output ?? null),
+          },
+        });
+      }
+      return;
+    case "StateFailed":
+      // A Task's own failure is recorded by the task runner (TaskFailed); a timeout is raised by the interpreter.
+      if (event.state?.type === "Task" && event.Error === "States.Timeout") {
+        record("TaskTimedOut", {
+          taskTimedOutEventDetails: { error: "States.Timeout", cause: String(event.Cause ?? "") },
+        });
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+interface ExecutionView {
+  readonly executionArn: string;
+  readonly stateMachineArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: number;
+  readonly stopDate?: number;
+  readonly input: string;
+  readonly output?: string;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+/** The DescribeExecution response (dates in epoch seconds, as the JSON protocol carries them). */
+export function describeExecution(e: ExecutionView) {
+  return {
+    executionArn: e.executionArn,
+    stateMachineArn: e.stateMachineArn,
+    name: e.name,
+    status: e.status,
+    startDate: e.startDate / 1000,
+    ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate / 1000 }),
+    input: e.input,
+    inputDetails: { included: true },
+    ...(e.output === undefined ? {} : { output: e.output, outputDetails: { included: true } }),
+    ...(e.error === undefined ? {} : { error: e.error }),
+    ...(e.cause === undefined ? {} : { cause: e.cause }),
+    redriveCount: 0,
+    redriveStatus: "NOT_REDRIVABLE",
+    redriveStatusReason: "RedriveExecution is not emulated locally",
+  };
+}
+
+interface MachineView {
+  readonly arn: string;
+  readonly name: string;
+  readonly type: string;
+  readonly definitionString: string;
+  readonly roleArn: string;
+  readonly creationDate: number;
+}
+
+/** The DescribeStateMachine response. */
+export function describeStateMachine(m: MachineView) {
+  return {
+    stateMachineArn: m.arn,
+    name: m.name,
+    status: "ACTIVE",
+    definition: m.definitionString,
+    roleArn: m.roleArn,
+    type: m.type,
+    creationDate: m.creationDate / 1000,
+  };
+}
