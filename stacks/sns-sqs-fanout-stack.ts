@@ -11,6 +11,11 @@ import {
 } from "../patterns/shared/tables.js";
 import { SnsSqsFanout } from "../patterns/sns-sqs-fanout/sns-sqs-fanout.js";
 import { handlerEntry } from "./entry.js";
+import {
+  FANOUT_SUBSCRIBER_NAMES,
+  type FanoutSubscriberName,
+  SnsSqsFanoutOutputs,
+} from "./sns-sqs-fanout-outputs.js";
 
 /** Props of {@link SnsSqsFanoutStack}. */
 export interface SnsSqsFanoutStackProps extends StackProps {
@@ -26,9 +31,6 @@ export interface SnsSqsFanoutStackProps extends StackProps {
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
 }
-
-/** Names of the example subscribers, their stack output prefixes and handler roles. */
-const SUBSCRIBERS = ["billing", "shipping", "audit"] as const;
 
 /**
  * E-commerce fan-out example: an `orders` topic with three subscribers. `billing` gets only
@@ -57,7 +59,7 @@ export class SnsSqsFanoutStack extends Stack {
       sortKey: { name: "eventId", type: AttributeType.STRING },
     });
 
-    const consumer = (name: (typeof SUBSCRIBERS)[number]) => ({
+    const consumer = (name: FanoutSubscriberName) => ({
       entry: handlerEntry("sns-sqs-fanout", name),
       environment: {
         SUBSCRIBER_NAME: name,
@@ -108,23 +110,25 @@ export class SnsSqsFanoutStack extends Stack {
       "The publisher is invoked synchronously and returns every failed entry to its caller; it is never invoked asynchronously",
     );
 
-    for (const name of SUBSCRIBERS) {
+    for (const name of FANOUT_SUBSCRIBER_NAMES) {
       const subscriber = this.fanout.subscribers[name];
       if (!subscriber) throw new Error(`subscriber ${name} missing`);
       this.idempotencyTable.grant(subscriber.consumer, ...IDEMPOTENCY_TABLE_ACTIONS);
       // The effect is one UpdateItem (ADD applications, SET firstAppliedAt).
       this.effectsTable.grant(subscriber.consumer, "dynamodb:UpdateItem");
-      const prefix = name.charAt(0).toUpperCase() + name.slice(1);
-      new CfnOutput(this, `${prefix}QueueUrl`, { value: subscriber.queue.queueUrl });
-      new CfnOutput(this, `${prefix}DlqUrl`, { value: subscriber.deadLetterQueue.queueUrl });
-      new CfnOutput(this, `${prefix}SubscriptionDlqUrl`, {
+      const names = SnsSqsFanoutOutputs.subscribers[name];
+      new CfnOutput(this, names.queueUrl, { value: subscriber.queue.queueUrl });
+      new CfnOutput(this, names.dlqUrl, { value: subscriber.deadLetterQueue.queueUrl });
+      new CfnOutput(this, names.subscriptionDlqUrl, {
         value: subscriber.subscriptionDeadLetterQueue.queueUrl,
       });
-      new CfnOutput(this, `${prefix}FunctionName`, { value: subscriber.consumer.functionName });
+      new CfnOutput(this, names.functionName, { value: subscriber.consumer.functionName });
     }
-    new CfnOutput(this, "TopicArn", { value: this.fanout.topic.topicArn });
-    new CfnOutput(this, "PublisherFunctionName", { value: this.publisher.function.functionName });
-    new CfnOutput(this, "IdempotencyTableName", { value: this.idempotencyTable.tableName });
-    new CfnOutput(this, "EffectsTableName", { value: this.effectsTable.tableName });
+    new CfnOutput(this, SnsSqsFanoutOutputs.topicArn, { value: this.fanout.topic.topicArn });
+    new CfnOutput(this, SnsSqsFanoutOutputs.publisherFunctionName, {
+      value: this.publisher.function.functionName,
+    });
+    new CfnOutput(this, SnsSqsFanoutOutputs.idempotencyTableName, { value: this.idempotencyTable.tableName });
+    new CfnOutput(this, SnsSqsFanoutOutputs.effectsTableName, { value: this.effectsTable.tableName });
   }
 }

@@ -8,6 +8,7 @@ import {
 } from "../patterns/shared/tables.js";
 import { RedrivableQueue } from "../patterns/sqs-dlq-redrive/sqs-dlq-redrive.js";
 import { handlerEntry } from "./entry.js";
+import { SqsDlqRedriveOutputs as Outputs } from "./sqs-dlq-redrive-outputs.js";
 
 /** Props of {@link SqsDlqRedriveStack}. */
 export interface SqsDlqRedriveStackProps extends StackProps {
@@ -68,14 +69,14 @@ export class SqsDlqRedriveStack extends Stack {
     this.idempotencyTable.grant(this.jobs.consumer, ...IDEMPOTENCY_TABLE_ACTIONS);
 
     const outputs: Record<string, string> = {
-      QueueUrl: this.jobs.queue.queueUrl,
-      QueueArn: this.jobs.queue.queueArn,
-      DlqUrl: this.jobs.deadLetterQueue.queueUrl,
-      DlqArn: this.jobs.deadLetterQueue.queueArn,
-      WorkerFunctionName: this.jobs.consumer.functionName,
-      RedriveFunctionName: this.jobs.redriveFunction?.function.functionName ?? "",
-      JobsTableName: this.jobsTable.tableName,
-      IdempotencyTableName: this.idempotencyTable.tableName,
+      [Outputs.queueUrl]: this.jobs.queue.queueUrl,
+      [Outputs.queueArn]: this.jobs.queue.queueArn,
+      [Outputs.dlqUrl]: this.jobs.deadLetterQueue.queueUrl,
+      [Outputs.dlqArn]: this.jobs.deadLetterQueue.queueArn,
+      [Outputs.workerFunctionName]: this.jobs.consumer.functionName,
+      [Outputs.redriveFunctionName]: this.jobs.redriveFunction?.function.functionName ?? "",
+      [Outputs.jobsTableName]: this.jobsTable.tableName,
+      [Outputs.idempotencyTableName]: this.idempotencyTable.tableName,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
