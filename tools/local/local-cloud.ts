@@ -29,6 +29,11 @@ export interface StartLocalOptions {
    */
   readonly visibilityTimeoutSeconds?: number;
   /**
+   * Every Step Functions retry waits this many milliseconds instead of its backoff (printed at start).
+   * @default - the definitions' IntervalSeconds, BackoffRate, MaxDelaySeconds and jitter
+   */
+  readonly stepFunctionsRetryDelayMs?: number;
+  /**
    * Services added to the built-ins (SQS/SNS, DynamoDB, Lambda), started after them in this order:
    * Step Functions, a Kafka broker, … (see `services/local-service.ts`). @default []
    */

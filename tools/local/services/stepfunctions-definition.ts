@@ -94,6 +94,59 @@ export function checkDefinition(
   walk(definition, "JSONPath");
 }
 
+/**
+ * aws-local-stepfunctions 3.0.0 strips every backslash from an intrinsic function's string result, so
+ * `States.JsonToString($.x)` of a value holding a JSON string (a Lambda error's Cause) yields invalid
+ * JSON. Task parameters of exactly the form `"key.$": "States.JsonToString(<path>)"` are therefore
+ * rewritten to `"key.$": "<path>"`, and the task runner serializes those values itself (see
+ * {@link applyJsonToString}). Returns the rewritten key paths (keys without `.$`) by state name.
+ */
+export function rewriteJsonToString(definition: Record<string, Json>): Map<string, string[][]> {
+  const rewritten = new Map<string, string[][]>();
+  const walkParameters = (value: Json, path: string[], found: string[][]) => {
+    if (!isObject(value)) return;
+    for (const [key, inner] of Object.entries(value)) {
+      const match = typeof inner === "string" ? /^States\.JsonToString\((\$[^()]*)\)$/.exec(inner) : null;
+      if (key.endsWith(".$") && match) {
+        value[key] = match[1] as string;
+        found.push([...path, key.slice(0, -2)]);
+      } else {
+        walkParameters(inner, [...path, key], found);
+      }
+    }
+  };
+  const walk = (machine: Json) => {
+    if (!isObject(machine) || !isObject(machine.States)) return;
+    for (const [name, state] of Object.entries(machine.States)) {
+      if (!isObject(state)) continue;
+      if (state.Type === "Task" && isObject(state.Parameters)) {
+        const found: string[][] = [];
+        walkParameters(state.Parameters, [], found);
+        if (found.length > 0) rewritten.set(name, found);
+      }
+      if (Array.isArray(state.Branches)) for (const b of state.Branches) walk(b);
+      walk(state.ItemProcessor ?? state.Iterator ?? null);
+    }
+  };
+  walk(definition);
+  return rewritten;
+}
+
+/** Serializes the values at `paths` of a task's input (the rewritten `States.JsonToString` arguments). */
+export function applyJsonToString(input: unknown, paths: readonly string[][]): unknown {
+  const copy = structuredClone(input) as Record<string, unknown>;
+  for (const path of paths) {
+    let parent: Record<string, unknown> | undefined = copy;
+    for (const key of path.slice(0, -1)) {
+      const next: unknown = parent?.[key];
+      parent = next !== null && typeof next === "object" ? (next as Record<string, unknown>) : undefined;
+    }
+    const last = path[path.length - 1] as string;
+    if (parent && last in parent) parent[last] = JSON.stringify(parent[last]);
+  }
+  return copy;
+}
+
 /** Names of the states with a `Retry` field (for retry-interval overrides). */
 export function retryableStates(definition: Record<string, Json>): string[] {
   const names: string[] = [];

@@ -20,6 +20,7 @@ import type { Json, TemplateResource } from "../template.ts";
 import type { CreateRequest, LocalService, PlanContext, ServiceHost, ServiceStart } from "./local-service.ts";
 import { validateAsl } from "./stepfunctions-asl.ts";
 import {
+  applyJsonToString,
   checkDefinition,
   describeExecution as describe,
   describeStateMachine as describeMachine,
@@ -27,6 +28,7 @@ import {
   type InterpreterEvent,
   readDefinition,
   retryableStates,
+  rewriteJsonToString,
   splitExecutionArn,
 } from "./stepfunctions-definition.ts";
 import { LocalTaskRunner, type TaskResource } from "./stepfunctions-tasks.ts";
@@ -89,6 +91,8 @@ interface LocalStateMachine {
   readonly creationDate: number;
   readonly interpreter: AslStateMachine;
   readonly tasks: ReadonlyMap<string, { readonly resource: TaskResource; readonly arn: string }>;
+  /** Task parameters whose `States.JsonToString` the service evaluates itself (see rewriteJsonToString). */
+  readonly jsonToString: ReadonlyMap<string, string[][]>;
   readonly executions: Map<string, LocalExecution>;
 }
 
@@ -181,7 +185,9 @@ export class StepFunctionsService implements LocalService {
         `has an invalid definition (asl-validator: ${errors.map((e) => `${e.code}: ${e.message}`).join("; ")})`,
       );
     }
-    const interpreter = new AslStateMachine(definition as never, {
+    const executable = structuredClone(definition);
+    const jsonToString = rewriteJsonToString(executable);
+    const interpreter = new AslStateMachine(executable as never, {
       validationOptions: { checkPaths: false, checkArn: false },
     });
     const arn = planned.ref;
@@ -195,6 +201,7 @@ export class StepFunctionsService implements LocalService {
       creationDate: Date.now(),
       interpreter,
       tasks,
+      jsonToString,
       executions: new Map(),
     });
     this.runner ??= new LocalTaskRunner({
@@ -334,7 +341,9 @@ export class StepFunctionsService implements LocalService {
     const handlers = Object.fromEntries(
       [...machine.tasks].map(([stateName, resource]) => [
         stateName,
-        async (taskInput: Json) => {
+        async (rawInput: Json) => {
+          const paths = machine.jsonToString.get(stateName);
+          const taskInput = (paths ? applyJsonToString(rawInput, paths) : rawInput) as Json;
           // Let the interpreter's StateEntered event reach the history first.
           await new Promise((resolve) => setImmediate(resolve));
           const resourceName = resource.arn;
