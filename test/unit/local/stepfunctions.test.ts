@@ -30,7 +30,7 @@ const check = (definition: Record<string, Json>) => {
 describe("local Step Functions definitions", () => {
   it("reads DefinitionString with DefinitionSubstitutions applied", () => {
     const definition = readDefinition("M", "T", {
-      DefinitionString: JSON.stringify(machine({ A: task("${fn}") })),
+      DefinitionString: JSON.stringify(machine({ A: task(`$${"{"}fn}`) })),
       DefinitionSubstitutions: { fn: "arn:aws:lambda:us-east-1:1:function:f" },
     });
     expect((definition.States as Record<string, { Resource: string }>).A?.Resource).toBe(
