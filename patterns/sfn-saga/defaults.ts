@@ -3,6 +3,8 @@ import { Duration } from "aws-cdk-lib";
 /** Defaults of {@link SfnSaga}, in one place so docs, validation and tests agree. */
 export const SAGA_DEFAULTS = {
   stepTimeout: Duration.seconds(30),
+  /** A Lambda task's TimeoutSeconds is its function's timeout plus this. */
+  taskTimeoutHeadroom: Duration.seconds(5),
   stateMachineTimeout: Duration.hours(1),
   /** The step's own retryable errors. */
   stepRetry: {

@@ -220,7 +220,9 @@ function createTask(
       : { payloadResponseOnly: true }),
     // The construct adds its own bounded retrier with jitter (and a max delay) instead of CDK's default.
     retryOnServiceExceptions: false,
-    taskTimeout: Timeout.duration(timeout),
+    // A little above the function's own timeout, so a slow invocation ends with the function's precise
+    // error (its timeout) and States.Timeout only means the invocation itself hung. A callback waits `timeout`.
+    taskTimeout: Timeout.duration(callback ? timeout : timeout.plus(D.taskTimeoutHeadroom)),
     resultPath,
   });
 }

@@ -31,8 +31,9 @@ export interface SagaStepProps {
   /** Retry of `retryableErrors`. @default interval 1 s, 3 attempts, backoff 2, max delay 30 s, full jitter */
   readonly retry?: SagaRetryProps;
   /**
-   * The task's `TimeoutSeconds` (`States.Timeout` after it), and a bundled action's function timeout.
-   * A timed-out step's outcome is unknown, so it is compensated too. For a `callback` step it is the
+   * The bundled functions' timeout; a Lambda task's `TimeoutSeconds` is this plus 5 s (so the
+   * function's own timeout error comes first; `States.Timeout` then means the invocation hung), a
+   * DynamoDB task's is this. A timed-out step's outcome is unknown, so it is compensated too. For a `callback` step it is the
    * wait for the token (its functions keep the 30 s default).
    * @default Duration.seconds(30)
    */

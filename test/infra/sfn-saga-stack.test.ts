@@ -69,7 +69,7 @@ describe("SfnSagaStack", () => {
     ]);
     for (const step of ["ReserveInventory", "ChargePayment", "CreateShipment"]) {
       expect(s[step]?.Retry?.[1]).toMatchObject({ ErrorEquals: ["RetryableError"] });
-      expect(s[step]?.TimeoutSeconds).toBe(10);
+      expect(s[step]?.TimeoutSeconds).toBe(15);
     }
   });
 

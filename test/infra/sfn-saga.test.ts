@@ -131,7 +131,7 @@ describe("SfnSaga definition", () => {
 
   it("compensates a timed-out step (unknown outcome), and does not retry a timeout (SAGA-02)", () => {
     const ship = definition.States.Ship as AslState;
-    expect(ship.TimeoutSeconds).toBe(20);
+    expect(ship.TimeoutSeconds).toBe(25);
     expect(catcher(ship, "States.ALL").Next).toBe("CompensateShip");
     for (const step of forward) {
       const retriers = definition.States[step]?.Retry ?? [];
