@@ -254,13 +254,23 @@ describe("the place-order saga on the embedded cloud", () => {
     expect(await payment(duplicate.orderId)).toMatchObject({ appliedCount: 1 });
   });
 
-  it("answers StartExecution with the Standard name rules", async () => {
+  it("answers StartExecution with the Standard name rules and the input limit (SAGA-08)", async () => {
     const order = orderFor(undefined, undefined, "again");
     await expect(
       sfn.send(
         new StartExecutionCommand({ stateMachineArn: out(O.stateMachineArn), name: "bad name", input: "{}" }),
       ),
     ).rejects.toMatchObject({ name: "InvalidName" });
+    // SAGA-08: an input above 256 KiB is refused at start.
+    await expect(
+      sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: out(O.stateMachineArn),
+          name: `${order.orderId}-big`,
+          input: JSON.stringify({ ...order, padding: "x".repeat(300 * 1024) }),
+        }),
+      ),
+    ).rejects.toMatchObject({ name: "InvalidExecutionInput" });
     const first = await runSaga(order);
     await expect(
       sfn.send(
