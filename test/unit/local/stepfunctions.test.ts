@@ -50,12 +50,12 @@ describe("local Step Functions definitions", () => {
     );
   });
 
-  it("refuses .sync, .waitForTaskToken, unknown resources, Distributed Map and heartbeats, naming the state", () => {
+  it("refuses .sync, non-Lambda .waitForTaskToken, unknown resources, Distributed Map and heartbeats, naming the state", () => {
     expect(() => check(machine({ A: task("arn:aws:states:::ecs:runTask.sync") }))).toThrow(
       /state A: .*\.sync/,
     );
-    expect(() => check(machine({ A: task("arn:aws:states:::lambda:invoke.waitForTaskToken") }))).toThrow(
-      /waitForTaskToken/,
+    expect(() => check(machine({ A: task("arn:aws:states:::sqs:sendMessage.waitForTaskToken") }))).toThrow(
+      /waitForTaskToken is emulated for Lambda only/,
     );
     expect(() => check(machine({ A: task("arn:aws:states:::glue:startJobRun") }))).toThrow(/not emulated/);
     expect(() =>

@@ -9,7 +9,10 @@
  *   DynamoDB API input; errors `DynamoDB.<exception>`;
  * - `arn:aws:states:::sqs:sendMessage` (errors `SQS.<exception>`) and `arn:aws:states:::sns:publish`
  *   (errors `SNS.<exception>`); a JSON `MessageBody`/`Message` is serialized as AWS does.
- * Anything else (`.sync`, `.waitForTaskToken`, other services) is refused when the state machine is created.
+ * - `arn:aws:states:::lambda:invoke.waitForTaskToken`: the function is invoked (its error fails the task),
+ *   then the task waits for SendTaskSuccess / SendTaskFailure with the task token (see stepfunctions.ts).
+ * Anything else (`.sync`, other services' `.waitForTaskToken`, other services) is refused when the state
+ * machine is created.
  */
 import {
   DeleteItemCommand,
@@ -33,6 +36,7 @@ export class TaskError extends Error {
 /** A supported Task resource, classified. */
 export type TaskResource =
   | { readonly kind: "lambda-invoke" }
+  | { readonly kind: "lambda-callback" }
   | { readonly kind: "lambda-arn"; readonly functionArn: string }
   | { readonly kind: "dynamodb"; readonly action: "putItem" | "updateItem" | "getItem" | "deleteItem" }
   | { readonly kind: "sqs-send" }
@@ -41,6 +45,7 @@ export type TaskResource =
 /** Classifies a `Resource`, or returns why it is not supported locally. */
 export function classifyResource(resource: string): TaskResource | { readonly unsupported: string } {
   if (resource === "arn:aws:states:::lambda:invoke") return { kind: "lambda-invoke" };
+  if (resource === "arn:aws:states:::lambda:invoke.waitForTaskToken") return { kind: "lambda-callback" };
   const dynamo = /^arn:aws:states:::dynamodb:(putItem|updateItem|getItem|deleteItem)$/.exec(resource);
   if (dynamo) return { kind: "dynamodb", action: dynamo[1] as "putItem" };
   if (resource === "arn:aws:states:::sqs:sendMessage") return { kind: "sqs-send" };
@@ -52,7 +57,7 @@ export function classifyResource(resource: string): TaskResource | { readonly un
     return { unsupported: `${resource}: the .sync integration pattern is not emulated` };
   }
   if (resource.endsWith(".waitForTaskToken")) {
-    return { unsupported: `${resource}: the .waitForTaskToken integration pattern is not emulated yet` };
+    return { unsupported: `${resource}: .waitForTaskToken is emulated for Lambda only` };
   }
   return {
     unsupported: `${resource}: this Task resource is not emulated (Lambda invoke, DynamoDB get/put/update/delete item, SQS SendMessage and SNS Publish are)`,
@@ -91,6 +96,12 @@ export class LocalTaskRunner {
         const functionName = String(params.FunctionName ?? "");
         const payload = await this.invoke(functionName, params.Payload ?? {}, source);
         return { ExecutedVersion: "$LATEST", Payload: payload, StatusCode: 200 };
+      }
+      case "lambda-callback": {
+        // The invocation only hands the token on; the task's result comes from SendTaskSuccess.
+        const params = asObject(input, "lambda:invoke.waitForTaskToken");
+        await this.invoke(String(params.FunctionName ?? ""), params.Payload ?? {}, source);
+        return null;
       }
       case "lambda-arn":
         return this.invoke(resource.functionArn, input, source);

@@ -2,12 +2,13 @@
  * Step Functions for the embedded cloud, on `aws-local-stepfunctions` (the ASL interpreter), behind a
  * local endpoint that speaks the Step Functions API (AWS JSON 1.0) to the AWS SDK:
  * StartExecution (Standard name rules), DescribeExecution, ListExecutions (status filter),
- * GetExecutionHistory, StopExecution, DescribeStateMachine, ListStateMachines.
+ * GetExecutionHistory, StopExecution, DescribeStateMachine, ListStateMachines, and SendTaskSuccess /
+ * SendTaskFailure / SendTaskHeartbeat for `.waitForTaskToken` Lambda tasks.
  *
  * `AWS::StepFunctions::StateMachine` resources are created from the template: the `DefinitionString`
  * (intrinsics resolved) or `Definition`, with `DefinitionSubstitutions` applied, validated with
  * asl-validator, and refused loudly when they use what the interpreter cannot run faithfully:
- * JSONata (it would be silently ignored), Distributed Map, `.sync`, `.waitForTaskToken` and Task
+ * JSONata (it would be silently ignored), Distributed Map, `.sync`, `HeartbeatSeconds` and Task
  * resources other than those of stepfunctions-tasks.ts. Every Task runs on the local emulators.
  */
 import { randomUUID } from "node:crypto";
@@ -31,7 +32,7 @@ import {
   rewriteJsonToString,
   splitExecutionArn,
 } from "./stepfunctions-definition.ts";
-import { LocalTaskRunner, type TaskResource } from "./stepfunctions-tasks.ts";
+import { LocalTaskRunner, TaskError, type TaskResource } from "./stepfunctions-tasks.ts";
 
 /** Options of {@link StepFunctionsService}. */
 export interface StepFunctionsServiceProps {
@@ -79,6 +80,8 @@ interface LocalExecution {
   readonly history: HistoryEvent[];
   abort?: () => void;
   done?: Promise<void>;
+  /** The token `$$.Task.Token` hands out until a callback task takes it (one task at a time per execution). */
+  pendingToken?: string;
 }
 
 interface LocalStateMachine {
@@ -120,11 +123,21 @@ export class StepFunctionsService implements LocalService {
   private server?: Server;
   private runner?: LocalTaskRunner;
   private readonly machines = new Map<string, LocalStateMachine>();
+  /** Task tokens of `.waitForTaskToken` tasks waiting for SendTaskSuccess / SendTaskFailure. */
+  private readonly tokens = new Map<
+    string,
+    {
+      readonly execution: LocalExecution;
+      resolve(output: unknown): void;
+      reject(error: Error): void;
+      done: boolean;
+    }
+  >();
 
   constructor(private readonly props: StepFunctionsServiceProps = {}) {}
 
   readonly gaps = [
-    "Step Functions: JSONPath only (JSONata definitions are refused); no Distributed Map, .sync, .waitForTaskToken, HeartbeatSeconds or RedriveExecution; $$.State.EnteredTime is the time it is read, $$.State.RetryCount is not set",
+    "Step Functions: JSONPath only (JSONata definitions are refused); no Distributed Map, .sync, HeartbeatSeconds or RedriveExecution, .waitForTaskToken for Lambda tasks only; $$.State.EnteredTime is the time it is read, $$.State.RetryCount is not set",
     "Step Functions: execution history has the event types of the states run (Task scheduled/started/succeeded/failed/timed out, state entered/exited, execution events), not every detail field AWS writes",
   ];
 
@@ -258,6 +271,10 @@ export class StepFunctionsService implements LocalService {
         return this.history(input);
       case "DescribeStateMachine":
         return describeMachine(this.machine(input.stateMachineArn));
+      case "SendTaskSuccess":
+      case "SendTaskFailure":
+      case "SendTaskHeartbeat":
+        return this.sendTask(operation, input);
       case "ListStateMachines":
         return {
           stateMachines: [...this.machines.values()].map((m) => ({
@@ -270,7 +287,7 @@ export class StepFunctionsService implements LocalService {
       default:
         throw new StatesApiError(
           "UnknownOperationException",
-          `${operation || "(no X-Amz-Target)"} is not supported by the local Step Functions service (RedriveExecution, task tokens and versions are not emulated)`,
+          `${operation || "(no X-Amz-Target)"} is not supported by the local Step Functions service (RedriveExecution, versions and aliases are not emulated)`,
         );
     }
   }
@@ -352,7 +369,12 @@ export class StepFunctionsService implements LocalService {
           });
           record("TaskStarted", { taskStartedEventDetails: { resource: resourceName } });
           try {
-            const output = await runner.run(resource.resource, taskInput, `states:${machine.name}`);
+            const output =
+              resource.resource.kind === "lambda-callback"
+                ? await this.callback(execution, resource.resource, taskInput, machine.name, () =>
+                    record("TaskSubmitted", { taskSubmittedEventDetails: { resource: resourceName } }),
+                  )
+                : await runner.run(resource.resource, taskInput, `states:${machine.name}`);
             record("TaskSucceeded", {
               taskSucceededEventDetails: { resource: resourceName, output: JSON.stringify(output) },
             });
@@ -385,6 +407,12 @@ export class StepFunctionsService implements LocalService {
       State: {
         get EnteredTime() {
           return new Date().toISOString();
+        },
+      },
+      Task: {
+        get Token() {
+          execution.pendingToken ??= randomUUID().replaceAll("-", "") + randomUUID().replaceAll("-", "");
+          return execution.pendingToken;
         },
       },
     };
@@ -423,6 +451,68 @@ export class StepFunctionsService implements LocalService {
         execution.stopDate = Date.now();
         await Promise.race([events, new Promise((resolve) => setTimeout(resolve, 100))]);
       });
+  }
+
+  /** Runs a `.waitForTaskToken` Lambda task: invoke, then wait for the token's SendTaskSuccess/Failure. */
+  private async callback(
+    execution: LocalExecution,
+    resource: TaskResource,
+    input: Json,
+    machineName: string,
+    submitted: () => void,
+  ): Promise<unknown> {
+    const token = execution.pendingToken;
+    execution.pendingToken = undefined;
+    if (!token)
+      throw new StatesApiError("States.Runtime", "the callback task's parameters do not pass $$.Task.Token");
+    const result = new Promise<unknown>((resolve, reject) => {
+      this.tokens.set(token, { execution, resolve, reject, done: false });
+    });
+    try {
+      await (this.runner as LocalTaskRunner).run(resource, input, `states:${machineName}`);
+    } catch (error) {
+      this.tokens.delete(token);
+      throw error;
+    }
+    submitted();
+    try {
+      return await result;
+    } finally {
+      const entry = this.tokens.get(token);
+      if (entry) entry.done = true;
+    }
+  }
+
+  private taskToken(input: Record<string, unknown>) {
+    const token = typeof input.taskToken === "string" ? input.taskToken : "";
+    const entry = this.tokens.get(token);
+    if (!entry) throw new StatesApiError("InvalidToken", "Invalid token");
+    if (entry.done || entry.execution.status !== "RUNNING") {
+      throw new StatesApiError(
+        "TaskTimedOut",
+        "Task Timed Out: the task already ended (timed out, failed or completed)",
+      );
+    }
+    return entry;
+  }
+
+  private sendTask(operation: string, input: Record<string, unknown>) {
+    const entry = this.taskToken(input);
+    if (operation === "SendTaskHeartbeat") return {};
+    entry.done = true;
+    if (operation === "SendTaskSuccess") {
+      let output: unknown;
+      try {
+        output = JSON.parse(String(input.output ?? "null"));
+      } catch {
+        entry.done = false;
+        throw new StatesApiError("InvalidOutput", "Invalid output: not JSON");
+      }
+      entry.resolve(output);
+    } else {
+      entry.reject(new TaskError(String(input.error ?? ""), String(input.cause ?? "")));
+    }
+    return {};
   }
 
   private stopExecution(input: Record<string, unknown>) {
