@@ -9,6 +9,7 @@ export const SfnSagaOutputs = {
   orderRequestsDlqUrl: "OrderRequestsDlqUrl",
   orderRequestsDlqArn: "OrderRequestsDlqArn",
   stateMachineArn: "StateMachineArn",
+  resumeStateMachineArn: "ResumeStateMachineArn",
   starterFunctionName: "StarterFunctionName",
   inventoryTableName: "InventoryTableName",
   paymentsTableName: "PaymentsTableName",

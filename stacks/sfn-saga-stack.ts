@@ -221,6 +221,7 @@ export class SfnSagaStack extends Stack {
       [O.orderRequestsDlqUrl]: this.orderRequestsDlq.queueUrl,
       [O.orderRequestsDlqArn]: this.orderRequestsDlq.queueArn,
       [O.stateMachineArn]: this.saga.stateMachine.stateMachineArn,
+      [O.resumeStateMachineArn]: this.saga.resumeStateMachine.stateMachineArn,
       [O.starterFunctionName]: this.starter.consumer.functionName,
       [O.inventoryTableName]: this.inventoryTable.tableName,
       [O.paymentsTableName]: this.paymentsTable.tableName,

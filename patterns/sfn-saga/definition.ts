@@ -3,6 +3,8 @@ import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import {
   type Chain,
+  Choice,
+  Condition,
   Fail,
   IntegrationPattern,
   JitterType,
@@ -85,6 +87,35 @@ function retry(errors: readonly string[], base: Required<SagaRetryProps>, own?: 
  */
 export function buildSagaDefinition(scope: Construct, props: SagaDefinitionProps): SagaDefinition {
   const keyPath = props.businessKeyPath;
+  const { compensations, chainBefore } = buildCompensations(scope, props);
+  const succeeded = new Succeed(scope, N.succeeded);
+  const forward = props.steps.map((step, i) => {
+    const { id } = step.props;
+    const task = createTask(scope, id, step, "action", keyPath);
+    task.addRetry(retry(serviceErrors(step.props.action), D.serviceRetry));
+    if (step.props.retryableErrors?.length) {
+      task.addRetry(retry(step.props.retryableErrors, D.stepRetry, step.props.retry));
+    }
+    const before = chainBefore[i] as State;
+    if (step.props.permanentErrors?.length) {
+      task.addCatch(before, { errors: step.props.permanentErrors, resultPath: "$.failure" });
+    }
+    task.addCatch(compensations.get(id) ?? before, { errors: ["States.ALL"], resultPath: "$.failure" });
+    return task;
+  });
+  for (const [i, task] of forward.entries()) task.next(forward[i + 1] ?? succeeded);
+  return { start: forward[0] as TaskStateBase, forward, compensations };
+}
+
+/**
+ * The compensation chain (each compensation retried, then caught into record → alert → Fail) and, for
+ * each step index, the state where the compensation of the steps before it starts.
+ */
+function buildCompensations(
+  scope: Construct,
+  props: SagaDefinitionProps,
+): { compensations: Map<string, TaskStateBase>; chainBefore: State[] } {
+  const keyPath = props.businessKeyPath;
   const sagaKeyString = JsonPath.format("{}", JsonPath.stringAt(keyPath));
 
   const compensationFailed = new Fail(scope, N.compensationFailed, {
@@ -150,24 +181,35 @@ export function buildSagaDefinition(scope: Construct, props: SagaDefinitionProps
     compensations.set(id, task);
     previous = task;
   }
+  return { compensations, chainBefore };
+}
 
-  const succeeded = new Succeed(scope, N.succeeded);
-  const forward = props.steps.map((step, i) => {
-    const { id } = step.props;
-    const task = createTask(scope, id, step, "action", keyPath);
-    task.addRetry(retry(serviceErrors(step.props.action), D.serviceRetry));
-    if (step.props.retryableErrors?.length) {
-      task.addRetry(retry(step.props.retryableErrors, D.stepRetry, step.props.retry));
-    }
-    const before = chainBefore[i] as State;
-    if (step.props.permanentErrors?.length) {
-      task.addCatch(before, { errors: step.props.permanentErrors, resultPath: "$.failure" });
-    }
-    task.addCatch(compensations.get(id) ?? before, { errors: ["States.ALL"], resultPath: "$.failure" });
-    return task;
+/** The input field naming the compensation a resume execution starts at. */
+export const RESUME_AT_FIELD = "resumeAt";
+
+/**
+ * The definition of the resume state machine: the same compensation chain (with the same record →
+ * alert → `Saga.CompensationFailed` escalation), entered at the compensation named by `$.resumeAt`.
+ * An operator starts it with a failure record's `state` plus `resumeAt` once the cause is fixed; the
+ * compensations are idempotent, so re-running the one that failed is safe.
+ */
+export function buildResumeDefinition(scope: Construct, props: SagaDefinitionProps): State {
+  const { compensations } = buildCompensations(scope, props);
+  const invalid = new Fail(scope, "InvalidResumePoint", {
+    error: "Saga.InvalidResumePoint",
+    cause: `the input's ${RESUME_AT_FIELD} names no compensation of this saga`,
   });
-  for (const [i, task] of forward.entries()) task.next(forward[i + 1] ?? succeeded);
-  return { start: forward[0] as TaskStateBase, forward, compensations };
+  const choice = new Choice(scope, "ResumeAt");
+  for (const [id, task] of compensations) {
+    choice.when(
+      Condition.and(
+        Condition.isPresent(`$.${RESUME_AT_FIELD}`),
+        Condition.stringEquals(`$.${RESUME_AT_FIELD}`, id),
+      ),
+      task,
+    );
+  }
+  return choice.otherwise(invalid);
 }
 
 function serviceErrors(action: SagaAction): readonly string[] {

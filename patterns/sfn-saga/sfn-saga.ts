@@ -22,7 +22,7 @@ import { PatternFunction } from "../shared/node-function.js";
 import { tableDefaults } from "../shared/tables.js";
 import { validateProps } from "../shared/validation.js";
 import { SAGA_DEFAULTS as D } from "./defaults.js";
-import { buildSagaDefinition, type ResolvedSagaStep } from "./definition.js";
+import { buildResumeDefinition, buildSagaDefinition, type ResolvedSagaStep } from "./definition.js";
 import type { SfnSagaProps } from "./props.js";
 import type { SagaAction } from "./saga-action.js";
 import { SAGA_RULES } from "./validate.js";
@@ -50,7 +50,8 @@ export interface SfnSagaAlarms {
  *   unexpected error after a possible commit), excluding it for its declared permanent errors;
  * - every compensation retried on its own; one that still fails is recorded in {@link failureTable},
  *   announced on {@link alertTopic} (alarmed), and ends the execution FAILED with the distinct error
- *   `Saga.CompensationFailed`;
+ *   `Saga.CompensationFailed`; once the cause is fixed, {@link resumeStateMachine} finishes the
+ *   compensation from the recorded state;
  * - Standard workflow by default (exactly-once states, idempotent StartExecution by name), logging ALL
  *   with execution data into an explicit log group, X-Ray tracing, alarms on failed, timed-out and
  *   throttled executions and on compensation failures.
@@ -58,6 +59,11 @@ export interface SfnSagaAlarms {
 export class SfnSaga extends Construct {
   /** The state machine. */
   public readonly stateMachine: StateMachine;
+  /**
+   * Runs the compensation chain from the compensation named by the input's `resumeAt`: start it with a
+   * compensation-failure record's `state` plus `resumeAt` once the cause of the failure is fixed.
+   */
+  public readonly resumeStateMachine: StateMachine;
   /** Its log group (level ALL, execution data included). */
   public readonly logGroup: LogGroup;
   /** Compensation failures for manual action: partition key `sagaKey`, sort key `executionId`. */
@@ -149,12 +155,33 @@ export class SfnSaga extends Construct {
       tracingEnabled: true,
       logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
     });
+    // The same compensations, entered at `$.resumeAt`: how an operator finishes a saga after
+    // Saga.CompensationFailed once the cause is fixed (see README, "After Saga.CompensationFailed").
+    const resumeScope = new Construct(this, "Resume");
+    this.resumeStateMachine = new StateMachine(this, "ResumeStateMachine", {
+      definitionBody: DefinitionBody.fromChainable(
+        buildResumeDefinition(resumeScope, {
+          steps: resolved,
+          businessKeyPath: props.businessKeyPath,
+          compensationRetry: props.compensationRetry,
+          failureTable: this.failureTable,
+          alertTopic: this.alertTopic,
+        }),
+      ),
+      queryLanguage: QueryLanguage.JSON_PATH,
+      stateMachineType: StateMachineType.STANDARD,
+      timeout: props.timeout ?? D.stateMachineTimeout,
+      tracingEnabled: true,
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+    });
     // SNS encrypts with the topic's key on behalf of the publisher.
     this.alertKey.grant(this.stateMachine, "kms:GenerateDataKey", "kms:Decrypt");
+    this.alertKey.grant(this.resumeStateMachine, "kms:GenerateDataKey", "kms:Decrypt");
     acknowledgeFindings(
       this,
       [...functions.values()].flatMap((f) => [f.action, f.compensation]),
       resolved.flatMap((r) => [r.actionFunction, r.compensationFunction]),
+      new Set(resolved.map((r) => r.compensationFunction)),
     );
 
     const alarm = (alarmId: string, metric: Metric, description: string) => {
@@ -199,6 +226,7 @@ function acknowledgeFindings(
   saga: SfnSaga,
   bundled: (PatternFunction | undefined)[],
   invoked: (IFunction | undefined)[],
+  invokedCompensations: ReadonlySet<IFunction | undefined>,
 ): void {
   const stack = Stack.of(saga);
   const seen = new Set<string>();
@@ -208,14 +236,24 @@ function acknowledgeFindings(
     const logicalId = stack.resolve((fn.node.defaultChild as CfnResource).logicalId) as string;
     if (seen.has(logicalId)) continue;
     seen.add(logicalId);
-    acknowledgeNag(
-      saga.stateMachine,
-      `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-      "The Lambda task may invoke only this function and its versions or aliases (`<arn>:*`), as Step Functions' Lambda integration requires for qualified invocations",
-    );
+    const isCompensation = invokedCompensations.has(fn);
+    for (const machine of isCompensation
+      ? [saga.stateMachine, saga.resumeStateMachine]
+      : [saga.stateMachine]) {
+      acknowledgeNag(
+        machine,
+        `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+        "The Lambda task may invoke only this function and its versions or aliases (`<arn>:*`), as Step Functions' Lambda integration requires for qualified invocations",
+      );
+    }
   }
   acknowledgeNag(
     saga.stateMachine,
+    "AwsSolutions-IAM5[Resource::*]",
+    "Step Functions logging (logs:CreateLogDelivery, logs:*LogDelivery*, logs:PutResourcePolicy, logs:Describe*) and X-Ray (xray:PutTraceSegments, xray:GetSampling*) support no resource-level permissions",
+  );
+  acknowledgeNag(
+    saga.resumeStateMachine,
     "AwsSolutions-IAM5[Resource::*]",
     "Step Functions logging (logs:CreateLogDelivery, logs:*LogDelivery*, logs:PutResourcePolicy, logs:Describe*) and X-Ray (xray:PutTraceSegments, xray:GetSampling*) support no resource-level permissions",
   );

@@ -69,11 +69,15 @@ function standIn(value: Json, resources: Resources): string {
   throw new Error(`unsupported token in a definition: ${JSON.stringify(value)}`);
 }
 
-/** The definition of the only (or the `logicalId`) state machine of a template. */
-export function definitionOf(template: { Resources: Resources }, logicalId?: string): AslDefinition {
+/**
+ * The definition of a template's state machine: the one whose logical ID contains `logicalIdPart`, else
+ * the only one that is not an SfnSaga resume state machine.
+ */
+export function definitionOf(template: { Resources: Resources }, logicalIdPart?: string): AslDefinition {
   const machines = Object.entries(template.Resources).filter(
     ([id, r]) =>
-      r.Type === "AWS::StepFunctions::StateMachine" && (logicalId === undefined || id === logicalId),
+      r.Type === "AWS::StepFunctions::StateMachine" &&
+      (logicalIdPart === undefined ? !id.includes("ResumeStateMachine") : id.includes(logicalIdPart)),
   );
   if (machines.length !== 1) throw new Error(`expected one state machine, found ${machines.length}`);
   const properties = (machines[0] as unknown as [string, { Properties: { DefinitionString: Json } }])[1]

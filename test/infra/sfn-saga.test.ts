@@ -257,6 +257,59 @@ describe("SfnSaga definition", () => {
   });
 });
 
+describe("SfnSaga resume state machine", () => {
+  const { template, definition: main } = synth();
+  const resume = definitionOf(template.toJSON() as never, "ResumeStateMachine");
+
+  it("is valid ASL that starts at a Choice on $.resumeAt, one branch per compensation", () => {
+    expect(validateAsl(resume)).toEqual([]);
+    expect(resume.StartAt).toBe("ResumeAt");
+    const choice = resume.States.ResumeAt as unknown as {
+      Choices: { And: { Variable: string; StringEquals?: string }[]; Next: string }[];
+      Default: string;
+    };
+    expect(choice.Choices.map((c) => [c.And[1]?.StringEquals, c.Next])).toEqual([
+      ["Reserve", "CompensateReserve"],
+      ["Charge", "CompensateCharge"],
+      ["Ship", "CompensateShip"],
+      ["Confirm", "CompensateConfirm"],
+    ]);
+    expect(resume.States[choice.Default]).toMatchObject({ Type: "Fail", Error: "Saga.InvalidResumePoint" });
+  });
+
+  it("has exactly the main machine's compensation chain and escalation", () => {
+    for (const name of [
+      "CompensateReserve",
+      "CompensateCharge",
+      "CompensateShip",
+      "CompensateConfirm",
+      "SagaFailed",
+      "RecordCompensationFailure",
+      "AlertCompensationFailure",
+      "CompensationFailed",
+    ]) {
+      expect(resume.States[name], name).toEqual(main.States[name]);
+    }
+    expect(
+      Object.keys(resume.States).filter((n) => !n.startsWith("Compensate") && main.States[n] === undefined),
+    ).toEqual(["ResumeAt", "InvalidResumePoint"]);
+  });
+
+  it("is Standard, logs ALL and traces, like the main machine", () => {
+    const machines = Object.values(
+      template.findResources("AWS::StepFunctions::StateMachine") as Record<string, Resource>,
+    );
+    expect(machines).toHaveLength(2);
+    for (const m of machines) {
+      expect(m.Properties).toMatchObject({
+        StateMachineType: "STANDARD",
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: { Level: "ALL", IncludeExecutionData: true },
+      });
+    }
+  });
+});
+
 describe("SfnSaga resources", () => {
   const { template } = synth();
 

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -23,6 +23,7 @@ import { waitFor } from "../helpers/wait.ts";
  * handler) raises (FAULTS SAGA-05), and what a compensation receives after a catch (SAGA-06).
  */
 const ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:PlaceOrder";
+const RESUME_ARN = "arn:aws:states:us-east-1:000000000000:stateMachine:PlaceOrderResume";
 const TYPE = "AWS::StepFunctions::StateMachine";
 
 /** Scripted invocations: per function logical-ID fragment, the errors of its first calls. */
@@ -57,13 +58,17 @@ const functions: FunctionRuntime = {
 let dynalite: Emulator;
 let service: StepFunctionsService;
 let sfn: SFNClient;
+let dynamodb: DynamoDBClient;
+let failureTable: string;
 
 beforeAll(async () => {
   const stack = new SfnSagaStack(createTestApp(), "SfnSagaStack");
   const template = Template.fromStack(stack).toJSON();
   const definition = definitionOf(template as never);
+  const resumeDefinition = definitionOf(template as never, "ResumeStateMachine");
+  failureTable = stack.getLogicalId(stack.saga.failureTable.node.defaultChild as CfnResource);
   dynalite = await startDynalite();
-  const dynamodb = new DynamoDBClient({
+  dynamodb = new DynamoDBClient({
     endpoint: dynalite.endpoint,
     region: "us-east-1",
     credentials: { accessKeyId: "l", secretAccessKey: "l" },
@@ -81,7 +86,6 @@ beforeAll(async () => {
       }),
     );
   }
-  dynamodb.destroy();
   const host: ServiceHost = {
     stackName: "SfnSagaStack",
     region: "us-east-1",
@@ -108,6 +112,16 @@ beforeAll(async () => {
     },
     host,
   );
+  await service.resourceTypes[TYPE].create(
+    {
+      logicalId: "PlaceOrderResume",
+      type: TYPE,
+      resource: { Type: TYPE },
+      props: { DefinitionString: JSON.stringify(resumeDefinition) },
+      planned: { ref: RESUME_ARN, attributes: { Arn: RESUME_ARN, Name: "PlaceOrderResume" } },
+    },
+    host,
+  );
   sfn = new SFNClient({
     region: "us-east-1",
     endpoint: started.endpoints?.stepfunctions,
@@ -116,14 +130,18 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   sfn?.destroy();
+  dynamodb?.destroy();
   await service?.stop();
   await dynalite?.stop();
 });
 
-async function run(orderId: string) {
-  const order = { orderId, customerId: "c", sku: "s", quantity: 1, amountCents: 1 };
+async function run(
+  orderId: string,
+  machine = ARN,
+  input: unknown = { orderId, customerId: "c", sku: "s", quantity: 1, amountCents: 1 },
+) {
   const { executionArn } = await sfn.send(
-    new StartExecutionCommand({ stateMachineArn: ARN, name: orderId, input: JSON.stringify(order) }),
+    new StartExecutionCommand({ stateMachineArn: machine, name: orderId, input: JSON.stringify(input) }),
   );
   const execution = await waitFor(
     async () => {
@@ -168,5 +186,40 @@ describe("SfnSagaStack's definition on the local Step Functions service", () => 
       input: { orderId: "catch-1", results: { ReserveInventory: { ok: true }, ChargePayment: { ok: true } } },
     });
     expect((refund?.payload.input as { failure: { Error: string } }).failure.Error).toBe("AddressRejected");
+  });
+
+  it("resumes a saga after Saga.CompensationFailed: the recorded state plus resumeAt, once the cause is fixed", async () => {
+    script.set("CreateShipmentAction", ["AddressRejected"]);
+    script.set("ChargePaymentCompensation", Array(6).fill("CompensationError"));
+    const failed = await run("stuck-1");
+    expect(failed.execution).toMatchObject({ status: "FAILED", error: "Saga.CompensationFailed" });
+    expect(failed.entered).not.toContain("CompensateReserveInventory");
+    const { Item } = await dynamodb.send(
+      new GetItemCommand({
+        TableName: failureTable,
+        Key: { sagaKey: { S: "stuck-1" }, executionId: { S: failed.execution.executionArn as string } },
+      }),
+    );
+    const state = JSON.parse(Item?.state?.S as string) as Record<string, unknown>;
+    expect(state).toMatchObject({
+      orderId: "stuck-1",
+      compensationFailures: { ChargePayment: { Error: "CompensationError" } },
+    });
+    // The cause is fixed (the script is empty now): resume at the compensation that failed.
+    calls.length = 0;
+    const resumed = await run("stuck-1-resume-1", RESUME_ARN, { ...state, resumeAt: "ChargePayment" });
+    expect(resumed.execution).toMatchObject({ status: "FAILED", error: "AddressRejected" });
+    expect(resumed.entered).toEqual([
+      "ResumeAt",
+      "CompensateChargePayment",
+      "CompensateReserveInventory",
+      "SagaFailed",
+    ]);
+    expect(calls.map((c) => [c.payload.sagaKey, c.payload.step])).toEqual([
+      ["stuck-1", "ChargePayment"],
+      ["stuck-1", "ReserveInventory"],
+    ]);
+    const invalid = await run("stuck-1-resume-2", RESUME_ARN, { ...state, resumeAt: "Nope" });
+    expect(invalid.execution).toMatchObject({ status: "FAILED", error: "Saga.InvalidResumePoint" });
   });
 });
