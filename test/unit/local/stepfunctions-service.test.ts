@@ -17,10 +17,28 @@ const TYPE = "AWS::StepFunctions::StateMachine";
 
 /** The payloads the fake `approver` function received (each carries a task token). */
 const invocations: { token: string; orderId: string }[] = [];
+let slowEnvironment: Promise<void> = Promise.resolve();
 const functions: FunctionRuntime = {
   all: [],
   find: (id) => ({ logicalId: id, functionName: id, functionArn: id, maxEnvironments: 1 }),
-  invoke: async (_id, payload) => {
+  invoke: async (id, payload) => {
+    if (id === "slow") {
+      // 700 ms per invocation in its one environment, like the local Lambda: a second concurrent call
+      // queues for the environment first.
+      const previous = slowEnvironment;
+      let release = () => {};
+      slowEnvironment = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      await previous;
+      await new Promise((resolve) => setTimeout(resolve, 700));
+      release();
+      return { ok: true, payload: "{}", durationMs: 700, coldStart: false, requestId: "r" };
+    }
+    if (id === "hangs") {
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+      return { ok: true, payload: "{}", durationMs: 3000, coldStart: false, requestId: "r" };
+    }
     invocations.push(JSON.parse(payload) as { token: string; orderId: string });
     return { ok: true, payload: "null", durationMs: 1, coldStart: false, requestId: "r" };
   },
@@ -85,6 +103,19 @@ afterAll(async () => {
   await service?.stop();
 });
 
+function createMachine(arn: string, machine: unknown) {
+  return service.resourceTypes[TYPE].create(
+    {
+      logicalId: arn.split(":").at(-1) as string,
+      type: TYPE,
+      resource: { Type: TYPE },
+      props: { DefinitionString: JSON.stringify(machine) },
+      planned: { ref: arn, attributes: { Arn: arn, Name: arn.split(":").at(-1) as string } },
+    },
+    host,
+  );
+}
+
 async function start(orderId: string) {
   const { executionArn } = await sfn.send(
     new StartExecutionCommand({ stateMachineArn: ARN, name: orderId, input: JSON.stringify({ orderId }) }),
@@ -135,6 +166,53 @@ describe("local Step Functions .waitForTaskToken", () => {
     await expect(
       sfn.send(new SendTaskSuccessCommand({ taskToken: "nope", output: "{}" })),
     ).rejects.toMatchObject({ name: "InvalidToken" });
+  });
+
+  it("times a Lambda task out as States.Timeout, which States.TaskFailed does not catch and States.ALL does", async () => {
+    const arn = `${ARN}Timeout`;
+    createMachine(arn, {
+      StartAt: "Call",
+      States: {
+        Call: {
+          Type: "Task",
+          Resource: "arn:aws:states:::lambda:invoke",
+          Parameters: { FunctionName: "hangs", Payload: {} },
+          TimeoutSeconds: 1,
+          Catch: [
+            { ErrorEquals: ["States.TaskFailed"], Next: "Wrong" },
+            { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Caught" },
+          ],
+          End: true,
+        },
+        Wrong: { Type: "Fail", Error: "CaughtAsTaskFailed" },
+        Caught: { Type: "Succeed" },
+      },
+    });
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: "{}" }));
+    const execution = await ended(executionArn as string);
+    expect(execution.status).toBe("SUCCEEDED");
+    expect(JSON.parse(execution.output as string).error.Error).toBe("States.Timeout");
+  });
+
+  it("does not count the wait for a local execution environment against TimeoutSeconds", async () => {
+    const arn = `${ARN}Queue`;
+    createMachine(arn, {
+      StartAt: "Call",
+      States: {
+        Call: {
+          Type: "Task",
+          Resource: "arn:aws:states:::lambda:invoke",
+          Parameters: { FunctionName: "slow", Payload: {} },
+          TimeoutSeconds: 1,
+          End: true,
+        },
+      },
+    });
+    const starts = await Promise.all(
+      [1, 2].map(() => sfn.send(new StartExecutionCommand({ stateMachineArn: arn, input: "{}" }))),
+    );
+    const results = await Promise.all(starts.map((s) => ended(s.executionArn as string)));
+    expect(results.map((r) => r.status)).toEqual(["SUCCEEDED", "SUCCEEDED"]);
   });
 
   it("refuses a JSONata definition at creation", async () => {

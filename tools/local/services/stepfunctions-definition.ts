@@ -2,6 +2,7 @@
  * The definition side of the local Step Functions service: reading a template's state machine
  * definition, refusing what the interpreter would run unfaithfully, and the API's response shapes.
  */
+import { StateMachine as AslStateMachine } from "aws-local-stepfunctions";
 import { UnsupportedResourceError } from "../resources/plan.ts";
 import { isObject, type Json } from "../template.ts";
 import { classifyResource, type TaskResource } from "./stepfunctions-tasks.ts";
@@ -312,4 +313,75 @@ export function describeStateMachine(m: MachineView) {
     type: m.type,
     creationDate: m.creationDate / 1000,
   };
+}
+
+/** The interpreter's own timeout error class (not exported), captured once: see {@link newStatesTimeout}. */
+let statesTimeoutClass: (new () => Error) | undefined;
+
+/**
+ * Captures aws-local-stepfunctions' `States.Timeout` error class by timing out a one-state machine
+ * (1 ms). Retry and Catch treat only instances of that class as timeouts (`States.TaskFailed` does not
+ * match them), so a timeout the service raises itself must be one.
+ */
+export async function captureStatesTimeout(): Promise<void> {
+  if (statesTimeoutClass) return;
+  const probe = new AslStateMachine(
+    {
+      StartAt: "T",
+      States: {
+        T: { Type: "Task", Resource: "arn:aws:states:::lambda:invoke", TimeoutSeconds: 0.001, End: true },
+      },
+    } as never,
+    { validationOptions: { noValidate: true } },
+  );
+  const { result } = probe.run({} as never, {
+    overrides: { taskResourceLocalHandlers: { T: () => new Promise<never>(() => undefined) } },
+  });
+  const error: unknown = await result.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (!(cause instanceof Error) || cause.name !== "States.Timeout") {
+    throw new Error("could not capture the interpreter's States.Timeout error");
+  }
+  statesTimeoutClass = cause.constructor as new () => Error;
+}
+
+/** A `States.Timeout` the interpreter recognises as a timeout (call {@link captureStatesTimeout} first). */
+export function newStatesTimeout(): Error {
+  if (!statesTimeoutClass) throw new Error("captureStatesTimeout() has not run");
+  return new statesTimeoutClass();
+}
+
+/** Longest timer the interpreter can set (setTimeout's limit is 2^31 - 1 ms). */
+const NO_INTERPRETER_TIMEOUT_SECONDS = 2_000_000;
+
+/**
+ * Lambda tasks get their `TimeoutSeconds` enforced by the service, from the moment the invocation has
+ * a local execution environment: the local Lambda runs a few environments per function and queues the
+ * rest, where AWS would start another one, so counting the queue would time tasks out that AWS would
+ * not. Their `TimeoutSeconds` in the interpreter's copy becomes unreachable; returns the real timeouts
+ * (ms) by state name (60 s when unset, the ASL default). `TimeoutSecondsPath` stays with the interpreter.
+ */
+export function rewriteTaskTimeouts(
+  definition: Record<string, Json>,
+  tasks: ReadonlyMap<string, { resource: TaskResource }>,
+): Map<string, number> {
+  const timeouts = new Map<string, number>();
+  const walk = (machine: Json) => {
+    if (!isObject(machine) || !isObject(machine.States)) return;
+    for (const [name, state] of Object.entries(machine.States)) {
+      if (!isObject(state)) continue;
+      const kind = tasks.get(name)?.resource.kind;
+      if (state.Type === "Task" && kind?.startsWith("lambda") && state.TimeoutSecondsPath === undefined) {
+        timeouts.set(name, (typeof state.TimeoutSeconds === "number" ? state.TimeoutSeconds : 60) * 1000);
+        state.TimeoutSeconds = NO_INTERPRETER_TIMEOUT_SECONDS;
+      }
+      if (Array.isArray(state.Branches)) for (const b of state.Branches) walk(b);
+      walk(state.ItemProcessor ?? state.Iterator ?? null);
+    }
+  };
+  walk(definition);
+  return timeouts;
 }

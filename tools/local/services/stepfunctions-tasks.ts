@@ -82,46 +82,82 @@ function asObject(value: Json, where: string): Record<string, unknown> {
 
 /** Runs tasks against the local emulators (one client per service, created on first use). */
 export class LocalTaskRunner {
+  /** SFN invocations in flight and waiting, per function: at most its local execution environments run at once. */
+  private readonly slots = new Map<string, { running: number; waiting: Array<() => void> }>();
   private dynamodbClient?: DynamoDBClient;
   private sqsClient?: SQSClient;
   private snsClient?: SNSClient;
 
   constructor(private readonly targets: TaskTargets) {}
 
-  /** Runs `resource` with `input` (the state's input after `Parameters`); `source` labels Lambda invocations on the spy. */
-  async run(resource: TaskResource, input: Json, source: string): Promise<Json> {
+  /**
+   * Runs `resource` with `input` (the state's input after `Parameters`); `source` labels Lambda
+   * invocations on the spy. `started` is called when a Lambda invocation gets a local execution
+   * environment (the local Lambda runs a few per function, where AWS would start another one).
+   */
+  async run(
+    resource: TaskResource,
+    input: Json,
+    source: string,
+    started: () => void = () => {},
+  ): Promise<Json> {
     switch (resource.kind) {
       case "lambda-invoke": {
         const params = asObject(input, "lambda:invoke");
         const functionName = String(params.FunctionName ?? "");
-        const payload = await this.invoke(functionName, params.Payload ?? {}, source);
+        const payload = await this.invoke(functionName, params.Payload ?? {}, source, started);
         return { ExecutedVersion: "$LATEST", Payload: payload, StatusCode: 200 };
       }
       case "lambda-callback": {
         // The invocation only hands the token on; the task's result comes from SendTaskSuccess.
         const params = asObject(input, "lambda:invoke.waitForTaskToken");
-        await this.invoke(String(params.FunctionName ?? ""), params.Payload ?? {}, source);
+        await this.invoke(String(params.FunctionName ?? ""), params.Payload ?? {}, source, started);
         return null;
       }
       case "lambda-arn":
-        return this.invoke(resource.functionArn, input, source);
+        return this.invoke(resource.functionArn, input, source, started);
       case "dynamodb":
+        started();
         return this.dynamodb(resource.action, asObject(input, `dynamodb:${resource.action}`));
       case "sqs-send":
+        started();
         return this.sqs(asObject(input, "sqs:sendMessage"));
       case "sns-publish":
+        started();
         return this.sns(asObject(input, "sns:publish"));
     }
   }
 
-  private async invoke(functionName: string, payload: Json, source: string): Promise<Json> {
-    if (!this.targets.functions.find(functionName)) {
+  private async invoke(
+    functionName: string,
+    payload: Json,
+    source: string,
+    started: () => void,
+  ): Promise<Json> {
+    const fn = this.targets.functions.find(functionName);
+    if (!fn) {
       throw new TaskError(
         "Lambda.ResourceNotFoundException",
         `Function not found: ${functionName} (Service: Lambda, Status Code: 404)`,
       );
     }
-    const result = await this.targets.functions.invoke(functionName, JSON.stringify(payload), source);
+    const slot = this.slots.get(fn.functionName) ?? { running: 0, waiting: [] };
+    this.slots.set(fn.functionName, slot);
+    if (slot.running >= Math.max(1, fn.maxEnvironments)) {
+      await new Promise<void>((resolve) => slot.waiting.push(resolve));
+    } else {
+      slot.running += 1;
+    }
+    let result: Awaited<ReturnType<FunctionRuntime["invoke"]>>;
+    try {
+      started();
+      result = await this.targets.functions.invoke(functionName, JSON.stringify(payload), source);
+    } finally {
+      // Hand the slot to the next waiting invocation, or free it.
+      const next = slot.waiting.shift();
+      if (next) next();
+      else slot.running -= 1;
+    }
     if (!result.ok) {
       const { errorType, errorMessage, trace } = result.error;
       throw new TaskError(errorType, JSON.stringify({ errorType, errorMessage, trace: trace ?? [] }));

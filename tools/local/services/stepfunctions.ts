@@ -22,14 +22,17 @@ import type { CreateRequest, LocalService, PlanContext, ServiceHost, ServiceStar
 import { validateAsl } from "./stepfunctions-asl.ts";
 import {
   applyJsonToString,
+  captureStatesTimeout,
   checkDefinition,
   describeExecution as describe,
   describeStateMachine as describeMachine,
   historyOf,
   type InterpreterEvent,
+  newStatesTimeout,
   readDefinition,
   retryableStates,
   rewriteJsonToString,
+  rewriteTaskTimeouts,
   splitExecutionArn,
 } from "./stepfunctions-definition.ts";
 import { LocalTaskRunner, TaskError, type TaskResource } from "./stepfunctions-tasks.ts";
@@ -96,6 +99,8 @@ interface LocalStateMachine {
   readonly tasks: ReadonlyMap<string, { readonly resource: TaskResource; readonly arn: string }>;
   /** Task parameters whose `States.JsonToString` the service evaluates itself (see rewriteJsonToString). */
   readonly jsonToString: ReadonlyMap<string, string[][]>;
+  /** Task timeouts the service enforces itself (ms, by state name; see rewriteTaskTimeouts). */
+  readonly taskTimeouts: ReadonlyMap<string, number>;
   readonly executions: Map<string, LocalExecution>;
 }
 
@@ -159,6 +164,7 @@ export class StepFunctionsService implements LocalService {
   };
 
   async start(host: ServiceHost): Promise<ServiceStart> {
+    await captureStatesTimeout();
     const server = createServer((req, res) => void this.handle(req, res));
     this.server = server;
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -200,6 +206,7 @@ export class StepFunctionsService implements LocalService {
     }
     const executable = structuredClone(definition);
     const jsonToString = rewriteJsonToString(executable);
+    const taskTimeouts = rewriteTaskTimeouts(executable, tasks);
     const interpreter = new AslStateMachine(executable as never, {
       validationOptions: { checkPaths: false, checkArn: false },
     });
@@ -215,6 +222,7 @@ export class StepFunctionsService implements LocalService {
       interpreter,
       tasks,
       jsonToString,
+      taskTimeouts,
       executions: new Map(),
     });
     this.runner ??= new LocalTaskRunner({
@@ -369,12 +377,27 @@ export class StepFunctionsService implements LocalService {
           });
           record("TaskStarted", { taskStartedEventDetails: { resource: resourceName } });
           try {
-            const output =
+            const timeoutMs = machine.taskTimeouts.get(stateName);
+            const timer: { id?: NodeJS.Timeout; start: () => void } = { start: () => undefined };
+            const timedOut = new Promise<never>((_, reject) => {
+              timer.start = () => {
+                if (timeoutMs !== undefined)
+                  timer.id = setTimeout(() => reject(newStatesTimeout()), timeoutMs);
+              };
+            });
+            timedOut.catch(() => undefined);
+            const work =
               resource.resource.kind === "lambda-callback"
-                ? await this.callback(execution, resource.resource, taskInput, machine.name, () =>
+                ? this.callback(execution, resource.resource, taskInput, machine.name, timer.start, () =>
                     record("TaskSubmitted", { taskSubmittedEventDetails: { resource: resourceName } }),
                   )
-                : await runner.run(resource.resource, taskInput, `states:${machine.name}`);
+                : runner.run(resource.resource, taskInput, `states:${machine.name}`, timer.start);
+            let output: unknown;
+            try {
+              output = await Promise.race([work, timedOut]);
+            } finally {
+              clearTimeout(timer.id);
+            }
             record("TaskSucceeded", {
               taskSucceededEventDetails: { resource: resourceName, output: JSON.stringify(output) },
             });
@@ -459,6 +482,7 @@ export class StepFunctionsService implements LocalService {
     resource: TaskResource,
     input: Json,
     machineName: string,
+    started: () => void,
     submitted: () => void,
   ): Promise<unknown> {
     const token = execution.pendingToken;
@@ -469,7 +493,7 @@ export class StepFunctionsService implements LocalService {
       this.tokens.set(token, { execution, resolve, reject, done: false });
     });
     try {
-      await (this.runner as LocalTaskRunner).run(resource, input, `states:${machineName}`);
+      await (this.runner as LocalTaskRunner).run(resource, input, `states:${machineName}`, started);
     } catch (error) {
       this.tokens.delete(token);
       throw error;
