@@ -29,7 +29,7 @@ describe("a user's own CDK app", () => {
     await cloud?.stop();
   });
 
-  it("starts with the CDK-managed log group /aws/lambda/${Ref Function}", () => {
+  it("starts with the CDK-managed log group named /aws/lambda/ + Ref of its function", () => {
     const logGroup = [...cloud.resources.values()].find((r) => r.type === "AWS::Logs::LogGroup");
     expect(logGroup?.ref).toBe(`/aws/lambda/${cloud.outputs.FunctionName}`);
   });

@@ -70,16 +70,40 @@ function assetModuleType(file: string): "module" | "commonjs" {
   }
 }
 
+/** The module type Node itself gives a `.js` file: the nearest package.json anywhere above it. */
+function nodeModuleType(file: string): "module" | "commonjs" {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        const type = (JSON.parse(readFileSync(manifest, "utf8")) as { type?: string }).type;
+        return type === "module" ? "module" : "commonjs";
+      } catch {
+        return "commonjs";
+      }
+    }
+    if (dirname(dir) === dir) return "commonjs";
+  }
+}
+
+// Only when Node and Lambda would disagree about the handler's `.js` (a CommonJS bundle in a cdk.out
+// under a "type": "module" project): a load hook makes the asset's `.js` files what Lambda makes
+// them. Without a disagreement no load hook is registered, so module loading keeps Node's fast path.
+const handlerJs = join(data.codeDir, `${data.handler.split(".")[0] ?? "index"}.js`);
+if (existsSync(handlerJs) && assetModuleType(handlerJs) !== nodeModuleType(handlerJs)) {
+  registerHooks({
+    load(url, context, nextLoad) {
+      if (!url.startsWith("file:") || !url.endsWith(".js")) return nextLoad(url, context);
+      const file = fileURLToPath(url);
+      if (!file.startsWith(assetRoot + sep)) return nextLoad(url, context);
+      const format = assetModuleType(file);
+      // CommonJS with its source, so Node compiles it as such instead of re-checking package scopes.
+      if (format === "commonjs") return { format, source: readFileSync(file), shortCircuit: true };
+      return nextLoad(url, { ...context, format });
+    },
+  });
+}
 registerHooks({
-  load(url, context, nextLoad) {
-    if (!url.startsWith("file:") || !url.endsWith(".js")) return nextLoad(url, context);
-    const file = fileURLToPath(url);
-    if (!file.startsWith(assetRoot + sep)) return nextLoad(url, context);
-    const format = assetModuleType(file);
-    // CommonJS with its source, so Node compiles it as such instead of re-checking package scopes.
-    if (format === "commonjs") return { format, source: readFileSync(file), shortCircuit: true };
-    return nextLoad(url, { ...context, format });
-  },
   resolve(specifier, context, nextResolve) {
     try {
       return nextResolve(specifier, context);

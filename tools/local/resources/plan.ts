@@ -4,7 +4,11 @@ import type { PlanContext } from "../services/local-service.ts";
 import type { Json, TemplateResource } from "../template.ts";
 import { physicalName } from "./names.ts";
 
-/** Thrown for a resource type the embedded cloud neither emulates nor lists as a no-op. */
+/**
+ * Thrown for what a template asks that the embedded cloud cannot honour: a resource type it neither
+ * emulates nor lists as a no-op, or a property, runtime or event source a service would otherwise
+ * have to ignore. The message names the logical ID, the type, the detail and what to do.
+ */
 export class UnsupportedResourceError extends Error {
   override readonly name = "UnsupportedResourceError";
   constructor(
@@ -12,7 +16,10 @@ export class UnsupportedResourceError extends Error {
     readonly type: string,
     detail = "is not supported by the embedded local cloud",
   ) {
-    super(`resource ${logicalId} (${type}) ${detail}; see tools/local/README.md (parity table)`);
+    super(
+      `resource ${logicalId} (${type}) ${detail}; see tools/local/README.md (parity table) for what the ` +
+        "embedded cloud honours, and run what it cannot on the localstack or aws target",
+    );
   }
 }
 

@@ -69,9 +69,8 @@ export class ServiceRegistry {
       throw new UnsupportedResourceError(
         logicalId,
         type,
-        "is not supported by the embedded local cloud: remove it from the stack you run locally, " +
-          "add a LocalService for it (tools/local/README.md, adding a service), or test it on the " +
-          "localstack or aws target",
+        "is not supported by the embedded local cloud: remove it from the stack you run locally or " +
+          "add a LocalService for it (tools/local/README.md, Services)",
       );
     }
     return decision;

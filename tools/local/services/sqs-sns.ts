@@ -14,6 +14,7 @@ import { physicalName } from "../resources/names.ts";
 import type { Spy } from "../spy.ts";
 import { subscriptionDlq } from "../subscription-dlq.ts";
 import type { TemplateResource } from "../template.ts";
+import { installDeliveryGuard } from "./fauxqs-delivery-guard.ts";
 import { startLoopbackFauxqs } from "./fauxqs-server.ts";
 import type {
   CreateRequest,
@@ -129,6 +130,7 @@ export class SqsSnsService implements LocalService {
 
   async start(host: ServiceHost): Promise<ServiceStart> {
     this.region = host.region;
+    await installDeliveryGuard();
     const moveTasks = new MoveTasks(
       host.region,
       host.accountId,
