@@ -1,4 +1,4 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import { FilterOrPolicy, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
@@ -16,6 +16,7 @@ import {
   type FanoutSubscriberName,
   SnsSqsFanoutOutputs,
 } from "./sns-sqs-fanout-outputs.js";
+import { isTestDeployment, TEST_DEPLOYMENT_SETTINGS } from "./test-deployment.js";
 
 /** Props of {@link SnsSqsFanoutStack}. */
 export interface SnsSqsFanoutStackProps extends StackProps {
@@ -59,8 +60,12 @@ export class SnsSqsFanoutStack extends Stack {
       sortKey: { name: "eventId", type: AttributeType.STRING },
     });
 
+    // `-c serverless-messaging:test-deployment=true`: short retry loops (see stacks/test-deployment.ts).
+    const test = isTestDeployment(this) ? TEST_DEPLOYMENT_SETTINGS : undefined;
+    const shortRetries = test ? { visibilityTimeout: Duration.seconds(test.visibilityTimeoutSeconds) } : {};
     const consumer = (name: FanoutSubscriberName) => ({
       entry: handlerEntry("sns-sqs-fanout", name),
+      ...(test ? { timeout: Duration.seconds(test.consumerTimeoutSeconds) } : {}),
       environment: {
         SUBSCRIBER_NAME: name,
         IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
@@ -76,12 +81,14 @@ export class SnsSqsFanoutStack extends Stack {
         {
           id: "billing",
           consumer: consumer("billing"),
+          ...shortRetries,
           rawMessageDelivery: true,
           filterPolicy: { type: SubscriptionFilter.stringFilter({ allowlist: ["order.created"] }) },
         },
         {
           id: "shipping",
           consumer: consumer("shipping"),
+          ...shortRetries,
           rawMessageDelivery: true,
           filterPolicyWithMessageBody: {
             data: FilterOrPolicy.policy({
@@ -89,7 +96,7 @@ export class SnsSqsFanoutStack extends Stack {
             }),
           },
         },
-        { id: "audit", consumer: consumer("audit") },
+        { id: "audit", consumer: consumer("audit"), ...shortRetries },
       ],
     });
 

@@ -9,6 +9,7 @@ import {
 import { RedrivableQueue } from "../patterns/sqs-dlq-redrive/sqs-dlq-redrive.js";
 import { handlerEntry } from "./entry.js";
 import { SqsDlqRedriveOutputs as Outputs } from "./sqs-dlq-redrive-outputs.js";
+import { isTestDeployment, TEST_DEPLOYMENT_SETTINGS } from "./test-deployment.js";
 
 /** Props of {@link SqsDlqRedriveStack}. */
 export interface SqsDlqRedriveStackProps extends StackProps {
@@ -48,14 +49,18 @@ export class SqsDlqRedriveStack extends Stack {
     });
     this.idempotencyTable = createIdempotencyTable(this, "IdempotencyTable", removalPolicy);
 
+    // `-c serverless-messaging:test-deployment=true`: short retry loops (see stacks/test-deployment.ts).
+    const test = isTestDeployment(this) ? TEST_DEPLOYMENT_SETTINGS : undefined;
     this.jobs = new RedrivableQueue(this, "Jobs", {
       maxReceiveCount: props.maxReceiveCount ?? 3,
+      ...(test ? { visibilityTimeout: Duration.seconds(test.visibilityTimeoutSeconds) } : {}),
       backoff: {
-        base: props.backoffBase ?? Duration.seconds(1),
-        max: props.backoffMax ?? Duration.minutes(1),
+        base: props.backoffBase ?? Duration.seconds(test?.backoffBaseSeconds ?? 1),
+        max: props.backoffMax ?? Duration.seconds(test?.backoffMaxSeconds ?? 60),
       },
       consumer: {
         entry: handlerEntry("sqs-dlq-redrive", "worker"),
+        ...(test ? { timeout: Duration.seconds(test.consumerTimeoutSeconds) } : {}),
         environment: {
           JOBS_TABLE_NAME: this.jobsTable.tableName,
           IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,

@@ -1,5 +1,7 @@
 /**
- * Turns one SQS record into a validated CloudEvent, or a {@link PermanentError} saying why not.
+ * Turns a delivered body (an SQS record's, a Kafka record's value, …) into a validated CloudEvent,
+ * or a {@link PermanentError} saying why not. Two steps, so every transport can reuse them:
+ * {@link decodeBody} (size, JSON, envelope) and {@link validateCloudEvent} (envelope and `data` schema).
  *
  * Two envelopes reach a subscriber queue from SNS:
  * - `raw` (subscription `RawMessageDelivery: true`): the SQS body is the published message, here
@@ -54,35 +56,58 @@ export interface DecodeOptions<TData> {
   readonly maxBodyBytes?: number;
 }
 
-/** Decodes and validates; throws {@link PermanentError} (`Oversize`, `MalformedJson`, `SchemaViolation`, `UnknownEventType`). */
+/**
+ * Decodes and validates one SQS record (its `body`); throws {@link PermanentError} (`Oversize`,
+ * `MalformedJson`, `SchemaViolation`, `UnknownEventType`). The SQS adapter of the event pipeline.
+ */
 export function decodeCloudEvent<TData>(record: SQSRecord, options: DecodeOptions<TData>): CloudEvent<TData> {
+  return validateCloudEvent(decodeBody(record.body, options), options.schemas);
+}
+
+/**
+ * Text → the CloudEvent candidate (parsed JSON, not yet validated): size check, JSON, and the SNS
+ * envelope when `envelope` is `sns`. Transport-independent: an SQS body, a base64-decoded Kafka
+ * record value or an HTTP push body all go through here.
+ */
+export function decodeBody(
+  body: string,
+  options: Pick<DecodeOptions<unknown>, "envelope" | "maxBodyBytes">,
+): unknown {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const size = Buffer.byteLength(record.body, "utf8");
+  const size = Buffer.byteLength(body, "utf8");
   if (size > maxBodyBytes) {
     throw new PermanentError("Oversize", `body is ${size} bytes, limit ${maxBodyBytes}`);
   }
-  let payload = parseJson(record.body, "body");
-  if (options.envelope === "sns") {
-    const notification = SnsSqsNotificationSchema.safeParse(payload);
-    if (!notification.success) {
-      throw new PermanentError(
-        "SchemaViolation",
-        `body is not an SNS notification envelope: ${describeIssues(notification.error)}`,
-      );
-    }
-    payload = parseJson(notification.data.Message, "SNS Message");
+  const payload = parseJson(body, "body");
+  if (options.envelope === "raw") return payload;
+  const notification = SnsSqsNotificationSchema.safeParse(payload);
+  if (!notification.success) {
+    throw new PermanentError(
+      "SchemaViolation",
+      `body is not an SNS notification envelope: ${describeIssues(notification.error)}`,
+    );
   }
+  return parseJson(notification.data.Message, "SNS Message");
+}
+
+/**
+ * A parsed value → a CloudEvent whose `data` is validated against its type's schema; throws
+ * {@link PermanentError} (`SchemaViolation`, `UnknownEventType`). Used directly by transports that
+ * hand over JSON already parsed (a Step Functions task input).
+ */
+export function validateCloudEvent<TData>(
+  payload: unknown,
+  schemas: EventSchemaRegistry<TData>,
+): CloudEvent<TData> {
   const envelope = CloudEventSchema.safeParse(payload);
   if (!envelope.success) {
     throw new PermanentError("SchemaViolation", `not a CloudEvent: ${describeIssues(envelope.error)}`);
   }
-  const schema = Object.hasOwn(options.schemas, envelope.data.type)
-    ? options.schemas[envelope.data.type]
-    : undefined;
+  const schema = Object.hasOwn(schemas, envelope.data.type) ? schemas[envelope.data.type] : undefined;
   if (schema === undefined) {
     throw new PermanentError(
       "UnknownEventType",
-      `type "${envelope.data.type}" is not one of ${Object.keys(options.schemas).join(", ")}`,
+      `type "${envelope.data.type}" is not one of ${Object.keys(schemas).join(", ")}`,
     );
   }
   const data = schema.safeParse(envelope.data.data);

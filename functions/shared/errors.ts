@@ -23,12 +23,13 @@ export type PermanentErrorType =
   | "SchemaViolation"
   | "UnknownEventType"
   | "Oversize"
+  | "PayloadMismatch"
   | (string & {});
 
 /** A failure no retry can fix: the record goes to the DLQ at once, with `type` and `reason`. */
 export class PermanentError extends Error {
   override readonly name = "PermanentError";
-  /** Machine-readable category (`SchemaViolation`, `MalformedJson`, `UnknownEventType`, `Oversize`, …). */
+  /** Machine-readable category (`SchemaViolation`, `MalformedJson`, `UnknownEventType`, `Oversize`, `PayloadMismatch`, …). */
   readonly type: PermanentErrorType;
   /** Human-readable explanation, e.g. which field failed validation. */
   readonly reason: string;

@@ -1,13 +1,16 @@
 /**
- * The shared SQS consumer: one place that turns an SQS batch into per-record outcomes, reused by
+ * The shared SQS consumer: the SQS adapter of the event pipeline (`event-pipeline.ts`), reused by
  * every consumer of every pattern (sns-sqs-fanout subscribers, sqs-dlq-redrive workers).
  *
- * Per record: decode (envelope → CloudEvent → per-type zod schema), optional fault injection,
- * idempotency on the CloudEvent `id`, then the business function. Outcomes:
- * - success or replayed duplicate → the record is deleted by Lambda (not in `batchItemFailures`);
- * - {@link PermanentError} → sent to the DLQ at once with `error.type`/`error.reason`, then treated
- *   as handled; if that send fails, the record is reported as failed instead (nothing is lost);
- * - any other error → reported in `batchItemFailures`, so SQS redelivers only that record.
+ * The pipeline does the per-event work (decode → fault injection → idempotency on the CloudEvent
+ * `id` → business function → classification); this file only speaks SQS:
+ * - the payload is the record `body` (`raw`, or the SNS notification's `Message` when `sns`);
+ * - the attempt is `ApproximateReceiveCount`;
+ * - `applied` / `duplicate` → the record is deleted by Lambda (not in `batchItemFailures`);
+ * - `rejected` ({@link PermanentError}) → sent to the DLQ at once with `error.type`/`error.reason`,
+ *   then treated as handled; if that send fails, the record is reported as failed instead (nothing
+ *   is lost);
+ * - thrown → reported in `batchItemFailures`, so SQS redelivers only that record.
  *
  * Requires the event source mapping's `ReportBatchItemFailures`. Standard queues are processed in
  * parallel; FIFO queues (`eventSourceARN` ending `.fifo`) in order, and a failed record makes the
@@ -20,14 +23,15 @@ import {
   processPartialResponse,
   SqsFifoPartialProcessorAsync,
 } from "@aws-lambda-powertools/batch";
-import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { decodeCloudEvent, type EventSchemaRegistry, type MessageEnvelope } from "./cloudevent-decoder.js";
+import { decodeBody, type EventSchemaRegistry, type MessageEnvelope } from "./cloudevent-decoder.js";
 import type { CloudEvent } from "./cloudevents.js";
 import type { DlqSender } from "./dlq-sender.js";
-import { isPermanentError, RetryableError } from "./errors.js";
-import { type FaultInjectionConfig, isFaultInjected, NO_FAULTS } from "./fault-injection.js";
+import { RetryableError } from "./errors.js";
+import { createEventPipeline, type DeliveryAdapter } from "./event-pipeline.js";
+import type { FaultInjectionConfig } from "./fault-injection.js";
 import type { IdempotencyGuard } from "./idempotency.js";
 
 /** What the business function receives besides the event. */
@@ -81,59 +85,59 @@ export interface SqsConsumer {
   handleBatch(event: SQSEvent, lambdaContext?: Context): Promise<SQSBatchResponse>;
 }
 
+/** The {@link DeliveryAdapter} for SQS records. */
+export function sqsDeliveryAdapter(
+  options: Pick<SqsConsumerOptions<unknown>, "envelope" | "maxBodyBytes">,
+): DeliveryAdapter<SQSRecord> {
+  return {
+    payload: (record) => decodeBody(record.body, options),
+    attempt: (record) => Number(record.attributes.ApproximateReceiveCount) || undefined,
+    logFields: (record) => ({
+      messageId: record.messageId,
+      receiveCount: record.attributes.ApproximateReceiveCount,
+    }),
+  };
+}
+
 /** Builds a {@link SqsConsumer}; see the module documentation for the semantics. */
 export function createSqsConsumer<TData>(options: SqsConsumerOptions<TData>): SqsConsumer {
-  const { name, idempotency, handle, sendToDlq } = options;
-  const faults = options.faultInjection ?? NO_FAULTS;
-  const logger = options.logger ?? new Logger({ serviceName: name });
-  const metrics = options.metrics ?? new Metrics({ serviceName: name });
+  const { sendToDlq, handle } = options;
+  const pipeline = createEventPipeline<TData, SQSRecord>({
+    name: options.name,
+    adapter: sqsDeliveryAdapter(options),
+    schemas: options.schemas,
+    handle: (event, { item, lambdaContext, logger }) =>
+      handle(event, { record: item, lambdaContext, logger }),
+    ...(options.idempotency ? { idempotency: options.idempotency } : {}),
+    ...(options.faultInjection ? { faultInjection: options.faultInjection } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+  });
+  const { logger, metrics } = pipeline;
   const count = (metric: string) => metrics.addMetric(metric, MetricUnit.Count, 1);
 
   async function processRecord(record: SQSRecord, lambdaContext?: Context): Promise<RecordOutcome> {
-    if (lambdaContext) idempotency?.registerLambdaContext(lambdaContext);
+    const outcome = await pipeline.process(record, lambdaContext);
+    if (outcome.status !== "rejected") return outcome;
+    const { error } = outcome;
     const log = { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount };
     try {
-      const event = decodeCloudEvent(record, options);
-      if (
-        record.attributes.ApproximateReceiveCount === "1" &&
-        isFaultInjected(name, event.id, faults.transientRate)
-      ) {
-        count("FaultsInjected");
-        throw new RetryableError(`injected transient fault for event ${event.id} (first receive)`);
-      }
-      const work = () => handle(event, { record, lambdaContext, logger });
-      const { replayed } = idempotency ? await idempotency.run(event.id, work) : await runPlain(work);
-      count(replayed ? "DuplicatesSkipped" : "EventsApplied");
-      logger.debug(replayed ? "duplicate event skipped" : "event applied", {
+      await sendToDlq(record, error);
+    } catch (sendError) {
+      count("RecordsFailed");
+      logger.error("could not send a permanently failing record to the DLQ; SQS will retry it", {
         ...log,
-        eventId: event.id,
-        type: event.type,
+        errorType: error.type,
+        reason: error.reason,
+        error: sendError,
       });
-      return { status: replayed ? "duplicate" : "applied", eventId: event.id };
-    } catch (error) {
-      if (!isPermanentError(error)) {
-        count("RecordsFailed");
-        logger.warn("record failed; SQS will retry it", { ...log, error });
-        throw error;
-      }
-      try {
-        await sendToDlq(record, error);
-      } catch (sendError) {
-        count("RecordsFailed");
-        logger.error("could not send a permanently failing record to the DLQ; SQS will retry it", {
-          ...log,
-          errorType: error.type,
-          reason: error.reason,
-          error: sendError,
-        });
-        throw new RetryableError(`DLQ send failed for ${error.type}: ${(sendError as Error).message}`, {
-          cause: sendError,
-        });
-      }
-      count("RecordsDeadLettered");
-      logger.warn("record sent to the DLQ", { ...log, errorType: error.type, reason: error.reason });
-      return { status: "dead-lettered", errorType: error.type, reason: error.reason };
+      throw new RetryableError(`DLQ send failed for ${error.type}: ${(sendError as Error).message}`, {
+        cause: sendError,
+      });
     }
+    count("RecordsDeadLettered");
+    logger.warn("record sent to the DLQ", { ...log, errorType: error.type, reason: error.reason });
+    return { status: "dead-lettered", errorType: error.type, reason: error.reason };
   }
 
   async function handleBatch(event: SQSEvent, lambdaContext?: Context): Promise<SQSBatchResponse> {
@@ -153,9 +157,4 @@ export function createSqsConsumer<TData>(options: SqsConsumerOptions<TData>): Sq
   }
 
   return { processRecord, handleBatch };
-}
-
-async function runPlain(work: () => Promise<void>): Promise<{ replayed: boolean }> {
-  await work();
-  return { replayed: false };
 }

@@ -3,13 +3,14 @@
  * environment, the shared SQS consumer, DynamoDB idempotency keyed by subscriber + event id, and
  * the effects-table side effect. The three entry files differ only in their deployment.
  */
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import type { MessageEnvelope } from "../shared/cloudevent-decoder.js";
 import { createSqsDlqSender } from "../shared/dlq-sender.js";
 import { booleanEnv, optionalEnv, readEnv } from "../shared/env.js";
 import { type FaultInjectionConfig, parseFaultInjection } from "../shared/fault-injection.js";
-import { createDynamoDbIdempotencyGuard } from "../shared/idempotency.js";
+import { createDynamoDbIdempotencyGuard, readIdempotencyExpiresAfterSeconds } from "../shared/idempotency.js";
 import { lambdaHandler, type Observability } from "../shared/lambda-handler.js";
 import { createSqsConsumer, type SqsConsumer } from "../shared/sqs-consumer.js";
 import { createEffectRecorder } from "./effects.js";
@@ -29,6 +30,12 @@ export interface OrderConsumerConfig {
   readonly envelope: MessageEnvelope;
   /** `FAULT_INJECTION` (optional). */
   readonly faultInjection: FaultInjectionConfig;
+  /**
+   * `IDEMPOTENCY_EXPIRES_AFTER_SECONDS`: how long a completed event id is remembered (the construct
+   * sets queue retention + DLQ retention).
+   * @default 86400 (only when the variable is unset)
+   */
+  readonly idempotencyExpiresAfterSeconds?: number;
 }
 
 /** Reads and validates the configuration; throws naming every missing variable. */
@@ -46,6 +53,7 @@ export function readOrderConsumerConfig(
     dlqUrl: vars.DLQ_URL,
     envelope: booleanEnv("RAW_MESSAGE_DELIVERY", env) ? "raw" : "sns",
     faultInjection: parseFaultInjection(optionalEnv("FAULT_INJECTION", env)),
+    idempotencyExpiresAfterSeconds: readIdempotencyExpiresAfterSeconds(env),
   };
 }
 
@@ -78,8 +86,9 @@ export function createOrderConsumer({
     envelope: config.envelope,
     schemas: ORDER_EVENT_SCHEMAS,
     handle: async (event, { logger: log }) => {
-      await recordEffect(event);
-      log.debug("order effect applied", {
+      const { applied } = await recordEffect(event);
+      if (!applied) metrics.addMetric("EffectsAlreadyRecorded", MetricUnit.Count, 1);
+      log.debug(applied ? "order effect applied" : "order effect already recorded; not applied again", {
         subscriber: config.subscriberName,
         eventId: event.id,
         type: event.type,
@@ -91,6 +100,9 @@ export function createOrderConsumer({
       tableName: config.idempotencyTableName,
       client: dynamodb,
       keyPrefix: config.subscriberName,
+      ...(config.idempotencyExpiresAfterSeconds === undefined
+        ? {}
+        : { expiresAfterSeconds: config.idempotencyExpiresAfterSeconds }),
     }),
     faultInjection: config.faultInjection,
     logger,

@@ -12,7 +12,27 @@ import {
 import * as z from "zod";
 import { buildCloudEvent } from "../shared/cloudevents.js";
 import { PermanentError } from "../shared/errors.js";
-import { chunkEntries, entrySizeBytes, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES } from "./publish-batches.js";
+import {
+  chunkEntries,
+  entrySizeBytes,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_ENTRIES,
+  takeFifoCall,
+} from "./publish-batches.js";
+
+/**
+ * Raw message delivery carries at most 10 message attributes: SNS discards a message with more as a
+ * client error (to the subscription DLQ, if any) for every raw-delivery subscriber (FAN-06).
+ */
+export const RAW_DELIVERY_MAX_MESSAGE_ATTRIBUTES = 10;
+
+/** SNS message attribute names: letters, digits, `_`, `-`, `.`; no `AWS.`/`Amazon.` prefix, no `..`, ≤ 256. */
+const AttributeNameSchema = z
+  .string()
+  .regex(/^(?!aws\.|amazon\.)(?!\.)(?!.*\.\.)(?!.*\.$)[\w.-]{1,256}$/i, {
+    message: "not a valid SNS message attribute name",
+  })
+  .refine((name) => name !== "type", { message: "`type` is set by the publisher from the event type" });
 
 /** The publisher's input (Lambda event). */
 export const PublishRequestSchema = z.object({
@@ -26,6 +46,11 @@ export const PublishRequestSchema = z.object({
       correlationid: z.string().min(1).optional(),
       /** FIFO topics only: message group. @default subject ?? type */
       groupId: z.string().min(1).max(128).optional(),
+      /**
+       * Extra String message attributes (for subscription filter policies); `type` is always set
+       * from the event type and cannot be given here. @default none
+       */
+      attributes: z.record(AttributeNameSchema, z.string().min(1)).optional(),
     }),
   ),
 });
@@ -64,20 +89,32 @@ export interface PublisherOptions {
   readonly maxBatchEntries?: number;
   /** @default MAX_BATCH_BYTES (262,144) */
   readonly maxBatchBytes?: number;
+  /**
+   * Most message attributes (including `type`) an entry may carry; entries with more fail with
+   * `TooManyMessageAttributes` before any call. Raise it only for a topic that has no raw-delivery
+   * subscriber (the fan-out example has two).
+   * @default RAW_DELIVERY_MAX_MESSAGE_ATTRIBUTES (10)
+   */
+  readonly maxMessageAttributes?: number;
 }
 
 /**
  * Returns `publish(request)`. Invalid input throws a `PermanentError` (`SchemaViolation`) before
- * anything is published. Entries above 256 KiB fail with `EntryTooLarge` before any call; a call
+ * anything is published. Entries above 256 KiB fail with `EntryTooLarge`, and entries with more than
+ * `maxMessageAttributes` attributes with `TooManyMessageAttributes`, before any call; a call
  * that throws (after the SDK's own retries) fails all of its entries with the error's name.
  *
  * On a FIFO topic, order per message group is the point: once an entry of a group has failed, the
  * later entries of that group in this request are not sent (they fail with `PreviousEntryFailed`),
- * so a caller that retries the failed entries in order never has them overtaken.
+ * so a caller that retries the failed entries in order never has them overtaken. Because SNS
+ * processes the entries of one call independently, a call carries at most one entry per message
+ * group, so no entry is ever sent after a failed one of its group, inside a call or across calls
+ * (`takeFifoCall`; a request whose entries share one group takes one call per entry).
  */
 export function createPublisher(options: PublisherOptions): (request: unknown) => Promise<PublishResult> {
   const { sns, topicArn, source, clock, newId = randomUUID } = options;
   const maxBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES;
+  const maxAttributes = options.maxMessageAttributes ?? RAW_DELIVERY_MAX_MESSAGE_ATTRIBUTES;
   const fifo = topicArn.endsWith(".fifo");
 
   return async (request) => {
@@ -102,11 +139,30 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
       const entry: PublishBatchRequestEntry = {
         Id: `e${index}`,
         Message: JSON.stringify(event),
-        MessageAttributes: { type: { DataType: "String", StringValue: event.type } },
+        MessageAttributes: {
+          ...Object.fromEntries(
+            Object.entries(input.attributes ?? {}).map(([name, value]) => [
+              name,
+              { DataType: "String", StringValue: value },
+            ]),
+          ),
+          type: { DataType: "String", StringValue: event.type },
+        },
         ...(fifo
           ? { MessageGroupId: input.groupId ?? input.subject ?? input.type, MessageDeduplicationId: event.id }
           : {}),
       };
+      const attributeCount = Object.keys(entry.MessageAttributes ?? {}).length;
+      if (attributeCount > maxAttributes) {
+        failed.push({
+          id: event.id,
+          code: "TooManyMessageAttributes",
+          message: `message has ${attributeCount} message attributes (type included); raw message delivery carries at most ${maxAttributes} and SNS would discard it for raw subscribers`,
+          senderFault: true,
+        });
+        if (entry.MessageGroupId !== undefined) blockedGroups.add(entry.MessageGroupId);
+        return;
+      }
       const size = entrySizeBytes(entry);
       if (size > maxBytes) {
         failed.push({
@@ -119,36 +175,15 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
         return;
       }
       if (entry.MessageGroupId !== undefined && blockedGroups.has(entry.MessageGroupId)) {
-        failed.push({
-          id: event.id,
-          code: "PreviousEntryFailed",
-          message: `an earlier entry of message group ${entry.MessageGroupId} failed; not sent, to keep the group's order`,
-          senderFault: false,
-        });
+        failed.push({ id: event.id, ...previousEntryFailed(entry) });
         return;
       }
       idsByEntry.set(entry.Id as string, event.id);
       entries.push(entry);
     });
 
-    const chunks = chunkEntries(entries, {
-      maxEntries: options.maxBatchEntries ?? MAX_BATCH_ENTRIES,
-      maxBytes,
-    });
-    for (const planned of chunks) {
-      const chunk: PublishBatchRequestEntry[] = [];
-      for (const entry of planned) {
-        if (entry.MessageGroupId !== undefined && blockedGroups.has(entry.MessageGroupId)) {
-          fail(entry, {
-            code: "PreviousEntryFailed",
-            message: `an earlier entry of message group ${entry.MessageGroupId} failed; not sent, to keep the group's order`,
-            senderFault: false,
-          });
-        } else {
-          chunk.push(entry);
-        }
-      }
-      if (chunk.length === 0) continue;
+    const limits = { maxEntries: options.maxBatchEntries ?? MAX_BATCH_ENTRIES, maxBytes };
+    const sendCall = async (chunk: PublishBatchRequestEntry[]) => {
       let response: PublishBatchResponse;
       try {
         response = await sns.send(
@@ -159,7 +194,7 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
         for (const entry of chunk) {
           fail(entry, { code: e.name, message: e.message, senderFault: e.$fault === "client" });
         }
-        continue;
+        return;
       }
       const byId = new Map(chunk.map((entry) => [entry.Id as string, entry]));
       const answered = new Set<string>();
@@ -187,7 +222,35 @@ export function createPublisher(options: PublisherOptions): (request: unknown) =
           senderFault: false,
         });
       }
+    };
+
+    if (!fifo) {
+      for (const chunk of chunkEntries(entries, limits)) await sendCall(chunk);
+    } else {
+      // One entry per message group per call, calls one after the other (see takeFifoCall).
+      const pending = [...entries];
+      while (pending.length > 0) {
+        const chunk = takeFifoCall(pending, limits);
+        await sendCall(chunk);
+        for (let i = 0; i < pending.length; ) {
+          const entry = pending[i] as PublishBatchRequestEntry;
+          if (blockedGroups.has(entry.MessageGroupId as string)) {
+            pending.splice(i, 1);
+            failed.push({ id: idsByEntry.get(entry.Id as string) as string, ...previousEntryFailed(entry) });
+          } else {
+            i++;
+          }
+        }
+      }
     }
     return { published, failed };
+  };
+}
+
+function previousEntryFailed(entry: PublishBatchRequestEntry): Omit<FailedEntry, "id"> {
+  return {
+    code: "PreviousEntryFailed",
+    message: `an earlier entry of message group ${entry.MessageGroupId} failed; not sent, to keep the group's order`,
+    senderFault: false,
   };
 }

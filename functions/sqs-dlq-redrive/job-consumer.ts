@@ -9,7 +9,7 @@ import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createSqsDlqSender } from "../shared/dlq-sender.js";
 import { ConfigError, readEnv } from "../shared/env.js";
 import { RetryableError } from "../shared/errors.js";
-import { createDynamoDbIdempotencyGuard } from "../shared/idempotency.js";
+import { createDynamoDbIdempotencyGuard, readIdempotencyExpiresAfterSeconds } from "../shared/idempotency.js";
 import { lambdaHandler, type Observability } from "../shared/lambda-handler.js";
 import { createSqsConsumer, type SqsConsumer } from "../shared/sqs-consumer.js";
 import {
@@ -35,6 +35,12 @@ export interface JobWorkerConfig {
   readonly jobsTableName: string;
   /** `IDEMPOTENCY_TABLE_NAME`. */
   readonly idempotencyTableName: string;
+  /**
+   * `IDEMPOTENCY_EXPIRES_AFTER_SECONDS`: how long a completed event id is remembered (the construct
+   * sets queue retention + DLQ retention, so a redrive on the DLQ's last day is still deduplicated).
+   * @default 86400 (only when the variable is unset)
+   */
+  readonly idempotencyExpiresAfterSeconds?: number;
 }
 
 function integer(name: string, value: string, min: number, max: number): number {
@@ -73,6 +79,7 @@ export function readJobWorkerConfig(
     },
     jobsTableName: v.JOBS_TABLE_NAME,
     idempotencyTableName: v.IDEMPOTENCY_TABLE_NAME,
+    idempotencyExpiresAfterSeconds: readIdempotencyExpiresAfterSeconds(env),
   };
 }
 
@@ -111,8 +118,19 @@ export function createJobWorker({
         throw new RetryableError(`fault switch is on: job ${jobId} cannot be processed`);
       }
       const redriveCount = Number(record.messageAttributes["redrive-count"]?.stringValue ?? 0) || 0;
-      await applyJobEffect(dynamodb, config.jobsTableName, { jobId, receiveCount, redriveCount, now: now() });
-      logger.info("job applied", { jobId, receiveCount, redriveCount });
+      const { applied } = await applyJobEffect(dynamodb, config.jobsTableName, {
+        jobId,
+        eventId: event.id,
+        receiveCount,
+        redriveCount,
+        now: now(),
+      });
+      logger.info(applied ? "job applied" : "job effect already recorded for this event; not applied again", {
+        jobId,
+        eventId: event.id,
+        receiveCount,
+        redriveCount,
+      });
     },
     {
       maxReceiveCount: config.maxReceiveCount,
@@ -138,6 +156,9 @@ export function createJobWorker({
       tableName: config.idempotencyTableName,
       client: dynamodb,
       keyPrefix: "jobs",
+      ...(config.idempotencyExpiresAfterSeconds === undefined
+        ? {}
+        : { expiresAfterSeconds: config.idempotencyExpiresAfterSeconds }),
     }),
     logger,
     metrics,

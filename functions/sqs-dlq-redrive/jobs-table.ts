@@ -1,7 +1,7 @@
 /**
  * The jobs table (partition key `pk`, S) holds two kinds of items:
- * - `job#<jobId>`: the job's effect (`applications`, incremented on every application, so a duplicate is
- *   visible as 2), `firstAppliedAt`, the `receiveCount` and `redriveCount` of the applying delivery, and an
+ * - `job#<jobId>`: the job's effect (`applications`, incremented once per event id that applies it, so a
+ *   duplicate is visible as 2; `appliedEventIds`, the string set of those event ids), `firstAppliedAt`, the `receiveCount` and `redriveCount` of the applying delivery, and an
  *   `attempts` list of failed attempts (receive count, time the delay was set, chosen backoff delay, whether
  *   SQS accepted it, error);
  * - `fault-switch`: `{ on: true|false }`, the scenario's fault switch. A table item (rather than an
@@ -40,29 +40,41 @@ export async function setFaultSwitch(client: DynamoDBClient, tableName: string, 
 }
 
 /**
- * Applies a job's effect: `ADD applications :one`, first application time kept. Not conditional on
- * purpose: preventing a second application is the idempotency layer's job, and this makes a failure of it
- * countable.
+ * Applies a job's effect once per event id: `ADD applications :one, appliedEventIds :id` (a string set of the
+ * CloudEvent ids that applied it), conditional on `:id` not being in `appliedEventIds` yet, first
+ * application time kept. A `ConditionalCheckFailedException` means this event already applied the effect (an
+ * SDK retry of a write whose response was lost, or an expired idempotency record): success, `applied: false`.
+ * A second application by a DIFFERENT event id for the same job still counts (`applications` = 2), which is
+ * how a scenario sees a job applied twice.
  */
 export async function applyJobEffect(
   client: DynamoDBClient,
   tableName: string,
-  job: { jobId: string; receiveCount: number; redriveCount: number; now: Date },
-): Promise<void> {
-  await client.send(
-    new UpdateItemCommand({
-      TableName: tableName,
-      Key: { pk: { S: jobKey(job.jobId) } },
-      UpdateExpression:
-        "ADD applications :one SET firstAppliedAt = if_not_exists(firstAppliedAt, :now), receiveCount = :rc, redriveCount = :rd",
-      ExpressionAttributeValues: {
-        ":one": { N: "1" },
-        ":now": { S: job.now.toISOString() },
-        ":rc": { N: String(job.receiveCount) },
-        ":rd": { N: String(job.redriveCount) },
-      },
-    }),
-  );
+  job: { jobId: string; eventId: string; receiveCount: number; redriveCount: number; now: Date },
+): Promise<{ applied: boolean }> {
+  try {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: tableName,
+        Key: { pk: { S: jobKey(job.jobId) } },
+        UpdateExpression:
+          "ADD applications :one, appliedEventIds :ids SET firstAppliedAt = if_not_exists(firstAppliedAt, :now), receiveCount = :rc, redriveCount = :rd",
+        ConditionExpression: "attribute_not_exists(appliedEventIds) OR NOT contains(appliedEventIds, :id)",
+        ExpressionAttributeValues: {
+          ":one": { N: "1" },
+          ":ids": { SS: [job.eventId] },
+          ":id": { S: job.eventId },
+          ":now": { S: job.now.toISOString() },
+          ":rc": { N: String(job.receiveCount) },
+          ":rd": { N: String(job.redriveCount) },
+        },
+      }),
+    );
+    return { applied: true };
+  } catch (error) {
+    if (error instanceof Error && error.name === "ConditionalCheckFailedException") return { applied: false };
+    throw error;
+  }
 }
 
 /** Appends a failed attempt to the job's `attempts` list (what a scenario reads to check the backoff). */

@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PATTERNS } from "../../tools/local/patterns.ts";
 import { waitFor } from "../helpers/wait.ts";
+import { closedPort } from "../unit/local/targets/fakes.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 /** No Docker on PATH: only the directory of this Node binary. */
@@ -53,12 +54,31 @@ describe("local-cloud CLI", () => {
     expect(target.stderr).toMatch(/Allowed choices are local, localstack, aws/);
   });
 
-  it("says what to do when Docker is missing for the localstack target", () => {
-    const { status, stderr } = cli(["verify", "sns-sqs-fanout", "--target", "localstack"], withoutDocker);
-    expect(status).toBe(1);
-    expect(stderr).toMatch(
-      /^error: the localstack target needs a running Docker engine .*use --target local/,
+  it("says both ways to start LocalStack when none answers and Docker is missing", async () => {
+    const endpoint = `http://127.0.0.1:${await closedPort()}`;
+    // --endpoint wins over LOCALSTACK_ENDPOINT.
+    const { status, stderr } = cli(
+      ["verify", "sns-sqs-fanout", "--target", "localstack", "--endpoint", endpoint],
+      { ...withoutDocker, LOCALSTACK_ENDPOINT: "http://localstack.invalid:4566" },
     );
+    expect(status).toBe(1);
+    expect(stderr.split("\n")).toHaveLength(1);
+    expect(stderr).toMatch(
+      /^error: no LocalStack answers at http:\/\/127.0.0.1:\d+ \(connection refused\) and no Docker engine .*`localstack start`.*start Docker.*--target local needs neither$/,
+    );
+  });
+
+  it("rejects --endpoint for a target other than localstack", () => {
+    const { status, stderr } = cli([
+      "verify",
+      "sns-sqs-fanout",
+      "--target",
+      "aws",
+      "--endpoint",
+      "http://x:1",
+    ]);
+    expect(status).toBe(1);
+    expect(stderr).toBe("error: --endpoint applies to --target localstack only, not aws");
   });
 
   it("says what to do when there are no AWS credentials for the aws target", () => {

@@ -2,7 +2,7 @@
  * `npm run local | verify | diagram`: the command line of the embedded local cloud.
  *
  *   npm run local -- <slug> [--messages N] [--faults] [--json] [--serve]
- *   npm run verify -- <slug> --target local|localstack|aws [--outputs-file F]
+ *   npm run verify -- <slug> --target local|localstack|aws [--endpoint URL] [--outputs-file F]
  *   npm run diagram -- <slug> [--out FILE]
  */
 import { writeFileSync } from "node:fs";
@@ -72,14 +72,28 @@ export function program(): Command {
         .choices(["local", "localstack", "aws"])
         .default("local"),
     )
+    .option(
+      "--endpoint <url>",
+      "localstack: LocalStack's endpoint; one already running there is used as is (default: LOCALSTACK_ENDPOINT, else http://localhost:4566)",
+    )
     .option("--outputs-file <file>", "aws: use this `cdk deploy --outputs-file` file instead of deploying")
     .option("--messages <n>", "events to send", positiveInteger)
     .option("--json", "print the ledger as JSON on stdout", false)
     .action(
       async (
         slug: string,
-        opts: { target: TargetName; outputsFile?: string; messages?: number; json: boolean },
+        opts: {
+          target: TargetName;
+          endpoint?: string;
+          outputsFile?: string;
+          messages?: number;
+          json: boolean;
+        },
       ) => {
+        if (opts.endpoint !== undefined && opts.target !== "localstack")
+          throw new InvalidArgumentError(
+            `--endpoint applies to --target localstack only, not ${opts.target}`,
+          );
         const ledger = await runOnTarget(patternFor(slug), opts.target, {
           ...opts,
           faults: true,

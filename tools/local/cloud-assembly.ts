@@ -22,7 +22,8 @@ export class AssemblyError extends Error {
 
 /**
  * A stable hash of every file under {@link SOURCE_ROOTS} (path and content), recorded beside the
- * template after a synth: when it still matches, the template and its bundled assets are current.
+ * template after a synth with {@link outputHash}: when both still match, the template and its
+ * bundled assets are current and were written by that synth.
  */
 export function sourceHash(root: string = REPO_ROOT, roots: readonly string[] = SOURCE_ROOTS): string {
   const hash = createHash("sha256");
@@ -41,25 +42,93 @@ export function sourceHash(root: string = REPO_ROOT, roots: readonly string[] = 
   return hash.digest("hex");
 }
 
-function hashFile(cdkOut: string, stack: string): string {
-  return join(cdkOut, `${stack}.local-source-hash`);
+/** Hashes `path` (a file, or a directory recursively) into `hash`, with paths relative to `base`. */
+function hashTree(hash: ReturnType<typeof createHash>, base: string, path: string): void {
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (!stat) {
+    hash.update(`missing:${relative(base, path)}\0`);
+  } else if (stat.isDirectory()) {
+    for (const entry of readdirSync(path).sort()) hashTree(hash, base, join(path, entry));
+  } else {
+    hash.update(relative(base, path)).update("\0").update(readFileSync(path)).update("\0");
+  }
+}
+
+/**
+ * A hash of what a synth of `stack` wrote into `cdkOut`: the template, its assets manifest and every
+ * file asset directory the manifest names. Another `cdk synth`, `cdk bootstrap` or `cdk deploy`
+ * into the same directory (with other context, without bundling) changes it even though the sources
+ * did not change.
+ */
+export function outputHash(cdkOut: string, stack: string): string {
+  const hash = createHash("sha256");
+  hashTree(hash, cdkOut, join(cdkOut, `${stack}.template.json`));
+  const manifestPath = join(cdkOut, `${stack}.assets.json`);
+  hashTree(hash, cdkOut, manifestPath);
+  if (existsSync(manifestPath)) {
+    const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as {
+      files?: Record<string, { source: { path?: string } }>;
+    };
+    const paths = Object.values(manifest.files ?? {})
+      .map((file) => file.source.path)
+      .filter((path): path is string => path !== undefined && path !== `${stack}.template.json`);
+    for (const path of [...new Set(paths)].sort()) hashTree(hash, cdkOut, join(cdkOut, path));
+  }
+  return hash.digest("hex");
+}
+
+/** What the embedded cloud records beside a template it synthesized. */
+interface SynthesisRecord {
+  /** {@link sourceHash} at synth time. */
+  readonly sources: string;
+  /** {@link outputHash} right after the synth. */
+  readonly output: string;
+}
+
+function recordFile(cdkOut: string, stack: string): string {
+  return join(cdkOut, `${stack}.local-synth.json`);
+}
+
+function readRecord(cdkOut: string, stack: string): SynthesisRecord | undefined {
+  try {
+    const record = JSON.parse(readFileSync(recordFile(cdkOut, stack), "utf8")) as Partial<SynthesisRecord>;
+    return typeof record.sources === "string" && typeof record.output === "string"
+      ? { sources: record.sources, output: record.output }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Records that `cdkOut`'s current template of `stack` (and its assets) was synthesized from the
+ * sources whose hash is `sources` (@default the sources now).
+ */
+export function recordSynthesis(
+  stack: string,
+  cdkOut: string,
+  root: string = REPO_ROOT,
+  sources?: string,
+): void {
+  const record: SynthesisRecord = { sources: sources ?? sourceHash(root), output: outputHash(cdkOut, stack) };
+  writeFileSync(recordFile(cdkOut, stack), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** Why the template of `stack` in `cdkOut` must be synthesized again, or undefined when it is current. */
 export function staleReason(stack: string, cdkOut: string, root: string = REPO_ROOT): string | undefined {
   if (!existsSync(join(cdkOut, `${stack}.template.json`))) return `no ${stack}.template.json in ${cdkOut}`;
-  const recorded = existsSync(hashFile(cdkOut, stack))
-    ? readFileSync(hashFile(cdkOut, stack), "utf8").trim()
-    : "";
-  if (recorded === "") return "no source hash recorded beside the template";
-  if (recorded !== sourceHash(root)) return "sources changed since the last synth";
+  const record = readRecord(cdkOut, stack);
+  if (!record) return "the local cloud did not synthesize this template (no synthesis record beside it)";
+  if (record.sources !== sourceHash(root)) return "sources changed since the last synth";
+  if (record.output !== outputHash(cdkOut, stack))
+    return "the template or its assets changed since the local cloud synthesized them: another synth, bootstrap or deploy wrote this directory";
   return undefined;
 }
 
 /**
  * Makes sure `cdkOut` holds a current template for `stack`: in `auto` mode it runs the pinned CDK
  * CLI (`cdk synth <stack> --quiet`, which bundles the handlers with the local esbuild) only when
- * {@link staleReason} finds one, and records the source hash afterwards.
+ * {@link staleReason} finds one, and records what it synthesized afterwards ({@link recordSynthesis}).
  */
 export async function ensureSynthesized(options: {
   stack: string;
@@ -91,7 +160,7 @@ export async function ensureSynthesized(options: {
     await runSynth(stack, cdkOut, root);
     // `cdk synth <stack>` synthesizes the whole app: every template in cdk.out is now current.
     for (const file of readdirSync(cdkOut).filter((f) => f.endsWith(".template.json"))) {
-      writeFileSync(hashFile(cdkOut, file.replace(".template.json", "")), `${hash}\n`);
+      recordSynthesis(file.replace(".template.json", ""), cdkOut, root, hash);
     }
     return { synthesized: true, reason: stillStale };
   } finally {

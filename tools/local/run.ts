@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly messages?: number;
   readonly faults: boolean;
   readonly outputsFile?: string;
+  /** localstack: LocalStack's endpoint. @default `LOCALSTACK_ENDPOINT`, else http://localhost:4566 */
+  readonly endpoint?: string;
   /** Directory for the local functions' output. */
   readonly logs?: string;
   /** Print progress on stderr: a cli-progress bar on a TTY, plain lines otherwise. */
@@ -44,7 +46,11 @@ export async function runOnTarget(
       `started in ${((performance.now() - started) / 1000).toFixed(1)} s; function output: ${options.logs ?? ".local-cloud/logs"}`,
     );
   } else if (targetName === "localstack") {
-    target = await localstackTarget(pattern, { faults: options.faults, progress: say });
+    target = await localstackTarget(pattern, {
+      faults: options.faults,
+      endpoint: options.endpoint,
+      progress: say,
+    });
   } else {
     target = await awsTarget(pattern, {
       faults: options.faults,

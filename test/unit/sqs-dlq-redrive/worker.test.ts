@@ -1,6 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import {
   CreateQueueCommand,
   type Message,
@@ -196,6 +196,53 @@ describe("the sqs-dlq-redrive worker", () => {
   });
 });
 
+describe("the job effect", () => {
+  it("is applied once when the SDK retries a write whose response was lost (issue 11 item 7)", async () => {
+    const client = new DynamoDBClient(emulatorClientConfig(dynalite.endpoint));
+    let attempts = 0;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const table = (args.input as { TableName?: string }).TableName;
+        if (context.commandName === "UpdateItemCommand" && table === "jobs" && ++attempts === 1) {
+          throw Object.assign(new Error("response lost after the write was applied"), {
+            name: "TimeoutError",
+          });
+        }
+        return result;
+      },
+      { step: "deserialize", name: "loseFirstResponse" },
+    );
+    const record = await deliver(job({ jobId: "lost-response" }));
+    const lossy = createJobWorker({
+      config,
+      dynamodb: client,
+      sqs,
+      logger: new Logger({ logLevel: "SILENT" }),
+      metrics: new Metrics({ namespace: "test" }),
+    });
+    expect(await lossy.handleBatch(sqsEvent(record))).toEqual({ batchItemFailures: [] });
+    expect(attempts).toBe(2);
+    expect((await item("lost-response"))?.applications?.N).toBe("1");
+    client.destroy();
+  });
+});
+
+describe("the worker's idempotency window", () => {
+  it("keeps a completed event id for IDEMPOTENCY_EXPIRES_AFTER_SECONDS (queue + DLQ retention)", async () => {
+    const seconds = 18 * 86_400;
+    config = { ...config, idempotencyExpiresAfterSeconds: seconds };
+    const event = cloudEvent({ type: "job.requested", data: { jobId: "window" } });
+    const before = Math.floor(Date.now() / 1000);
+    expect(await worker().handleBatch(sqsEvent(await deliver(JSON.stringify(event))))).toEqual({
+      batchItemFailures: [],
+    });
+    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: "idempotency" }));
+    const expirations = Items.filter((i) => i.id?.S?.startsWith("jobs#")).map((i) => Number(i.expiration?.N));
+    expect(expirations.filter((e) => e >= before + seconds)).toHaveLength(1);
+  });
+});
+
 describe("readJobWorkerConfig", () => {
   const env = {
     QUEUE_URL: "q",
@@ -214,7 +261,17 @@ describe("readJobWorkerConfig", () => {
       backoff: { baseSeconds: 2, maxSeconds: 900 },
       jobsTableName: "jobs",
       idempotencyTableName: "idem",
+      idempotencyExpiresAfterSeconds: 86_400,
     });
+    expect(
+      readJobWorkerConfig({ ...env, IDEMPOTENCY_EXPIRES_AFTER_SECONDS: "1555200" })
+        .idempotencyExpiresAfterSeconds,
+    ).toBe(1_555_200);
+  });
+  it("refuses an idempotency window that is not a positive integer, naming the variable", () => {
+    expect(() => readJobWorkerConfig({ ...env, IDEMPOTENCY_EXPIRES_AFTER_SECONDS: "1.5" })).toThrow(
+      /IDEMPOTENCY_EXPIRES_AFTER_SECONDS must be a positive integer/,
+    );
   });
   it("names every missing variable", () => {
     expect(() => readJobWorkerConfig({})).toThrow(/QUEUE_URL, DLQ_URL, MAX_RECEIVE_COUNT/);

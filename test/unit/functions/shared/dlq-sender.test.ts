@@ -1,10 +1,20 @@
-import { describe, expect, it } from "vitest";
+import { CreateQueueCommand, type MessageAttributeValue, SQSClient } from "@aws-sdk/client-sqs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  createSqsDlqSender,
+  DLQ_MAX_MESSAGE_BYTES,
+  DlqMessageTooLargeError,
   dlqMessageAttributes,
   MAX_ORIGINAL_ATTRIBUTES,
   MAX_REASON_LENGTH,
 } from "../../../../functions/shared/dlq-sender.js";
 import { PermanentError } from "../../../../functions/shared/errors.js";
+import {
+  type Emulator,
+  emulatorClientConfig,
+  receiveMessages,
+  startSqsSns,
+} from "../../../helpers/aws-emulators.js";
 import { sqsRecord, stringAttributes } from "../../../helpers/events.js";
 
 describe("dlqMessageAttributes", () => {
@@ -41,5 +51,123 @@ describe("dlqMessageAttributes", () => {
     expect(Object.keys(attributes)).toHaveLength(MAX_ORIGINAL_ATTRIBUTES + 2);
     expect(attributes["error.type"]?.StringValue).toBe("SchemaViolation");
     expect(attributes["error.reason"]?.StringValue).toHaveLength(MAX_REASON_LENGTH);
+  });
+});
+
+/** What SQS (and fauxqs) count: body + per attribute name, data type and value bytes. */
+function messageBytes(body: string, attributes: Record<string, MessageAttributeValue>): number {
+  let size = Buffer.byteLength(body, "utf8");
+  for (const [name, value] of Object.entries(attributes)) {
+    size += Buffer.byteLength(name) + Buffer.byteLength(value.DataType ?? "");
+    size += Buffer.byteLength(value.StringValue ?? "") + (value.BinaryValue?.byteLength ?? 0);
+  }
+  return size;
+}
+
+const tenAttributes = () =>
+  stringAttributes(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`attr${i}`, "v".repeat(200)])));
+
+describe("dlqMessageAttributes keeps the redrive counter", () => {
+  it("keeps redrive-count even when it sorts after the first 8 attributes by name", () => {
+    const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`a${i}`, `v${i}`]));
+    const record = sqsRecord({
+      body: "{}",
+      messageAttributes: {
+        ...stringAttributes(many),
+        "redrive-count": {
+          dataType: "Number",
+          stringValue: "2",
+          stringListValues: [],
+          binaryListValues: [],
+        },
+      },
+    });
+    const attributes = dlqMessageAttributes(record, new PermanentError("Boom", "still failing"));
+    expect(attributes["redrive-count"]).toEqual({ DataType: "Number", StringValue: "2" });
+    expect(Object.keys(attributes)).toHaveLength(MAX_ORIGINAL_ATTRIBUTES + 2);
+  });
+});
+
+describe("dlqMessageAttributes within the DLQ's maximum message size (SQS-08, issue 11 item 2)", () => {
+  it("truncates the reason (never splitting a character) so body + attributes fit, keeping error.type", () => {
+    const body = "b".repeat(DLQ_MAX_MESSAGE_BYTES - 100);
+    const record = sqsRecord({ body, messageAttributes: tenAttributes() });
+    const attributes = dlqMessageAttributes(record, new PermanentError("Oversize", "é".repeat(3000)));
+    expect(messageBytes(body, attributes)).toBeLessThanOrEqual(DLQ_MAX_MESSAGE_BYTES);
+    expect(attributes["error.type"]?.StringValue).toBe("Oversize");
+    expect(attributes["error.reason"]?.StringValue).toMatch(/^é+$/);
+    expect(Object.keys(attributes).filter((n) => !n.startsWith("error."))).toEqual([]);
+  });
+
+  it("replaces characters SQS refuses in attribute values", () => {
+    const record = sqsRecord({ body: "{}" });
+    const attributes = dlqMessageAttributes(record, new PermanentError("MalformedJson", "bad \u0000 byte"));
+    expect(attributes["error.reason"]?.StringValue).toBe("bad ? byte");
+  });
+
+  it("refuses with a clear error when not even the body fits", () => {
+    const record = sqsRecord({ body: "b".repeat(1024) });
+    expect(() => dlqMessageAttributes(record, new PermanentError("Oversize", "x"), 1024)).toThrow(
+      DlqMessageTooLargeError,
+    );
+  });
+});
+
+describe("createSqsDlqSender on fauxqs", () => {
+  let fauxqs: Emulator;
+  let sqs: SQSClient;
+  const queue = async (name: string, maximumMessageSize: number) =>
+    (
+      await sqs.send(
+        new CreateQueueCommand({
+          QueueName: name,
+          Attributes: { MaximumMessageSize: String(maximumMessageSize) },
+        }),
+      )
+    ).QueueUrl as string;
+
+  beforeAll(async () => {
+    fauxqs = await startSqsSns();
+    sqs = new SQSClient(emulatorClientConfig(fauxqs.endpoint));
+  });
+  afterAll(async () => {
+    sqs?.destroy();
+    await fauxqs?.stop();
+  });
+
+  it("stores a record at the consumed queue's maximum (262,144 bytes, 10 attributes) with its reason", async () => {
+    const dlqUrl = await queue("consumed-dlq", DLQ_MAX_MESSAGE_BYTES);
+    const attributes = tenAttributes();
+    const overhead = Object.entries(attributes).reduce(
+      (sum, [name, v]) => sum + name.length + v.dataType.length + (v.stringValue?.length ?? 0),
+      0,
+    );
+    const record = sqsRecord({ body: "b".repeat(262_144 - overhead), messageAttributes: attributes });
+    await createSqsDlqSender({ sqs, queueUrl: dlqUrl })(
+      record,
+      new PermanentError("Oversize", "r".repeat(5000)),
+    );
+    const [dead] = await receiveMessages(sqs, dlqUrl, 1);
+    expect(dead?.Body).toBe(record.body);
+    expect(dead?.MessageAttributes?.["error.reason"]?.StringValue).toHaveLength(MAX_REASON_LENGTH);
+    expect(Object.keys(dead?.MessageAttributes ?? {})).toHaveLength(10);
+  });
+
+  it("stores a body near the DLQ's own maximum with a truncated reason instead of failing the send", async () => {
+    for (const [name, max] of [
+      ["sqs-max-dlq", DLQ_MAX_MESSAGE_BYTES],
+      ["old-256k-dlq", 262_144],
+    ] as const) {
+      const dlqUrl = await queue(name, max);
+      const record = sqsRecord({ body: "b".repeat(max - 60), messageAttributes: tenAttributes() });
+      await createSqsDlqSender({ sqs, queueUrl: dlqUrl, maxMessageBytes: max })(
+        record,
+        new PermanentError("Oversize", `body is ${max - 60} bytes, limit 262144`),
+      );
+      const [dead] = await receiveMessages(sqs, dlqUrl, 1);
+      expect(dead?.Body).toBe(record.body);
+      expect(dead?.MessageAttributes?.["error.type"]?.StringValue).toBe("Oversize");
+      expect(dead?.MessageAttributes?.["error.reason"]?.StringValue).toMatch(/^body is/);
+    }
   });
 });

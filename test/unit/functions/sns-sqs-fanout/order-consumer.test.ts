@@ -1,11 +1,17 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
-import { DynamoDBClient, GetItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+  type UpdateItemCommandInput,
+} from "@aws-sdk/client-dynamodb";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { isFaultInjected } from "../../../../functions/shared/fault-injection.js";
+import { readEffect } from "../../../../functions/sns-sqs-fanout/effects.js";
 import {
   createOrderConsumer,
   type OrderConsumerConfig,
@@ -94,10 +100,10 @@ function config(overrides: Partial<OrderConsumerConfig> = {}): OrderConsumerConf
   };
 }
 
-function consumer(overrides: Partial<OrderConsumerConfig> = {}) {
+function consumer(overrides: Partial<OrderConsumerConfig> = {}, client: DynamoDBClient = dynamodb) {
   return createOrderConsumer({
     config: config(overrides),
-    dynamodb,
+    dynamodb: client,
     sqs,
     logger: new Logger({ logLevel: "SILENT" }),
     metrics: new Metrics({ namespace: "test" }),
@@ -114,6 +120,8 @@ beforeAll(async () => {
     createEffectsTable(dynamodb, EFFECTS_TABLE),
     createQueue("billing-dlq"),
     createQueue("audit-dlq"),
+    createQueue("mismatch-dlq"),
+    createQueue("unavailable-dlq"),
   ]);
 });
 
@@ -247,6 +255,184 @@ describe("order consumer", () => {
   });
 });
 
+type Next = (args: { input: object }) => Promise<unknown>;
+type Fault = (next: Next, args: { input: object }) => Promise<unknown>;
+
+/** A DynamoDB client on dynalite whose effect writes (UpdateItem on the effects table) go through `fault`. */
+function clientWithEffectFault(fault: Fault): DynamoDBClient {
+  const client = new DynamoDBClient(emulatorClientConfig(dynalite.endpoint));
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const input = args.input as UpdateItemCommandInput;
+      if (context.commandName !== "UpdateItemCommand" || input.TableName !== EFFECTS_TABLE) return next(args);
+      return (await fault(next as Next, args)) as Awaited<ReturnType<typeof next>>;
+    },
+    // below the retry middleware (finalizeRequest), so a thrown error is retried by the SDK
+    { step: "deserialize", name: "effectWriteFault" },
+  );
+  return client;
+}
+
+const effectOf = (subscriber: string, eventId: string) =>
+  readEffect(dynamodb, EFFECTS_TABLE, { subscriber, eventId });
+
+describe("effects are idempotent per (subscriber, event id)", () => {
+  it("an effect write the SDK retries after a lost response is applied once (issue 11 item 7)", async () => {
+    let attempts = 0;
+    const client = clientWithEffectFault(async (next, args) => {
+      const result = await next(args); // DynamoDB applied the write…
+      if (++attempts === 1) {
+        // …but the response is lost: the SDK sees a timeout and sends the same write again
+        throw Object.assign(new Error("response lost after the write was applied"), { name: "TimeoutError" });
+      }
+      return result;
+    });
+    const event = cloudEvent();
+    expect(await consumer({}, client).processRecord(rawCloudEventRecord(event), lambdaContext())).toEqual({
+      status: "applied",
+      eventId: event.id,
+    });
+    expect(attempts).toBe(2);
+    expect(await effectOf("billing", event.id as string)).toMatchObject({
+      applications: 1,
+      type: "order.created",
+    });
+    client.destroy();
+  });
+});
+
+describe("SQS-05: Lambda timeout mid-batch", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("the in-progress idempotency record does not block the retry once the invocation's time is up, and effects are not doubled", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: Date.parse("2026-11-23T06:00:00.000Z") });
+    const [done, afterWrite, beforeWrite] = [cloudEvent(), cloudEvent(), cloudEvent()];
+    const ids = { afterWrite: afterWrite.id, beforeWrite: beforeWrite.id };
+    let timedOut = true;
+    const hung = new Set<string>();
+    let hangs: () => void = () => undefined;
+    const bothHung = new Promise<void>((resolve) => {
+      hangs = resolve;
+    });
+    const hang = (id: string) => {
+      hung.add(id);
+      if (hung.size === 2) hangs();
+      return new Promise<never>(() => undefined); // the downstream never answers: the invocation times out
+    };
+    const client = clientWithEffectFault(async (next, args) => {
+      const eventId = (args.input as UpdateItemCommandInput).Key?.eventId?.S as string;
+      if (timedOut && eventId === ids.beforeWrite) return hang(eventId);
+      const result = await next(args);
+      if (timedOut && eventId === ids.afterWrite) return hang(eventId);
+      return result;
+    });
+    const c = consumer({ subscriberName: "timeout" }, client);
+    const records = [done, afterWrite, beforeWrite].map((e) => rawCloudEventRecord(e));
+
+    // Invocation 1 (5 s left): `done` completes, the other two hang; Lambda kills it, no response.
+    void c.handleBatch(sqsEvent(...records), lambdaContext("timeout", 5_000));
+    await bothHung;
+    expect((await effectOf("timeout", done.id as string))?.applications).toBe(1);
+    expect((await effectOf("timeout", afterWrite.id as string))?.applications).toBe(1);
+    timedOut = false;
+
+    const redelivered = records.map((r) => ({
+      ...r,
+      attributes: { ...r.attributes, ApproximateReceiveCount: "2" },
+    }));
+    // Counter-check: while invocation 1 could still be running, its in-progress keys are respected.
+    vi.setSystemTime(Date.now() + 1_000);
+    const early = await c.handleBatch(sqsEvent(...redelivered), lambdaContext("timeout", 5_000));
+    expect(early.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      [records[1]?.messageId, records[2]?.messageId].sort(),
+    );
+
+    // The messages reappear after the visibility timeout (≥ 6 × the function timeout).
+    vi.setSystemTime(Date.now() + 6 * 5_000);
+    const retry = await c.handleBatch(sqsEvent(...redelivered), lambdaContext("timeout", 5_000));
+    expect(retry).toEqual({ batchItemFailures: [] });
+    for (const event of [done, afterWrite, beforeWrite]) {
+      expect((await effectOf("timeout", event.id as string))?.applications).toBe(1);
+    }
+    client.destroy();
+  });
+});
+
+describe("SQS-11: same event id, different payload", () => {
+  it("is dead-lettered as PayloadMismatch with a reason; the first effect stays, no second one", async () => {
+    const event = cloudEvent();
+    const changed = { ...event, data: { ...(event.data as object), amount: 999 } };
+    const republished = { ...event, time: "2026-11-23T09:00:00.000Z" }; // a producer retry: same content
+    const c = consumer({ subscriberName: "mismatch", dlqUrl: urls["mismatch-dlq"] as string });
+    expect(await c.processRecord(rawCloudEventRecord(event), lambdaContext())).toMatchObject({
+      status: "applied",
+    });
+    expect(await c.processRecord(rawCloudEventRecord(republished), lambdaContext())).toMatchObject({
+      status: "duplicate",
+    });
+    const record = rawCloudEventRecord(changed);
+    expect(await c.handleBatch(sqsEvent(record), lambdaContext())).toEqual({ batchItemFailures: [] });
+    const [dead] = await receive(urls["mismatch-dlq"] as string, 1);
+    expect(dead?.Body).toBe(record.body);
+    expect(dead?.MessageAttributes?.["error.type"]?.StringValue).toBe("PayloadMismatch");
+    expect(dead?.MessageAttributes?.["error.reason"]?.StringValue).toContain(event.id as string);
+    expect(await effectOf("mismatch", event.id as string)).toMatchObject({ applications: 1 });
+  });
+});
+
+describe("SQS-12: idempotency table unavailable", () => {
+  it("fails every record retryably, applies no effect and dead-letters nothing", async () => {
+    const down = await startDynalite();
+    await down.stop();
+    const broken = new DynamoDBClient({ ...emulatorClientConfig(down.endpoint), maxAttempts: 1 });
+    const events = [cloudEvent(), cloudEvent()];
+    const records = events.map((e) => rawCloudEventRecord(e));
+    const c = createOrderConsumer({
+      config: config({ subscriberName: "unavailable", dlqUrl: urls["unavailable-dlq"] as string }),
+      // the effects table is reachable; only the idempotency table is down
+      dynamodb: new Proxy(broken, {
+        get: (target, property, receiver) =>
+          property === "send"
+            ? (command: { input: { TableName?: string } }) =>
+                command.input.TableName === EFFECTS_TABLE
+                  ? dynamodb.send(command as never)
+                  : target.send(command as never)
+            : Reflect.get(target, property, receiver),
+      }),
+      sqs,
+      logger: new Logger({ logLevel: "SILENT" }),
+      metrics: new Metrics({ namespace: "test" }),
+    });
+    const response = await c.handleBatch(sqsEvent(...records), lambdaContext());
+    expect(response.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      records.map((r) => r.messageId).sort(),
+    );
+    for (const event of events) expect(await effectOf("unavailable", event.id as string)).toBeUndefined();
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: urls["unavailable-dlq"] as string, MaxNumberOfMessages: 10 }),
+    );
+    expect(Messages).toEqual([]);
+    broken.destroy();
+  });
+});
+
+describe("order consumer idempotency window", () => {
+  it("keeps a completed event id for IDEMPOTENCY_EXPIRES_AFTER_SECONDS (queue + DLQ retention)", async () => {
+    const seconds = 18 * 86_400;
+    const event = cloudEvent();
+    const before = Math.floor(Date.now() / 1000);
+    await consumer({ subscriberName: "window", idempotencyExpiresAfterSeconds: seconds }).processRecord(
+      rawCloudEventRecord(event),
+      lambdaContext(),
+    );
+    const { Items = [] } = await dynamodb.send(new ScanCommand({ TableName: IDEMPOTENCY_TABLE }));
+    const [item] = Items.filter((i) => i.id?.S?.startsWith("window#"));
+    expect(Number(item?.expiration?.N)).toBeGreaterThanOrEqual(before + seconds);
+  });
+});
+
 describe("readOrderConsumerConfig", () => {
   const env = {
     SUBSCRIBER_NAME: "audit",
@@ -258,14 +444,24 @@ describe("readOrderConsumerConfig", () => {
   };
 
   it("maps the contract's variables", () => {
-    expect(readOrderConsumerConfig(env)).toEqual({
+    expect(readOrderConsumerConfig({ ...env, IDEMPOTENCY_EXPIRES_AFTER_SECONDS: "1555200" })).toEqual({
       subscriberName: "audit",
       idempotencyTableName: "i",
       effectsTableName: "e",
       dlqUrl: "https://sqs/dlq",
       envelope: "sns",
       faultInjection: { transientRate: 0.05 },
+      idempotencyExpiresAfterSeconds: 1_555_200,
     });
+  });
+
+  it("defaults the idempotency window to 86400 s only when IDEMPOTENCY_EXPIRES_AFTER_SECONDS is unset", () => {
+    expect(readOrderConsumerConfig(env).idempotencyExpiresAfterSeconds).toBe(86_400);
+    for (const bad of ["", "0", "4 days", "-1"]) {
+      expect(() => readOrderConsumerConfig({ ...env, IDEMPOTENCY_EXPIRES_AFTER_SECONDS: bad })).toThrow(
+        `environment variable IDEMPOTENCY_EXPIRES_AFTER_SECONDS must be a positive integer (seconds), got "${bad}"`,
+      );
+    }
   });
 
   it("names every missing variable", () => {

@@ -4,6 +4,7 @@ import {
   chunkEntries,
   entrySizeBytes,
   MAX_BATCH_BYTES,
+  takeFifoCall,
 } from "../../../../functions/sns-sqs-fanout/publish-batches.js";
 
 const entry = (id: string, bytes: number): PublishBatchRequestEntry => ({
@@ -44,5 +45,35 @@ describe("chunkEntries", () => {
       ["b"],
     ]);
     expect(() => chunkEntries([entry("y", MAX_BATCH_BYTES)])).toThrow(RangeError);
+  });
+});
+
+describe("takeFifoCall", () => {
+  const fifo = (id: string, group: string, bytes = 10): PublishBatchRequestEntry => ({
+    ...entry(id, bytes),
+    MessageGroupId: group,
+  });
+
+  it("takes each group's earliest pending entry only, at most 10 per call", () => {
+    const pending = [fifo("a0", "A"), fifo("a1", "A"), fifo("b0", "B"), fifo("a2", "A"), fifo("c0", "C")];
+    expect(takeFifoCall(pending).map((e) => e.Id)).toEqual(["a0", "b0", "c0"]);
+    expect(pending.map((e) => e.Id)).toEqual(["a1", "a2"]);
+    expect(takeFifoCall(pending).map((e) => e.Id)).toEqual(["a1"]);
+    const many = Array.from({ length: 12 }, (_, i) => fifo(`g${i}`, `G${i}`));
+    expect(takeFifoCall(many)).toHaveLength(10);
+    expect(many.map((e) => e.Id)).toEqual(["g10", "g11"]);
+  });
+
+  it("keeps a call within 256 KiB; an entry that does not fit waits, and so does the rest of its group", () => {
+    const pending = [
+      fifo("a0", "A", 200 * 1024),
+      fifo("b0", "B", 100 * 1024),
+      fifo("b1", "B", 1),
+      fifo("c0", "C"),
+    ];
+    expect(takeFifoCall(pending).map((e) => e.Id)).toEqual(["a0", "c0"]);
+    expect(takeFifoCall(pending).map((e) => e.Id)).toEqual(["b0"]);
+    expect(takeFifoCall(pending).map((e) => e.Id)).toEqual(["b1"]);
+    expect(pending).toEqual([]);
   });
 });

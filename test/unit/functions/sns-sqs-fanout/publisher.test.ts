@@ -5,7 +5,13 @@ import {
   SNSClient,
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
-import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { PermanentError } from "../../../../functions/shared/errors.js";
 import { entrySizeBytes, MAX_BATCH_BYTES } from "../../../../functions/sns-sqs-fanout/publish-batches.js";
@@ -54,6 +60,26 @@ async function topicWithQueue(name: string, fifo: boolean): Promise<void> {
 
 const receiveAll = (queueUrl: string, count: number) => receiveMessages(sqs, queueUrl, count);
 
+/** Receives and deletes in FIFO delivery order (an in-flight message blocks its group) until `count` arrived. */
+async function receiveInOrder(queueUrl: string, count: number): Promise<Message[]> {
+  const received: Message[] = [];
+  for (let attempt = 0; received.length < count && attempt < 50; attempt++) {
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+    );
+    received.push(...Messages);
+    if (Messages.length > 0) {
+      await sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle as string })),
+        }),
+      );
+    }
+  }
+  return received;
+}
+
 beforeAll(async () => {
   fauxqs = await startSqsSns();
   sns = new SNSClient(emulatorClientConfig(fauxqs.endpoint));
@@ -67,6 +93,7 @@ beforeAll(async () => {
   );
   await topicWithQueue("orders", false);
   await topicWithQueue("orders.fifo", true);
+  await topicWithQueue("groups.fifo", true);
   restoreEnv = useEmulatorEnv({ sqsSns: fauxqs.endpoint });
 });
 
@@ -156,6 +183,49 @@ describe("publisher on a standard topic", () => {
   });
 });
 
+describe("publisher message attributes (FAN-06)", () => {
+  const attributes = (count: number) =>
+    Object.fromEntries(Array.from({ length: count }, (_, i) => [`attr${i}`, `v${i}`]));
+
+  it("publishes up to 10 attributes (type included) and refuses an 11th before sending, for raw subscribers", async () => {
+    calls.length = 0;
+    const publish = createPublisher({ sns, topicArn: topics.orders as string, source: "s", clock });
+    const result = await publish({
+      events: [
+        { id: "ten", type: "order.created", data: orderData(), attributes: attributes(9) },
+        { id: "eleven", type: "order.created", data: orderData(), attributes: attributes(10) },
+      ],
+    });
+    expect(result.published.map((p) => p.id)).toEqual(["ten"]);
+    expect(result.failed).toEqual([
+      {
+        id: "eleven",
+        code: "TooManyMessageAttributes",
+        message: expect.stringMatching(/11 message attributes .*raw message delivery carries at most 10/),
+        senderFault: true,
+      },
+    ]);
+    expect(calls.flatMap((c) => c.PublishBatchRequestEntries ?? []).map((e) => e.Id)).toEqual(["e0"]);
+    const message = (await receiveAll(queues.orders as string, 1)).find(
+      (m) => JSON.parse(m.Body as string).id === "ten",
+    );
+    expect(Object.keys(message?.MessageAttributes ?? {}).sort()).toEqual(
+      [...Object.keys(attributes(9)), "type"].sort(),
+    );
+  });
+
+  it("rejects attribute names SNS refuses, and `type`, before publishing anything", async () => {
+    calls.length = 0;
+    const publish = createPublisher({ sns, topicArn: topics.orders as string, source: "s" });
+    for (const name of ["type", "AWS.trace", "amazon.x", "a..b", ".lead", "trail.", "spa ce"]) {
+      await expect(
+        publish({ events: [{ type: "order.created", data: {}, attributes: { [name]: "v" } }] }),
+      ).rejects.toThrow(PermanentError);
+    }
+    expect(calls).toEqual([]);
+  });
+});
+
 describe("publisher on a FIFO topic", () => {
   it("sets MessageGroupId (groupId ?? subject ?? type) and MessageDeduplicationId = id", async () => {
     const publish = createPublisher({ sns, topicArn: topics["orders.fifo"] as string, source: "s", clock });
@@ -174,6 +244,32 @@ describe("publisher on a FIFO topic", () => {
     expect(attributes.f1).toMatchObject({ MessageGroupId: "customer-7", MessageDeduplicationId: "f1" });
     expect(attributes.f2).toMatchObject({ MessageGroupId: "ord-2", MessageDeduplicationId: "f2" });
     expect(attributes.f3).toMatchObject({ MessageGroupId: "order.paid", MessageDeduplicationId: "f3" });
+  });
+});
+
+describe("publisher on a FIFO topic, many groups", () => {
+  it("publishes every entry, one per group per call, in each group's order", async () => {
+    calls.length = 0;
+    const publish = createPublisher({ sns, topicArn: topics["groups.fifo"] as string, source: "s", clock });
+    const events = ["A", "B", "C"].flatMap((group) =>
+      Array.from({ length: 4 }, (_, i) => ({
+        id: `g${group}-${i}`,
+        groupId: `group-${group}`,
+        type: "order.created",
+        data: orderData(),
+      })),
+    );
+    const result = await publish({ events });
+    expect(result.failed).toEqual([]);
+    expect(calls.map((c) => c.PublishBatchRequestEntries?.length)).toEqual([3, 3, 3, 3]);
+    const messages = await receiveInOrder(queues["groups.fifo"] as string, 12);
+    expect(messages).toHaveLength(12);
+    const ids = messages.map((m) => JSON.parse(m.Body as string).id as string);
+    for (const group of ["A", "B", "C"]) {
+      expect(ids.filter((id) => id.startsWith(`g${group}-`))).toEqual(
+        [0, 1, 2, 3].map((i) => `g${group}-${i}`),
+      );
+    }
   });
 });
 
@@ -235,24 +331,59 @@ describe("publisher failure reporting", () => {
     expect(result.published.map((p) => p.id)).toEqual(["x10", "x11"]);
   });
 
-  it("on a FIFO topic, does not send later entries of a group whose earlier entry failed", async () => {
+  it("on a FIFO topic, never sends an entry after a failed one of its group inside one call (issue 11 item 6)", async () => {
+    const calls: string[][] = [];
+    const publish = createPublisher({
+      sns: stub(async (input) => {
+        const entries = input.PublishBatchRequestEntries ?? [];
+        calls.push(entries.map((e) => JSON.parse(e.Message as string).id));
+        // SNS answers each entry on its own: a0 fails, everything else in the call succeeds
+        const ids = (e: { Message?: string }) => JSON.parse(e.Message as string).id;
+        return {
+          Successful: entries
+            .filter((e) => ids(e) !== "a0")
+            .map((e) => ({ Id: e.Id, MessageId: `m-${ids(e)}` })),
+          Failed: entries
+            .filter((e) => ids(e) === "a0")
+            .map((e) => ({ Id: e.Id, Code: "InternalError", Message: "try again", SenderFault: false })),
+          $metadata: {},
+        };
+      }),
+      topicArn: "arn:aws:sns:us-east-1:123456789012:orders.fifo",
+      source: "s",
+    });
+    const event = (id: string, groupId: string) => ({ id, groupId, type: "order.created", data: {} });
+    const result = await publish({
+      events: [event("a0", "A"), event("a1", "A"), event("b0", "B"), event("a2", "A"), event("b1", "B")],
+    });
+    // at most one entry per group per call; a group's next entry only after its predecessor's answer
+    for (const call of calls) expect(new Set(call.map((id) => id[0])).size).toBe(call.length);
+    expect(calls).toEqual([["a0", "b0"], ["b1"]]);
+    expect(result.published.map((p) => p.id)).toEqual(["b0", "b1"]);
+    expect(result.failed).toEqual([
+      { id: "a0", code: "InternalError", message: "try again", senderFault: false },
+      expect.objectContaining({ id: "a1", code: "PreviousEntryFailed", senderFault: false }),
+      expect.objectContaining({ id: "a2", code: "PreviousEntryFailed", senderFault: false }),
+    ]);
+  });
+
+  it("on a FIFO topic, does not send later entries of a group whose earlier entry failed in an earlier call", async () => {
     const sent: string[] = [];
     let call = 0;
     const publish = createPublisher({
       sns: stub(async (input) => {
         call++;
         const entries = input.PublishBatchRequestEntries ?? [];
-        sent.push(...entries.map((e) => e.MessageGroupId as string));
-        if (call === 1)
+        sent.push(...entries.map((e) => JSON.parse(e.Message as string).id));
+        if (call === 2)
           throw Object.assign(new Error("Internal"), { name: "InternalErrorException", $fault: "server" });
         return { Successful: entries.map((e) => ({ Id: e.Id, MessageId: "m" })), $metadata: {} };
       }),
       topicArn: "arn:aws:sns:us-east-1:123456789012:orders.fifo",
       source: "s",
     });
-    // 10 entries of group A fill the first (failing) call; then A-10 and B-0 follow in the second call.
     const events = [
-      ...Array.from({ length: 11 }, (_, i) => ({
+      ...Array.from({ length: 4 }, (_, i) => ({
         id: `a${i}`,
         groupId: "A",
         type: "order.created",
@@ -261,13 +392,13 @@ describe("publisher failure reporting", () => {
       { id: "b0", groupId: "B", type: "order.created", data: {} },
     ];
     const result = await publish({ events });
-    expect(result.published.map((p) => p.id)).toEqual(["b0"]);
-    expect(result.failed.find((f) => f.id === "a10")).toMatchObject({
-      code: "PreviousEntryFailed",
-      senderFault: false,
-    });
-    expect(result.failed.filter((f) => f.code === "InternalErrorException")).toHaveLength(10);
-    expect(sent.filter((g) => g === "A")).toHaveLength(10);
+    expect(sent).toEqual(["a0", "b0", "a1"]); // call 1: a0 + b0, call 2 (fails): a1; a2, a3 never sent
+    expect(result.published.map((p) => p.id)).toEqual(["a0", "b0"]);
+    expect(result.failed.map((f) => [f.id, f.code])).toEqual([
+      ["a1", "InternalErrorException"],
+      ["a2", "PreviousEntryFailed"],
+      ["a3", "PreviousEntryFailed"],
+    ]);
   });
 
   it("reports an entry missing from the response instead of dropping it", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AppliedEffect } from "../../../../functions/sns-sqs-fanout/effects-reader.ts";
+import type { EffectItem } from "../../../../functions/sns-sqs-fanout/effects.ts";
 import { FANOUT_SUBSCRIBER_NAMES } from "../../../../stacks/sns-sqs-fanout-outputs.ts";
 import {
   buildEvents,
@@ -16,12 +16,13 @@ const publishedAt = new Map(events.map((e, i) => [e.id, 1_000 + i]));
 
 /** Every matching subscriber applied every event once, 5 ms after its publish; one malformed event dead-lettered. */
 function clean(): FanoutObservations {
-  const effects: AppliedEffect[] = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) =>
+  const effects: EffectItem[] = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) =>
     events.filter(SUBSCRIBER_EXPECTATIONS[subscriber].matches).map((e) => ({
       subscriber,
       eventId: e.id,
       applications: 1,
-      firstAppliedAt: (publishedAt.get(e.id) ?? 0) + 5,
+      firstAppliedAt: new Date((publishedAt.get(e.id) ?? 0) + 5).toISOString(),
+      type: e.type,
     })),
   );
   return {
@@ -98,11 +99,12 @@ describe("fan-out judge", () => {
 
   it("fails an effect a filter policy should have dropped", () => {
     const o = clean();
-    const leak: AppliedEffect = {
+    const leak: EffectItem = {
       subscriber: "billing",
       eventId: events[5]?.id ?? "",
       applications: 1,
-      firstAppliedAt: 2_000,
+      firstAppliedAt: new Date(2_000).toISOString(),
+      type: "order.paid",
     };
     const j = judgeFanout({ ...o, effects: [...o.effects, leak] });
     expect(j.problems).toEqual(["1 effects for events a filter policy should have dropped"]);

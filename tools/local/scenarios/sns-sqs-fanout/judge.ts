@@ -1,5 +1,5 @@
 import { isFaultInjected, parseFaultInjection } from "../../../../functions/shared/fault-injection.ts";
-import type { AppliedEffect } from "../../../../functions/sns-sqs-fanout/effects-reader.ts";
+import type { EffectItem } from "../../../../functions/sns-sqs-fanout/effects.ts";
 import {
   FANOUT_SUBSCRIBER_NAMES,
   type FanoutSubscriberName,
@@ -32,7 +32,7 @@ export interface FanoutObservations {
   /** First publish of each event ID (epoch ms). */
   readonly publishedAt: ReadonlyMap<string, number>;
   /** Every effect found for this run's events, for every subscriber (expected or not). */
-  readonly effects: readonly AppliedEffect[];
+  readonly effects: readonly EffectItem[];
   /** Every DLQ entry of this run. */
   readonly deadLetters: readonly FanoutDeadLetter[];
 }
@@ -101,8 +101,9 @@ export function judgeFanout(o: FanoutObservations): Judgement<FanoutDetails> {
       delivered++;
       applied += effect.applications;
       if (effect.applications > 1) duplicates++;
-      latencies.push(Math.max(0, effect.firstAppliedAt - (o.publishedAt.get(e.id) ?? effect.firstAppliedAt)));
-      lastEffect = Math.max(lastEffect, effect.firstAppliedAt);
+      const appliedAt = Date.parse(effect.firstAppliedAt) || 0;
+      latencies.push(Math.max(0, appliedAt - (o.publishedAt.get(e.id) ?? appliedAt)));
+      lastEffect = Math.max(lastEffect, appliedAt);
     }
     const unexpected = o.events.filter(
       (e) => !expectation.matches(e) && (effects.get(`${name}|${e.id}`)?.applications ?? 0) > 0,

@@ -1,9 +1,5 @@
 import type { SQSClient } from "@aws-sdk/client-sqs";
-import {
-  type AppliedEffect,
-  type EffectKey,
-  readEffects,
-} from "../../../../functions/sns-sqs-fanout/effects-reader.ts";
+import { type EffectKey, readEffects } from "../../../../functions/sns-sqs-fanout/effects-reader.ts";
 import {
   FANOUT_SUBSCRIBER_NAMES,
   type FanoutSubscriberName,
@@ -155,7 +151,7 @@ export function runFanoutScenario(
       const allKeys: EffectKey[] = FANOUT_SUBSCRIBER_NAMES.flatMap((subscriber) =>
         events.map((e) => ({ subscriber, eventId: e.id })),
       );
-      const effects: AppliedEffect[] = await readEffects(dynamodb, table, allKeys);
+      const effects = await readEffects(dynamodb, table, allKeys);
       // The last read deletes this run's entries (unless asked to keep them), so repeated runs against
       // one deployment do not pile up DLQ entries and keep its DLQ alarms raised.
       await readDlqs(!(options.keepDeadLetters ?? false));
