@@ -34,8 +34,8 @@ export interface StartLocalOptions {
    */
   readonly stepFunctionsRetryDelayMs?: number;
   /**
-   * Services added to the built-ins (SQS/SNS, DynamoDB, Lambda), started after them in this order:
-   * Step Functions, a Kafka broker, … (see `services/local-service.ts`). @default []
+   * Services added to the built-ins (SQS/SNS, DynamoDB, Lambda, Step Functions), started after them
+   * in this order: a Kafka broker, … (see `services/local-service.ts`). @default []
    */
   readonly services?: readonly LocalService[];
   /** @deprecated the former name of {@link StartLocalOptions.services}. @default [] */
