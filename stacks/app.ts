@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { App } from "aws-cdk-lib";
+import { SfnSagaStack } from "./sfn-saga-stack.js";
 import { SnsSqsFanoutStack } from "./sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "./sqs-dlq-redrive-stack.js";
 import { tagTestDeployment } from "./test-deployment-tag.js";
@@ -14,5 +15,8 @@ new SnsSqsFanoutStack(app, "SnsSqsFanoutStack", {
 });
 new SqsDlqRedriveStack(app, "SqsDlqRedriveStack", {
   description: "SQS work queue with backoff, DLQ with reasons, alarms and redrive (sqs-dlq-redrive)",
+});
+new SfnSagaStack(app, "SfnSagaStack", {
+  description: "Place-order saga on Step Functions with reverse compensations and alerting (sfn-saga)",
 });
 app.synth();

@@ -1,6 +1,7 @@
 import type { App } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { describe, expect, it } from "vitest";
+import { SfnSagaStack } from "../../stacks/sfn-saga-stack.js";
 import { SnsSqsFanoutStack } from "../../stacks/sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "../../stacks/sqs-dlq-redrive-stack.js";
 import { createTestApp } from "../helpers/app.js";
@@ -19,6 +20,7 @@ import {
 const STACKS: [string, (app: App) => void][] = [
   ["SnsSqsFanoutStack", (app) => new SnsSqsFanoutStack(app, "SnsSqsFanoutStack")],
   ["SqsDlqRedriveStack", (app) => new SqsDlqRedriveStack(app, "SqsDlqRedriveStack")],
+  ["SfnSagaStack", (app) => new SfnSagaStack(app, "SfnSagaStack")],
 ];
 
 describe.each(STACKS)("cdk-nag on %s", (_name, build) => {
