@@ -132,7 +132,14 @@ function random(seed: number): () => number {
   };
 }
 
-type Behaviour = "ok" | "retryable" | "bug" | "permanent" | "permanent-dlq-down" | "malformed" | "unknown-type";
+type Behaviour =
+  | "ok"
+  | "retryable"
+  | "bug"
+  | "permanent"
+  | "permanent-dlq-down"
+  | "malformed"
+  | "unknown-type";
 const BEHAVIOURS: readonly Behaviour[] = [
   "ok",
   "retryable",
@@ -147,63 +154,69 @@ describe("SQS-04: the partial batch response never names an unknown or empty ite
   it.each([
     ["standard", "worker-queue"],
     ["FIFO", "worker-queue.fifo"],
-  ])("SQS-04: over 200 random %s batches, every itemIdentifier is a non-empty messageId of the batch, named once", async (_kind, queueName) => {
-    const arn = queueArn(queueName);
-    const fifo = queueName.endsWith(".fifo");
-    for (let seed = 1; seed <= 200; seed++) {
-      const next = random(seed);
-      const size = 1 + Math.floor(next() * 10);
-      const behaviour = new Map<string, Behaviour>();
-      const records: SQSRecord[] = [];
-      for (let i = 0; i < size; i++) {
-        const b = BEHAVIOURS[Math.floor(next() * BEHAVIOURS.length)] as Behaviour;
-        const options = { eventSourceARN: arn, messageGroupId: `g${Math.floor(next() * 3)}` };
-        const record =
-          b === "malformed"
-            ? sqsRecord({ ...options, body: "{" })
-            : rawCloudEventRecord(
-                cloudEvent({ id: `${seed}-${i}-${b}`, ...(b === "unknown-type" ? { type: "order.x" } : {}) }),
-                options,
-              );
-        behaviour.set(record.messageId, b);
-        records.push(record);
+  ])(
+    "SQS-04: over 200 random %s batches, every itemIdentifier is a non-empty messageId of the batch, named once",
+    async (_kind, queueName) => {
+      const arn = queueArn(queueName);
+      const fifo = queueName.endsWith(".fifo");
+      for (let seed = 1; seed <= 200; seed++) {
+        const next = random(seed);
+        const size = 1 + Math.floor(next() * 10);
+        const behaviour = new Map<string, Behaviour>();
+        const records: SQSRecord[] = [];
+        for (let i = 0; i < size; i++) {
+          const b = BEHAVIOURS[Math.floor(next() * BEHAVIOURS.length)] as Behaviour;
+          const options = { eventSourceARN: arn, messageGroupId: `g${Math.floor(next() * 3)}` };
+          const record =
+            b === "malformed"
+              ? sqsRecord({ ...options, body: "{" })
+              : rawCloudEventRecord(
+                  cloudEvent({
+                    id: `${seed}-${i}-${b}`,
+                    ...(b === "unknown-type" ? { type: "order.x" } : {}),
+                  }),
+                  options,
+                );
+          behaviour.set(record.messageId, b);
+          records.push(record);
+        }
+        const { consumer: c } = consumer({
+          handle: async (event) => {
+            const b = event.id.split("-")[2];
+            if (b === "retryable") throw new RetryableError("dependency down");
+            if (b === "bug") throw new TypeError("bug");
+            if (b === "permanent") throw new PermanentError("BusinessRule", "no");
+          },
+          sendToDlq: async (record) => {
+            if (behaviour.get(record.messageId) === "permanent-dlq-down") throw new Error("DLQ unavailable");
+          },
+        });
+        const ids = records.map((r) => r.messageId);
+        const response = await c.handleBatch(sqsEvent(...records), lambdaContext());
+        const failed = failedIds(response);
+        for (const id of failed) {
+          expect(id, `seed ${seed}`).not.toBe("");
+          expect(ids, `seed ${seed}`).toContain(id);
+        }
+        expect(new Set(failed).size, `seed ${seed}`).toBe(failed.length);
+        // Exactly the records that must come back (FIFO: also the rest of a failed record's group).
+        const blocked = new Set<string>();
+        const expected = records
+          .filter((r) => {
+            const b = behaviour.get(r.messageId);
+            const fails = b === "retryable" || b === "bug" || b === "permanent-dlq-down";
+            const group = r.attributes.MessageGroupId ?? "";
+            if (fifo && blocked.has(group)) return true;
+            if (fails && fifo) blocked.add(group);
+            return fails;
+          })
+          .map((r) => r.messageId);
+        // Standard batches run in parallel (any order); FIFO batches in order.
+        if (fifo) expect(failed, `seed ${seed}`).toEqual(expected);
+        else expect([...failed].sort(), `seed ${seed}`).toEqual([...expected].sort());
       }
-      const { consumer: c } = consumer({
-        handle: async (event) => {
-          const b = event.id.split("-")[2];
-          if (b === "retryable") throw new RetryableError("dependency down");
-          if (b === "bug") throw new TypeError("bug");
-          if (b === "permanent") throw new PermanentError("BusinessRule", "no");
-        },
-        sendToDlq: async (record) => {
-          if (behaviour.get(record.messageId) === "permanent-dlq-down") throw new Error("DLQ unavailable");
-        },
-      });
-      const ids = records.map((r) => r.messageId);
-      const response = await c.handleBatch(sqsEvent(...records), lambdaContext());
-      const failed = failedIds(response);
-      for (const id of failed) {
-        expect(id, `seed ${seed}`).not.toBe("");
-        expect(ids, `seed ${seed}`).toContain(id);
-      }
-      expect(new Set(failed).size, `seed ${seed}`).toBe(failed.length);
-      // Exactly the records that must come back (FIFO: also the rest of a failed record's group).
-      const blocked = new Set<string>();
-      const expected = records
-        .filter((r) => {
-          const b = behaviour.get(r.messageId);
-          const fails = b === "retryable" || b === "bug" || b === "permanent-dlq-down";
-          const group = r.attributes.MessageGroupId ?? "";
-          if (fifo && blocked.has(group)) return true;
-          if (fails && fifo) blocked.add(group);
-          return fails;
-        })
-        .map((r) => r.messageId);
-      // Standard batches run in parallel (any order); FIFO batches in order.
-      if (fifo) expect(failed, `seed ${seed}`).toEqual(expected);
-      else expect([...failed].sort(), `seed ${seed}`).toEqual([...expected].sort());
-    }
-  });
+    },
+  );
 });
 
 describe("SQS-07: FIFO, record 3 of group G fails in a batch of 10", () => {
