@@ -192,7 +192,8 @@ describe("sns-sqs-fanout faults on the embedded cloud", () => {
         ),
       { timeoutMs: 60_000, description: "every billing copy processed and deleted" },
     );
-    await waitFor(() => deliveries("audit", id).length === 2 && effect("audit", id));
+    expect(deliveries("audit", id)).toHaveLength(2);
+    await applied("audit", id);
     expect((await effect("billing", id))?.applications).toBe(1);
     expect((await effect("audit", id))?.applications).toBe(1);
     expect(await effect("shipping", id)).toBeUndefined();
