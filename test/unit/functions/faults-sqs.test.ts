@@ -1,7 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics } from "@aws-lambda-powertools/metrics";
 import type { SQSBatchResponse, SQSRecord } from "aws-lambda";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { CloudEvent } from "../../../functions/shared/cloudevents.js";
 import type { DlqSender } from "../../../functions/shared/dlq-sender.js";
 import { PermanentError, RetryableError } from "../../../functions/shared/errors.js";
@@ -279,17 +279,23 @@ describe("SQS-08: a full batch of maximum-size messages", () => {
 });
 
 describe("SQS-13: a producer timestamp 2 hours in the future", () => {
-  it("SQS-13: is processed like any other event (no wall-clock check rejects or delays it)", async () => {
-    const { consumer: c, applied, deadLetters } = consumer();
+  it("SQS-13: is processed like any other event, and counted once as EventTimeAhead (clock skew), unlike a past one", async () => {
+    const metrics = new Metrics({ namespace: "test", serviceName: "faults" });
+    const addMetric = vi.spyOn(metrics, "addMetric");
+    const { consumer: c, applied, deadLetters } = consumer({ metrics });
     const future = new Date(Date.now() + 2 * 3_600_000).toISOString();
     const past = new Date(Date.now() - 2 * 3_600_000).toISOString();
     const records = [
       rawCloudEventRecord(cloudEvent({ id: "from-the-future", time: future })),
       rawCloudEventRecord(cloudEvent({ id: "from-the-past", time: past })),
+      rawCloudEventRecord(cloudEvent({ id: "no-time", time: undefined })),
     ];
     const response = await c.handleBatch(sqsEvent(...records), lambdaContext());
     expect(response.batchItemFailures).toEqual([]);
     expect(deadLetters).toEqual([]);
-    expect(applied.sort()).toEqual(["from-the-future", "from-the-past"]);
+    expect(applied.sort()).toEqual(["from-the-future", "from-the-past", "no-time"]);
+    expect(addMetric.mock.calls.filter(([name]) => name === "EventTimeAhead")).toEqual([
+      ["EventTimeAhead", "Count", 1],
+    ]);
   });
 });
