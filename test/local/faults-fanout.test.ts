@@ -200,7 +200,7 @@ describe("sns-sqs-fanout faults on the embedded cloud", () => {
   });
 
   // Last: it deletes billing's queue.
-  it("FAN-04: once a subscriber queue is gone, SNS dead-letters its messages to the subscription DLQ, not lost", async () => {
+  it("FAN-04: once a subscriber queue is gone, SNS dead-letters its messages to the subscription DLQ with ErrorCode and ErrorMessage, not lost", async () => {
     await sqs.send(new DeleteQueueCommand({ QueueUrl: out(subscriberOutputs("billing").queueUrl) }));
     const id = `fan04-${randomUUID()}`;
     expect((await publish([{ id, type: "order.created", data: orderData() }])).failed).toEqual([]);
@@ -208,6 +208,10 @@ describe("sns-sqs-fanout faults on the embedded cloud", () => {
     // Raw delivery: the subscription DLQ holds what the queue would have received.
     expect(JSON.parse(dead.Body ?? "{}").id).toBe(id);
     expect(dead.MessageAttributes?.type?.StringValue).toBe("order.created");
+    // What SNS adds when it dead-letters for a missing queue.
+    expect(dead.MessageAttributes?.ErrorCode?.StringValue).toBe("AWS.SimpleQueueService.NonExistentQueue");
+    expect(dead.MessageAttributes?.ErrorMessage?.StringValue).toMatch(/queue does not exist/);
+    expect(dead.MessageAttributes?.RequestID?.StringValue).toMatch(/^[0-9a-f-]{36}$/);
     expect(
       target.cloud.spy.filter("sns.subscription-dlq", (e) => e.reason.includes("does not exist")),
     ).toHaveLength(1);
