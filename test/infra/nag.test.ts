@@ -24,7 +24,7 @@ const STACKS: [string, (app: App) => void][] = [
 ];
 
 describe.each(STACKS)("cdk-nag on %s", (_name, build) => {
-  it("reports no unacknowledged AwsSolutions or Serverless finding", () => {
+  it("reports no unacknowledged AwsSolutions or Serverless finding (IAC-01)", () => {
     expect(nagFindings(build).map((f) => `${f.rule} at ${f.path}: ${f.description}`)).toEqual([]);
   });
 
@@ -58,7 +58,7 @@ describe.each(STACKS)("cdk-nag on %s", (_name, build) => {
 describe("a new wildcard grant", () => {
   const wildcard = new PolicyStatement({ actions: ["sqs:ListQueues", "dynamodb:Scan"], resources: ["*"] });
 
-  it("on the worker role of SqsDlqRedriveStack fails the nag check", () => {
+  it("on the worker role of SqsDlqRedriveStack fails the nag check (IAC-12)", () => {
     const findings = nagFindings((app) => {
       const stack = new SqsDlqRedriveStack(app, "SqsDlqRedriveStack");
       stack.jobs.consumerFunction?.role.addToPrincipalPolicy(wildcard);
@@ -68,7 +68,7 @@ describe("a new wildcard grant", () => {
     ]);
   });
 
-  it("on a fan-out consumer role of SnsSqsFanoutStack fails the nag check", () => {
+  it("on a fan-out consumer role of SnsSqsFanoutStack fails the nag check (IAC-12)", () => {
     const findings = nagFindings((app) => {
       const stack = new SnsSqsFanoutStack(app, "SnsSqsFanoutStack");
       stack.fanout.subscribers.billing?.consumerFunction?.role.addToPrincipalPolicy(wildcard);
