@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { App } from "aws-cdk-lib";
+import { SagaChoreographyStack } from "./saga-choreography-stack.js";
 import { SnsSqsFanoutStack } from "./sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "./sqs-dlq-redrive-stack.js";
 
@@ -11,5 +12,9 @@ new SnsSqsFanoutStack(app, "SnsSqsFanoutStack", {
 });
 new SqsDlqRedriveStack(app, "SqsDlqRedriveStack", {
   description: "SQS work queue with backoff, DLQ with reasons, alarms and redrive (sqs-dlq-redrive)",
+});
+new SagaChoreographyStack(app, "SagaChoreographyStack", {
+  description:
+    "Order saga by choreography on EventBridge with per-service queues and a stuck-saga watchdog (saga-choreography)",
 });
 app.synth();

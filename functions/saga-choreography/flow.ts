@@ -67,3 +67,6 @@ export const SAGA_EXTERNAL_EVENTS: readonly SagaEventType[] = ["OrderConfirmed",
 export function sagaSource(service: SagaService): string {
   return `saga.${service}`;
 }
+
+/** Name of the orders table's sparse index of open orders (the watchdog queries it). */
+export const OPEN_ORDERS_INDEX = "open-by-deadline";

@@ -20,10 +20,10 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { PermanentError } from "../shared/errors.js";
 import { isConditionalCheckFailed } from "./conditional.js";
+import { OPEN_ORDERS_INDEX } from "./flow.js";
 import type { Order } from "./order.js";
 
-/** Name of the open-orders index. */
-export const OPEN_ORDERS_INDEX = "open-by-deadline";
+export { OPEN_ORDERS_INDEX } from "./flow.js";
 /** The `watch` value of an open order. */
 export const OPEN = "open";
 

@@ -131,11 +131,12 @@ export class SagaChoreography extends Construct {
   /**
    * Lets `grantee` (e.g. an API function or a watchdog of the service) put the events of service
    * `serviceId`, with the same restriction as the service's consumer (its source and types only).
+   * @param detailTypes a subset of the service's types. @default every type the service emits
    */
-  public grantPutEvents(serviceId: string, grantee: IGrantable): void {
+  public grantPutEvents(serviceId: string, grantee: IGrantable, detailTypes?: readonly string[]): void {
     const service = this.services[serviceId];
     if (!service)
       throw new Error(`no saga service '${serviceId}'; known: ${Object.keys(this.services).join(", ")}`);
-    service.grantPutEvents(grantee);
+    service.grantPutEvents(grantee, detailTypes);
   }
 }

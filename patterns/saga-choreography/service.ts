@@ -237,14 +237,23 @@ export class ChoreographyService extends Construct {
    * the service's `source` and `detail-type`s (`events:source` / `events:detail-type` conditions),
    * so no service can impersonate another or invent a type the rules do not expect. PutEvents
    * callers need no KMS permission on a customer-managed bus key: EventBridge uses the key itself.
+   *
+   * @param detailTypes a subset of the service's types (e.g. only `OrderPlaced` for an API
+   *   function). @default every type the service emits
    */
-  public grantPutEvents(grantee: IGrantable): void {
+  public grantPutEvents(grantee: IGrantable, detailTypes: readonly string[] = this.emits): void {
+    const unknown = detailTypes.filter((t) => !this.emits.includes(t));
+    if (unknown.length > 0 || detailTypes.length === 0) {
+      throw new Error(
+        `${this.node.path}: cannot grant PutEvents for [${unknown.join(", ")}]; allowed: a non-empty subset of ${this.emits.join(", ")}`,
+      );
+    }
     grantee.grantPrincipal.addToPrincipalPolicy(
       new PolicyStatement({
         actions: ["events:PutEvents"],
         resources: [this.eventBus.eventBusArn],
         conditions: {
-          StringEquals: { "events:source": this.source, "events:detail-type": [...this.emits] },
+          StringEquals: { "events:source": this.source, "events:detail-type": [...detailTypes] },
         },
       }),
     );
