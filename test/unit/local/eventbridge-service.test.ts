@@ -266,5 +266,47 @@ describe("the local EventBridge service", () => {
         ),
       ),
     ).toEqual({ order: "o-1", n: 3 });
+    // Inside quotes a value goes in as text; outside as JSON (a bare string keeps its quotes).
+    expect(
+      JSON.parse(
+        targetInput(
+          {
+            transformer: {
+              paths: { n: "$.detail.n", order: "$.detail.orderId" },
+              template: '{"n": "<n>", "o": <order>}',
+            },
+          },
+          event,
+        ),
+      ),
+    ).toEqual({ n: "3", o: "o-1" });
+    expect(
+      JSON.parse(targetInput({ transformer: { paths: {}, template: "<aws.events.event.json>" } }, event)),
+    ).toEqual(event);
+  });
+
+  it("sends to a FIFO queue with the target's MessageGroupId", async () => {
+    const url = (
+      await sqs.send(new CreateQueueCommand({ QueueName: "fifo.fifo", Attributes: { FifoQueue: "true" } }))
+    ).QueueUrl as string;
+    const arn = `arn:aws:sqs:${REGION}:${ACCOUNT}:fifo.fifo`;
+    resources.push({
+      logicalId: "Fifo",
+      type: "AWS::SQS::Queue",
+      ref: url,
+      attributes: { Arn: arn },
+      emulated: true,
+    });
+    create("AWS::Events::Rule", "ToFifo", {
+      Name: "to-fifo",
+      EventBusName: "saga",
+      EventPattern: { "detail-type": ["Ordered"] },
+      Targets: [{ Id: "F", Arn: arn, SqsParameters: { MessageGroupId: "orders" } }],
+    });
+    await events.send(new PutEventsCommand({ Entries: [entry("Ordered", { n: 1 })] }));
+    await service.idle();
+    const [message] = await receiveMessages(sqs, url, 1);
+    expect(message?.Attributes?.MessageGroupId).toBe("orders");
+    expect(service.stats.putEntries).toBeGreaterThan(0);
   });
 });

@@ -124,6 +124,8 @@ export class EventBridgeService implements LocalService {
     "AWS::Events::EventBusPolicy": "resource policies are not enforced",
     "AWS::Events::Archive": "archive and replay are not emulated (run them on the aws target)",
   };
+  /** What the service did: entries accepted by PutEvents, rule matches (deliveries to targets), DLQ sends. */
+  readonly stats = { putEntries: 0, deliveries: 0, deadLettered: 0 };
   private readonly buses = new Map<string, Bus>();
   private readonly rules: LocalRule[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -269,6 +271,7 @@ export class EventBridgeService implements LocalService {
         resources: Array.isArray(entry.Resources) ? (entry.Resources as string[]) : [],
         detail,
       };
+      this.stats.putEntries++;
       this.route(bus.name, event);
       return { EventId: event.id };
     });
@@ -278,7 +281,10 @@ export class EventBridgeService implements LocalService {
   private route(bus: string, event: BusEvent): void {
     for (const rule of this.rules) {
       if (rule.bus !== bus || !rule.enabled || !rule.matches?.(event)) continue;
-      for (const target of rule.targets) this.track(this.deliver(rule, target, event));
+      for (const target of rule.targets) {
+        this.stats.deliveries++;
+        this.track(this.deliver(rule, target, event));
+      }
     }
   }
 
@@ -306,6 +312,7 @@ export class EventBridgeService implements LocalService {
       }
     }
     if (!target.deadLetterArn) return; // dropped, as EventBridge does without a DLQ
+    this.stats.deadLettered++;
     await this.send(target.deadLetterArn, JSON.stringify(event), undefined, {
       RULE_ARN: rule.arn,
       TARGET_ARN: target.arn,
@@ -608,17 +615,15 @@ export function targetInput(
     const values = Object.fromEntries(
       Object.entries(target.transformer.paths).map(([name, path]) => [name, jsonPath(event, path)]),
     );
-    // Inside quotes a string value goes in as is; elsewhere every value as JSON (EventBridge's rule).
+    // Inside quotes the value goes in as text (quotes kept); elsewhere as JSON (EventBridge's rule).
     return target.transformer.template.replace(
-      /("?)<([A-Za-z0-9_.-]+)>("?)/g,
-      (all, open: string, name: string, close: string) => {
+      /"<([A-Za-z0-9_.-]+)>"|<([A-Za-z0-9_.-]+)>/g,
+      (all, quoted?: string, bare?: string) => {
+        const name = (quoted ?? bare) as string;
         if (!(name in values) && name !== "aws.events.event.json") return all;
         const value = name === "aws.events.event.json" ? event : values[name];
-        if (open && close)
-          return typeof value === "string"
-            ? `"${value.replace(/["\\]/g, "\\$&")}"`
-            : JSON.stringify(value ?? null);
-        return `${open}${typeof value === "string" && (open || close) ? value : JSON.stringify(value ?? null)}${close}`;
+        if (quoted === undefined) return JSON.stringify(value ?? null);
+        return JSON.stringify(typeof value === "string" ? value : JSON.stringify(value ?? null));
       },
     );
   }
