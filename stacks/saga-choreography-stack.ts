@@ -17,6 +17,7 @@ import { SagaChoreography } from "../patterns/saga-choreography/saga-choreograph
 import { createKey } from "../patterns/shared/kms.js";
 import { acknowledgeNag } from "../patterns/shared/nag.js";
 import { PatternFunction } from "../patterns/shared/node-function.js";
+import { dlqDepthAlarm } from "../patterns/shared/queue-alarms.js";
 import {
   createIdempotencyTable,
   IDEMPOTENCY_TABLE_ACTIONS,
@@ -245,6 +246,12 @@ export class SagaChoreographyStack extends Stack {
       this.watchdog.function,
       "Serverless-LambdaDLQ",
       "Invoked by a schedule every interval; a failed run is repeated by the next one, and the schedule target has its own DLQ",
+    );
+    dlqDepthAlarm(
+      this,
+      "WatchdogScheduleDlqDepthAlarm",
+      dlq,
+      "Saga watchdog: EventBridge could not invoke the watchdog function (it is deleted, throttled or its permission is missing)",
     );
     new Metric({
       namespace: METRICS_NAMESPACE,

@@ -88,6 +88,10 @@ describe("SagaChoreographyStack", () => {
       ],
     });
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      AlarmDescription: Match.stringLikeRegexp("could not invoke the watchdog"),
+      MetricName: "ApproximateNumberOfMessagesVisible",
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       Namespace: "MessagingPatterns",
       MetricName: "StuckSagasFound",
       Dimensions: [{ Name: "service", Value: "saga-watchdog" }],
