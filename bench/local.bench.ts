@@ -23,7 +23,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { startFauxqs } from "fauxqs";
 import { type LocalCloud, startLocal } from "../tools/local/index.ts";
-import { buildEvents } from "../tools/local/scenarios/sns-sqs-fanout.ts";
+import { buildEvents } from "../tools/local/scenarios/sns-sqs-fanout/events.ts";
 
 const STACK = "SnsSqsFanoutStack";
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);

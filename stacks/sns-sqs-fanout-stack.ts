@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-
 import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import { FilterOrPolicy, SubscriptionFilter } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
+import { AlarmTopic, alarmEmail } from "../patterns/shared/alarm-topic.js";
 import { acknowledgeNag } from "../patterns/shared/nag.js";
 import { PatternFunction } from "../patterns/shared/node-function.js";
 import {
@@ -11,6 +12,11 @@ import {
 } from "../patterns/shared/tables.js";
 import { SnsSqsFanout } from "../patterns/sns-sqs-fanout/sns-sqs-fanout.js";
 import { handlerEntry } from "./entry.js";
+import {
+  FANOUT_SUBSCRIBER_NAMES,
+  type FanoutSubscriberName,
+  SnsSqsFanoutOutputs,
+} from "./sns-sqs-fanout-outputs.js";
 import { isTestDeployment, TEST_DEPLOYMENT_SETTINGS } from "./test-deployment.js";
 
 /** Props of {@link SnsSqsFanoutStack}. */
@@ -26,10 +32,13 @@ export interface SnsSqsFanoutStackProps extends StackProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * E-mail address subscribed to the alarm topic. Also read from the context key `alarmEmail`
+   * (`cdk deploy -c alarmEmail=ops@example.com`).
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
 }
-
-/** Names of the example subscribers, their stack output prefixes and handler roles. */
-const SUBSCRIBERS = ["billing", "shipping", "audit"] as const;
 
 /**
  * E-commerce fan-out example: an `orders` topic with three subscribers. `billing` gets only
@@ -46,6 +55,8 @@ export class SnsSqsFanoutStack extends Stack {
   public readonly effectsTable: Table;
   /** The publisher function. */
   public readonly publisher: PatternFunction;
+  /** The encrypted topic every alarm of the stack notifies. */
+  public readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: SnsSqsFanoutStackProps = {}) {
     super(scope, id, props);
@@ -58,10 +69,12 @@ export class SnsSqsFanoutStack extends Stack {
       sortKey: { name: "eventId", type: AttributeType.STRING },
     });
 
+    this.alarms = new AlarmTopic(this, "Alarms", { email: alarmEmail(this, props.alarmEmail) });
+
     // `-c serverless-messaging:test-deployment=true`: short retry loops (see stacks/test-deployment.ts).
     const test = isTestDeployment(this) ? TEST_DEPLOYMENT_SETTINGS : undefined;
     const shortRetries = test ? { visibilityTimeout: Duration.seconds(test.visibilityTimeoutSeconds) } : {};
-    const consumer = (name: (typeof SUBSCRIBERS)[number]) => ({
+    const consumer = (name: FanoutSubscriberName) => ({
       entry: handlerEntry("sns-sqs-fanout", name),
       ...(test ? { timeout: Duration.seconds(test.consumerTimeoutSeconds) } : {}),
       environment: {
@@ -75,6 +88,7 @@ export class SnsSqsFanoutStack extends Stack {
       },
     });
     this.fanout = new SnsSqsFanout(this, "Orders", {
+      alarmTopic: this.alarms.topic,
       subscribers: [
         {
           id: "billing",
@@ -115,23 +129,25 @@ export class SnsSqsFanoutStack extends Stack {
       "The publisher is invoked synchronously and returns every failed entry to its caller; it is never invoked asynchronously",
     );
 
-    for (const name of SUBSCRIBERS) {
+    for (const name of FANOUT_SUBSCRIBER_NAMES) {
       const subscriber = this.fanout.subscribers[name];
       if (!subscriber) throw new Error(`subscriber ${name} missing`);
       this.idempotencyTable.grant(subscriber.consumer, ...IDEMPOTENCY_TABLE_ACTIONS);
       // The effect is one UpdateItem (ADD applications, SET firstAppliedAt).
       this.effectsTable.grant(subscriber.consumer, "dynamodb:UpdateItem");
-      const prefix = name.charAt(0).toUpperCase() + name.slice(1);
-      new CfnOutput(this, `${prefix}QueueUrl`, { value: subscriber.queue.queueUrl });
-      new CfnOutput(this, `${prefix}DlqUrl`, { value: subscriber.deadLetterQueue.queueUrl });
-      new CfnOutput(this, `${prefix}SubscriptionDlqUrl`, {
+      const names = SnsSqsFanoutOutputs.subscribers[name];
+      new CfnOutput(this, names.queueUrl, { value: subscriber.queue.queueUrl });
+      new CfnOutput(this, names.dlqUrl, { value: subscriber.deadLetterQueue.queueUrl });
+      new CfnOutput(this, names.subscriptionDlqUrl, {
         value: subscriber.subscriptionDeadLetterQueue.queueUrl,
       });
-      new CfnOutput(this, `${prefix}FunctionName`, { value: subscriber.consumer.functionName });
+      new CfnOutput(this, names.functionName, { value: subscriber.consumer.functionName });
     }
-    new CfnOutput(this, "TopicArn", { value: this.fanout.topic.topicArn });
-    new CfnOutput(this, "PublisherFunctionName", { value: this.publisher.function.functionName });
-    new CfnOutput(this, "IdempotencyTableName", { value: this.idempotencyTable.tableName });
-    new CfnOutput(this, "EffectsTableName", { value: this.effectsTable.tableName });
+    new CfnOutput(this, SnsSqsFanoutOutputs.topicArn, { value: this.fanout.topic.topicArn });
+    new CfnOutput(this, SnsSqsFanoutOutputs.publisherFunctionName, {
+      value: this.publisher.function.functionName,
+    });
+    new CfnOutput(this, SnsSqsFanoutOutputs.idempotencyTableName, { value: this.idempotencyTable.tableName });
+    new CfnOutput(this, SnsSqsFanoutOutputs.effectsTableName, { value: this.effectsTable.tableName });
   }
 }

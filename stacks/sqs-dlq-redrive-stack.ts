@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
 import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import type { Construct } from "constructs";
+import { AlarmTopic, alarmEmail } from "../patterns/shared/alarm-topic.js";
 import {
   createIdempotencyTable,
   IDEMPOTENCY_TABLE_ACTIONS,
@@ -8,14 +9,16 @@ import {
 } from "../patterns/shared/tables.js";
 import { RedrivableQueue } from "../patterns/sqs-dlq-redrive/sqs-dlq-redrive.js";
 import { handlerEntry } from "./entry.js";
+import { SqsDlqRedriveOutputs as Outputs } from "./sqs-dlq-redrive-outputs.js";
 import { isTestDeployment, TEST_DEPLOYMENT_SETTINGS } from "./test-deployment.js";
 
 /** Props of {@link SqsDlqRedriveStack}. */
 export interface SqsDlqRedriveStackProps extends StackProps {
   /**
-   * Receives before a job is dead-lettered. Low in the example so a failing job reaches the DLQ in
-   * seconds on the local cloud; production queues usually allow more.
-   * @default 3
+   * Receives before a job is dead-lettered: AWS's recommended minimum of 5, so a transient failure
+   * (or a throttled consumer) does not dead-letter a good job. With the example's 1 s backoff base a
+   * failing job still reaches the DLQ in about 15 s.
+   * @default 5
    */
   readonly maxReceiveCount?: number;
   /** Backoff base delay. @default Duration.seconds(1) */
@@ -24,6 +27,12 @@ export interface SqsDlqRedriveStackProps extends StackProps {
   readonly backoffMax?: Duration;
   /** Removal policy of the tables. @default RemovalPolicy.RETAIN */
   readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * E-mail address subscribed to the alarm topic. Also read from the context key `alarmEmail`
+   * (`cdk deploy -c alarmEmail=ops@example.com`).
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -38,6 +47,8 @@ export class SqsDlqRedriveStack extends Stack {
   public readonly jobsTable: Table;
   /** Powertools idempotency records (partition key `id`, TTL `expiration`). */
   public readonly idempotencyTable: Table;
+  /** The encrypted topic every alarm of the stack notifies. */
+  public readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: SqsDlqRedriveStackProps = {}) {
     super(scope, id, props);
@@ -47,11 +58,13 @@ export class SqsDlqRedriveStack extends Stack {
       partitionKey: { name: "pk", type: AttributeType.STRING },
     });
     this.idempotencyTable = createIdempotencyTable(this, "IdempotencyTable", removalPolicy);
+    this.alarms = new AlarmTopic(this, "Alarms", { email: alarmEmail(this, props.alarmEmail) });
 
     // `-c serverless-messaging:test-deployment=true`: short retry loops (see stacks/test-deployment.ts).
     const test = isTestDeployment(this) ? TEST_DEPLOYMENT_SETTINGS : undefined;
     this.jobs = new RedrivableQueue(this, "Jobs", {
-      maxReceiveCount: props.maxReceiveCount ?? 3,
+      maxReceiveCount: props.maxReceiveCount ?? 5,
+      alarmTopic: this.alarms.topic,
       ...(test ? { visibilityTimeout: Duration.seconds(test.visibilityTimeoutSeconds) } : {}),
       backoff: {
         base: props.backoffBase ?? Duration.seconds(test?.backoffBaseSeconds ?? 1),
@@ -73,14 +86,14 @@ export class SqsDlqRedriveStack extends Stack {
     this.idempotencyTable.grant(this.jobs.consumer, ...IDEMPOTENCY_TABLE_ACTIONS);
 
     const outputs: Record<string, string> = {
-      QueueUrl: this.jobs.queue.queueUrl,
-      QueueArn: this.jobs.queue.queueArn,
-      DlqUrl: this.jobs.deadLetterQueue.queueUrl,
-      DlqArn: this.jobs.deadLetterQueue.queueArn,
-      WorkerFunctionName: this.jobs.consumer.functionName,
-      RedriveFunctionName: this.jobs.redriveFunction?.function.functionName ?? "",
-      JobsTableName: this.jobsTable.tableName,
-      IdempotencyTableName: this.idempotencyTable.tableName,
+      [Outputs.queueUrl]: this.jobs.queue.queueUrl,
+      [Outputs.queueArn]: this.jobs.queue.queueArn,
+      [Outputs.dlqUrl]: this.jobs.deadLetterQueue.queueUrl,
+      [Outputs.dlqArn]: this.jobs.deadLetterQueue.queueArn,
+      [Outputs.workerFunctionName]: this.jobs.consumer.functionName,
+      [Outputs.redriveFunctionName]: this.jobs.redriveFunction?.function.functionName ?? "",
+      [Outputs.jobsTableName]: this.jobsTable.tableName,
+      [Outputs.idempotencyTableName]: this.idempotencyTable.tableName,
     };
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }

@@ -74,12 +74,10 @@ export function decodeBody(
   options: Pick<DecodeOptions<unknown>, "envelope" | "maxBodyBytes">,
 ): unknown {
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const size = Buffer.byteLength(body, "utf8");
-  if (size > maxBodyBytes) {
-    throw new PermanentError("Oversize", `body is ${size} bytes, limit ${maxBodyBytes}`);
-  }
+  if (options.envelope === "raw") return parseJson(withinLimit(body, "body", maxBodyBytes), "body");
+  // The limit is on the published message, not on the SNS envelope around it: the envelope adds
+  // metadata and JSON-escapes the message, so a message near SNS's 256 KiB arrives in a larger body.
   const payload = parseJson(body, "body");
-  if (options.envelope === "raw") return payload;
   const notification = SnsSqsNotificationSchema.safeParse(payload);
   if (!notification.success) {
     throw new PermanentError(
@@ -87,7 +85,13 @@ export function decodeBody(
       `body is not an SNS notification envelope: ${describeIssues(notification.error)}`,
     );
   }
-  return parseJson(notification.data.Message, "SNS Message");
+  return parseJson(withinLimit(notification.data.Message, "SNS Message", maxBodyBytes), "SNS Message");
+}
+
+function withinLimit(text: string, what: string, maxBytes: number): string {
+  const size = Buffer.byteLength(text, "utf8");
+  if (size > maxBytes) throw new PermanentError("Oversize", `${what} is ${size} bytes, limit ${maxBytes}`);
+  return text;
 }
 
 /**

@@ -21,6 +21,9 @@ export type DlqSender = (record: SQSRecord, error: PermanentError) => Promise<vo
 /** SQS allows at most 10 message attributes per message; two are taken by `error.type`/`error.reason`. */
 export const MAX_ORIGINAL_ATTRIBUTES = 8;
 
+/** Kept before any other original attribute (the redrive tool's counter). */
+const KEPT_FIRST = "redrive-count";
+
 /** Longest `error.reason` (UTF-8 bytes) when the message has room; keeps reasons readable. */
 export const MAX_REASON_LENGTH = 1024;
 
@@ -67,7 +70,7 @@ export class DlqMessageTooLargeError extends Error {
 
 /**
  * `error.type`, `error.reason` (cut to {@link MAX_REASON_LENGTH} bytes, and further to fit
- * `maxMessageBytes`), then the original attributes (first {@link MAX_ORIGINAL_ATTRIBUTES} by name, stale
+ * `maxMessageBytes`), then the original attributes (`redrive-count`, then the first {@link MAX_ORIGINAL_ATTRIBUTES} by name, stale
  * `error.*` dropped) while they fit. The total of body + attributes never exceeds `maxMessageBytes`.
  */
 export function dlqMessageAttributes(
@@ -90,9 +93,11 @@ export function dlqMessageAttributes(
   room -= Buffer.byteLength(reason, "utf8");
 
   const attributes: Record<string, MessageAttributeValue> = {};
+  // `redrive-count` first: the redrive tool recognises a message it already moved by body and count, so a
+  // DLQ copy that dropped the count would look new to it (the planned depth still bounds the run).
   const names = Object.keys(record.messageAttributes ?? {})
     .filter((name) => !name.startsWith("error."))
-    .sort();
+    .sort((a, b) => Number(b === KEPT_FIRST) - Number(a === KEPT_FIRST) || (a < b ? -1 : a > b ? 1 : 0));
   for (const name of names.slice(0, MAX_ORIGINAL_ATTRIBUTES)) {
     const value = record.messageAttributes[name];
     let attribute: MessageAttributeValue | undefined;

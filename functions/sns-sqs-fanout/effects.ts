@@ -5,7 +5,8 @@
  * lost to a timeout, after DynamoDB had already applied it; an idempotency record can expire or fail
  * to save after the effect).
  *
- * Layout of the effects table (the contract {@link readEffect} and the scenarios read):
+ * Layout of the effects table (the contract {@link parseEffectItem}, {@link readEffect} and the batch
+ * reader `readEffects` in effects-reader.ts read):
  * - partition key `subscriber` (S), sort key `eventId` (S, the CloudEvent `id`);
  * - `applications` (N): `ADD`ed by 1 by the write, which is conditional on the item having no
  *   `applications` yet: it stays 1 however many times the write is repeated. Only an application that
@@ -15,6 +16,7 @@
  * - `type` (S): the CloudEvent `type`.
  */
 import {
+  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   GetItemCommand,
@@ -89,6 +91,17 @@ export interface EffectItem {
   readonly type: string;
 }
 
+/** Parses one item of the effects table (the batch reader beside this file uses it too). */
+export function parseEffectItem(item: Record<string, AttributeValue>): EffectItem {
+  return {
+    subscriber: item.subscriber?.S ?? "",
+    eventId: item.eventId?.S ?? "",
+    applications: Number(item.applications?.N ?? "0"),
+    firstAppliedAt: item.firstAppliedAt?.S ?? "",
+    type: item.type?.S ?? "",
+  };
+}
+
 /** Reads the effect of `eventId` for `subscriber` (strongly consistent); `undefined` if never applied. */
 export async function readEffect(
   client: DynamoDBClient,
@@ -102,14 +115,7 @@ export async function readEffect(
       ConsistentRead: true,
     }),
   );
-  if (Item === undefined) return undefined;
-  return {
-    subscriber: key.subscriber,
-    eventId: key.eventId,
-    applications: Number(Item.applications?.N ?? "0"),
-    firstAppliedAt: Item.firstAppliedAt?.S ?? "",
-    type: Item.type?.S ?? "",
-  };
+  return Item === undefined ? undefined : parseEffectItem(Item);
 }
 
 /** By class or by name (an error deserialized by another copy of the SDK). */

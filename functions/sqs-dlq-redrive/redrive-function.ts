@@ -1,8 +1,10 @@
 /**
  * The redrive function's logic: moves the DLQ's messages back to the work queue with the project's
  * redrive library (SQS's StartMessageMoveTask where available, its own send-before-delete mover
- * otherwise), stopping in time before the Lambda timeout. Invoke it by hand after fixing the cause of the
- * failures, or let the optional schedule run it.
+ * otherwise), stopping in time before the Lambda timeout, and at the DLQ depth it found when it started: a
+ * scheduled run while the cause persists moves each message once (the ones that fail again stay in the DLQ,
+ * reported as `skippedBy.alreadyMoved`) instead of moving them round until the timeout. Invoke it by hand
+ * after fixing the cause of the failures, or let the optional schedule run it.
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import * as z from "zod";

@@ -67,6 +67,17 @@ export interface QueueConsumerSettingsProps {
   readonly maxBatchingWindow?: Duration;
   /** Cap on concurrent invocations by the event source (2-1,000). @default - no cap */
   readonly maxConcurrency?: number;
+  /**
+   * Maximum size in bytes of a message in the consumed queue (SQS counts the body and the message
+   * attributes). The default is what the pattern supports end to end: SNS publishes at most 256 KiB.
+   * The DLQs always allow SQS's maximum (1 MiB), and this must stay at least 8 KiB below it, so the
+   * handler's DLQ copy of a permanent failure (the message plus `error.type`/`error.reason`) and the
+   * redrive tool's `redrive-count` always fit: a dead-lettered message never loses its reason to size.
+   * Allowed: 1,024 to 1,040,384.
+   * @default 262144 (256 KiB); for a fan-out subscriber with the SNS envelope (`rawMessageDelivery`
+   * false) 1040384, because the envelope around a message published near 256 KiB is larger than it
+   */
+  readonly maxMessageSizeBytes?: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
-import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Tracing } from "aws-cdk-lib/aws-lambda";
+import { Policy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
+import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
@@ -46,6 +46,11 @@ export interface PatternFunctionProps {
  * active X-Ray tracing, an explicit log group with retention, and a role that may write only to
  * that log group (instead of the managed `AWSLambdaBasicExecutionRole`, which allows every log
  * group in the account).
+ *
+ * The X-Ray permissions (`xray:PutTraceSegments`, `xray:PutTelemetryRecords`, which support no
+ * resource-level permissions, so `Resource: *`) live in a policy of their own, `TracingPolicy`, and
+ * only that policy's `AwsSolutions-IAM5[Resource::*]` finding is acknowledged. CDK would put them in
+ * the role's default policy, where one acknowledgement would also hide every later grant on `*`.
  */
 export class PatternFunction extends Construct {
   /** Default timeout of every pattern function. */
@@ -59,6 +64,8 @@ export class PatternFunction extends Construct {
   public readonly logGroup: LogGroup;
   /** Its execution role. */
   public readonly role: Role;
+  /** The role's X-Ray permissions (the only statement on `Resource: *`). */
+  public readonly tracingPolicy: Policy;
 
   constructor(scope: Construct, id: string, props: PatternFunctionProps) {
     super(scope, id);
@@ -78,15 +85,26 @@ export class PatternFunction extends Construct {
       timeout: props.timeout ?? PatternFunction.DEFAULT_TIMEOUT,
       memorySize: props.memorySize ?? PatternFunction.DEFAULT_MEMORY_MB,
       environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
-      tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       description: props.description,
     });
+    // Active tracing set on the L1, so CDK adds no X-Ray statement to the role's default policy.
+    (this.function.node.defaultChild as CfnFunction).tracingConfig = { mode: "Active" };
+    this.tracingPolicy = new Policy(this, "TracingPolicy", {
+      roles: [this.role],
+      statements: [
+        new PolicyStatement({
+          actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+          resources: ["*"],
+        }),
+      ],
+    });
+    this.function.node.addDependency(this.tracingPolicy);
     acknowledgeNag(
-      this.role,
+      this.tracingPolicy,
       "AwsSolutions-IAM5[Resource::*]",
-      "X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions",
+      "X-Ray tracing only: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions, so they need Resource *",
     );
   }
 }

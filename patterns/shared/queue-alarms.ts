@@ -1,9 +1,9 @@
 import { Duration } from "aws-cdk-lib";
 import { type Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { notify } from "./alarm-action.js";
 
 /**
  * Alarm when a dead-letter queue holds any message: every message there is a failure a person has
@@ -25,8 +25,7 @@ export function dlqDepthAlarm(
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-  if (action) alarm.addAlarmAction(new SnsAction(action));
-  return alarm;
+  return notify(alarm, action);
 }
 
 /**
@@ -51,6 +50,5 @@ export function messageAgeAlarm(
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-  if (action) alarm.addAlarmAction(new SnsAction(action));
-  return alarm;
+  return notify(alarm, action);
 }

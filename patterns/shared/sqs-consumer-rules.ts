@@ -11,6 +11,10 @@ export const SQS_CONSUMER_DEFAULTS = {
   batchSize: 10,
   consumerTimeout: Duration.seconds(30),
   messageAgeAlarmThreshold: Duration.minutes(5),
+  /** A DLQ message nobody redrove for a day: it will be deleted when the DLQ's retention ends. */
+  deadLetterAgeAlarmThreshold: Duration.days(1),
+  /** What SNS (and the patterns' publishers) can send end to end: 256 KiB, body and attributes. */
+  maxMessageSizeBytes: 262_144,
 } as const;
 
 /** SQS and Lambda event source limits the rules check against. */
@@ -24,6 +28,16 @@ export const SQS_CONSUMER_LIMITS = {
   minMaxConcurrency: 2,
   maxMaxConcurrency: 1_000,
   maxReceiveCount: 1_000,
+  /** SQS's smallest allowed `MaximumMessageSize`. */
+  minMessageSizeBytes: 1_024,
+  /** SQS's largest `MaximumMessageSize` (1 MiB since 2026-01): every DLQ gets it. */
+  deadLetterMessageSizeBytes: 1_048_576,
+  /**
+   * Room a DLQ copy needs on top of the original message: `error.type` and `error.reason` (at most
+   * 1,024 characters, up to 4 bytes each in UTF-8) with their names and data types, and the redrive
+   * tool's `redrive-count`. A consumed queue may be at most the DLQ's maximum minus this.
+   */
+  deadLetterReserveBytes: 8_192,
 } as const;
 
 /** The settings of one SQS queue consumed by one Lambda function, as the rules see them. */
@@ -42,6 +56,7 @@ export interface SqsConsumerSettings {
   readonly maxReceiveCount?: number;
   readonly retentionPeriod?: Duration;
   readonly deadLetterRetentionPeriod?: Duration;
+  readonly maxMessageSizeBytes?: number;
 }
 
 /** One consumer to check, with a label prefixed to its failures (e.g. `subscriber 'billing'`). */
@@ -133,6 +148,13 @@ const CHECKS = {
     }
     return failures;
   },
+  messageSize: (s) =>
+    checkIntegerRange(
+      "maxMessageSizeBytes",
+      s.maxMessageSizeBytes,
+      L.minMessageSizeBytes,
+      L.deadLetterMessageSizeBytes - L.deadLetterReserveBytes,
+    ),
 } satisfies Record<string, Check>;
 
 const RULE_NAMES: Record<keyof typeof CHECKS, string> = {
@@ -143,11 +165,13 @@ const RULE_NAMES: Record<keyof typeof CHECKS, string> = {
   maxConcurrency: "max-concurrency",
   maxReceiveCount: "max-receive-count",
   retention: "retention",
+  messageSize: "message-size",
 };
 
 /**
  * The validation rules every SQS → Lambda consumer shares (consumer source, visibility timeout ≥ 6 ×
- * function timeout, batch size and window limits, maximum concurrency, maxReceiveCount, retention),
+ * function timeout, batch size and window limits, maximum concurrency, maxReceiveCount, retention,
+ * message size below the DLQ's maximum),
  * applied to each consumer `targets` selects from a construct's props. Returned by rule so a
  * construct's table can interleave its own rules.
  */
@@ -171,5 +195,6 @@ export function sqsConsumerRules<P>(
     maxConcurrency: rule("maxConcurrency"),
     maxReceiveCount: rule("maxReceiveCount"),
     retention: rule("retention"),
+    messageSize: rule("messageSize"),
   };
 }

@@ -13,20 +13,45 @@ export interface ValidationRule<P> {
   readonly check: (props: P) => string | string[] | undefined;
 }
 
+/** One failed rule of a construct's props. */
+export interface ValidationFailure {
+  /** The rule's name, e.g. `visibility-timeout`: what tests and callers match on. */
+  readonly rule: string;
+  /** The construct path of the construct whose props failed, e.g. `MyStack/Orders`. */
+  readonly path: string;
+  /** What is wrong and what is allowed, e.g. `visibilityTimeout is 60 s; allowed: ≥ … = 180 s`. */
+  readonly message: string;
+}
+
 /**
- * Runs every rule and throws one `Error` that lists all failures with the construct path, so a
- * user fixes everything in one round instead of one synth per mistake.
+ * Thrown at synth time when a pattern's props break one or more rules. It carries every failure as
+ * data (`failures`), so callers and tests can tell rules apart without parsing the message; the message
+ * lists the same failures for a person, one line each, prefixed by the construct path.
+ */
+export class PatternValidationError extends Error {
+  /** Every failure, in the order of the construct's rule table. */
+  public readonly failures: readonly ValidationFailure[];
+
+  constructor(path: string, failures: readonly ValidationFailure[]) {
+    super(`Invalid props for ${path}:\n${failures.map((f) => `  - [${f.rule}] ${f.message}`).join("\n")}`);
+    this.name = "PatternValidationError";
+    this.failures = failures;
+  }
+}
+
+/**
+ * Runs every rule and throws one {@link PatternValidationError} that lists all failures with the
+ * construct path, so a user fixes everything in one round instead of one synth per mistake.
  */
 export function validateProps<P>(scope: IConstruct, props: P, rules: readonly ValidationRule<P>[]): void {
-  const failures: string[] = [];
+  const path = scope.node.path;
+  const failures: ValidationFailure[] = [];
   for (const rule of rules) {
     const result = rule.check(props);
     const messages = result === undefined ? [] : Array.isArray(result) ? result : [result];
-    for (const message of messages) failures.push(`  - [${rule.name}] ${message}`);
+    for (const message of messages) failures.push({ rule: rule.name, path, message });
   }
-  if (failures.length > 0) {
-    throw new Error(`Invalid props for ${scope.node.path}:\n${failures.join("\n")}`);
-  }
+  if (failures.length > 0) throw new PatternValidationError(path, failures);
 }
 
 /** True when a number or string is a CDK token that is only known at deploy time: rules skip it. */

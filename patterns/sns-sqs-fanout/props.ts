@@ -53,6 +53,13 @@ export interface FanoutSubscriberProps extends QueueConsumerSettingsProps {
   readonly fifo?: boolean;
   /** Age of the oldest message that raises the alarm. @default Duration.minutes(5) */
   readonly messageAgeAlarmThreshold?: Duration;
+  /**
+   * Age of the oldest message in either DLQ (the queue's and the subscription's) that raises their
+   * age alarms: failures nobody handled, approaching `deadLetterRetentionPeriod`, after which SQS
+   * deletes them. Must be below `deadLetterRetentionPeriod`.
+   * @default Duration.days(1)
+   */
+  readonly deadLetterAgeAlarmThreshold?: Duration;
 }
 
 /** Props of {@link SnsSqsFanout}. */
@@ -63,7 +70,11 @@ export interface SnsSqsFanoutProps {
   readonly topicProps?: FanoutTopicProps;
   /** The subscribers (at least one). */
   readonly subscribers: readonly FanoutSubscriberProps[];
-  /** Topic notified by every alarm. @default - alarms without actions */
+  /**
+   * Topic notified (ALARM and OK) by every alarm: the subscribers' queue, DLQ and consumer alarms and
+   * the topic's failed-notifications alarm. `AlarmTopic` (patterns/shared/alarm-topic.ts) is one that is encrypted and admits CloudWatch.
+   * @default - alarms without actions
+   */
   readonly alarmTopic?: ITopic;
   /** Log retention of bundled consumers. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;

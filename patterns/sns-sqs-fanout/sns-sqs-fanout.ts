@@ -1,8 +1,10 @@
+import type { Alarm } from "aws-cdk-lib/aws-cloudwatch";
 import { type IGrantable, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import type { IKey, Key } from "aws-cdk-lib/aws-kms";
 import { type ITopic, Topic } from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import { createKey } from "../shared/kms.js";
+import { notificationsFailedAlarm } from "../shared/topic-alarms.js";
 import { validateProps } from "../shared/validation.js";
 import type { SnsSqsFanoutProps } from "./props.js";
 import { FanoutSubscriber } from "./subscriber.js";
@@ -26,6 +28,8 @@ export class SnsSqsFanout extends Construct {
   public readonly topicKey?: Key;
   /** The subscribers, by subscriber ID. */
   public readonly subscribers: Readonly<Record<string, FanoutSubscriber>>;
+  /** SNS gave up delivering a notification of the topic to a subscriber (`NumberOfNotificationsFailed`). */
+  public readonly notificationsFailedAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: SnsSqsFanoutProps) {
     super(scope, id);
@@ -57,6 +61,13 @@ export class SnsSqsFanout extends Construct {
       });
     }
     this.subscribers = subscribers;
+    this.notificationsFailedAlarm = notificationsFailedAlarm(
+      this,
+      "NotificationsFailedAlarm",
+      this.topic,
+      `${this.node.path}: SNS failed to deliver notifications to a subscriber queue (key, policy or deleted queue); see the subscription DLQs`,
+      props.alarmTopic,
+    );
   }
 
   /**

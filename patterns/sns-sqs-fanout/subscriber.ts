@@ -10,11 +10,13 @@ import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { createQueueConsumer } from "../shared/consumer-function.js";
+import { functionAlarms } from "../shared/function-alarms.js";
+import { IDEMPOTENCY_EXPIRES_AFTER_SECONDS, idempotencyExpirySeconds } from "../shared/idempotency-window.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import type { PatternFunction } from "../shared/node-function.js";
 import { dlqDepthAlarm, messageAgeAlarm } from "../shared/queue-alarms.js";
-import { FANOUT_DEFAULTS } from "./defaults.js";
+import { FANOUT_DEFAULTS, FANOUT_LIMITS } from "./defaults.js";
 import type { FanoutSubscriberProps } from "./props.js";
 import { consumerTimeout } from "./validate.js";
 
@@ -38,10 +40,18 @@ export interface FanoutSubscriberConstructProps {
 export interface FanoutSubscriberAlarms {
   /** The queue's DLQ holds messages (records that failed `maxReceiveCount` times or permanently). */
   readonly deadLetterQueueDepth: Alarm;
+  /** The queue DLQ's oldest message is older than its threshold: nobody handled it, retention will delete it. */
+  readonly deadLetterQueueAge: Alarm;
   /** SNS could not deliver to the queue (e.g. a key or policy problem) and parked messages. */
   readonly subscriptionDeadLetterQueueDepth: Alarm;
+  /** The subscription DLQ's oldest message is older than its threshold. */
+  readonly subscriptionDeadLetterQueueAge: Alarm;
   /** The oldest message in the queue is older than the threshold: consumers fail or lag. */
   readonly oldestMessageAge: Alarm;
+  /** Consumer invocations failed as a whole (threw, timed out, crashed). */
+  readonly consumerErrors: Alarm;
+  /** Consumer invocations were throttled. */
+  readonly consumerThrottles: Alarm;
 }
 
 /**
@@ -78,6 +88,7 @@ export class FanoutSubscriber extends Construct {
     const s = props.subscriber;
     // Known after validation (an imported function must come with its timeout).
     const timeout = consumerTimeout(s) ?? FANOUT_DEFAULTS.consumerTimeout;
+    const retention = s.retentionPeriod ?? FANOUT_DEFAULTS.retentionPeriod;
     const deadLetterRetention = s.deadLetterRetentionPeriod ?? FANOUT_DEFAULTS.deadLetterRetentionPeriod;
     const encryption = { encryption: QueueEncryption.KMS, enforceSSL: true, fifo: props.fifo || undefined };
 
@@ -91,6 +102,7 @@ export class FanoutSubscriber extends Construct {
       ...encryption,
       encryptionMasterKey: this.key,
       retentionPeriod: deadLetterRetention,
+      maxMessageSizeBytes: FANOUT_LIMITS.deadLetterMessageSizeBytes,
     });
     this.queue = new Queue(this, "Queue", {
       ...encryption,
@@ -98,7 +110,8 @@ export class FanoutSubscriber extends Construct {
       visibilityTimeout:
         s.visibilityTimeout ??
         Duration.seconds(timeout.toSeconds() * FANOUT_DEFAULTS.visibilityTimeoutFactor),
-      retentionPeriod: s.retentionPeriod ?? FANOUT_DEFAULTS.retentionPeriod,
+      retentionPeriod: retention,
+      maxMessageSizeBytes: s.maxMessageSizeBytes ?? defaultQueueMessageSize(s.rawMessageDelivery ?? false),
       deadLetterQueue: {
         queue: this.deadLetterQueue,
         maxReceiveCount: s.maxReceiveCount ?? FANOUT_DEFAULTS.maxReceiveCount,
@@ -108,6 +121,8 @@ export class FanoutSubscriber extends Construct {
       ...encryption,
       encryptionMasterKey: this.key,
       retentionPeriod: deadLetterRetention,
+      // SNS parks here what the queue refused, a message over the queue's maximum included.
+      maxMessageSizeBytes: FANOUT_LIMITS.deadLetterMessageSizeBytes,
     });
     this.key.addToResourcePolicy(
       new PolicyStatement({
@@ -132,6 +147,7 @@ export class FanoutSubscriber extends Construct {
       DLQ_URL: this.deadLetterQueue.queueUrl,
       RAW_MESSAGE_DELIVERY: String(s.rawMessageDelivery ?? false),
       POWERTOOLS_SERVICE_NAME: s.id,
+      [IDEMPOTENCY_EXPIRES_AFTER_SECONDS]: String(idempotencyExpirySeconds(retention, deadLetterRetention)),
     };
     const consumer = createQueueConsumer(this, {
       consumer: s.consumer,
@@ -152,19 +168,38 @@ export class FanoutSubscriber extends Construct {
 
     acknowledgeFindings(this);
 
+    const name = `Fan-out subscriber ${s.id}`;
+    const dlqAge = s.deadLetterAgeAlarmThreshold ?? FANOUT_DEFAULTS.deadLetterAgeAlarmThreshold;
+    const functions = functionAlarms(this, "Consumer", this.consumer, `${name}: consumer`, props.alarmTopic);
     this.alarms = {
       deadLetterQueueDepth: dlqDepthAlarm(
         this,
         "DeadLetterQueueDepthAlarm",
         this.deadLetterQueue,
-        `Fan-out subscriber ${s.id}: messages in the DLQ (failed processing); inspect, fix, then redrive`,
+        `${name}: messages in the DLQ (failed processing); inspect, fix, then redrive`,
+        props.alarmTopic,
+      ),
+      deadLetterQueueAge: messageAgeAlarm(
+        this,
+        "DeadLetterQueueAgeAlarm",
+        this.deadLetterQueue,
+        dlqAge,
+        `${name}: the oldest DLQ message is getting old; redrive or discard it before retention deletes it`,
         props.alarmTopic,
       ),
       subscriptionDeadLetterQueueDepth: dlqDepthAlarm(
         this,
         "SubscriptionDeadLetterQueueDepthAlarm",
         this.subscriptionDeadLetterQueue,
-        `Fan-out subscriber ${s.id}: SNS could not deliver to the queue (policy or key problem)`,
+        `${name}: SNS could not deliver to the queue (policy or key problem)`,
+        props.alarmTopic,
+      ),
+      subscriptionDeadLetterQueueAge: messageAgeAlarm(
+        this,
+        "SubscriptionDeadLetterQueueAgeAlarm",
+        this.subscriptionDeadLetterQueue,
+        dlqAge,
+        `${name}: the oldest undeliverable message is getting old; fix delivery and redrive it before retention deletes it`,
         props.alarmTopic,
       ),
       oldestMessageAge: messageAgeAlarm(
@@ -172,9 +207,11 @@ export class FanoutSubscriber extends Construct {
         "OldestMessageAgeAlarm",
         this.queue,
         s.messageAgeAlarmThreshold ?? FANOUT_DEFAULTS.messageAgeAlarmThreshold,
-        `Fan-out subscriber ${s.id}: the oldest message is getting old (consumer failing or lagging)`,
+        `${name}: the oldest message is getting old (consumer failing or lagging)`,
         props.alarmTopic,
       ),
+      consumerErrors: functions.errors,
+      consumerThrottles: functions.throttles,
     };
   }
 }
@@ -206,4 +243,17 @@ function acknowledgeFindings(subscriber: FanoutSubscriber): void {
       "SQS event source mappings support no on-failure destination; the queue's RedrivePolicy moves failed records to its DLQ",
     );
   }
+}
+
+/**
+ * A subscriber queue's default `MaximumMessageSize`. With raw delivery the queue receives exactly what
+ * was published, at most SNS's 256 KiB. With the SNS envelope it receives a JSON document around the
+ * message (metadata, signature, the body JSON-escaped), which can exceed 256 KiB for a message published
+ * near SNS's maximum; SQS would refuse that delivery and SNS would park it in the subscription DLQ. So
+ * envelope subscribers get the largest size that still leaves a DLQ copy room for its reason attributes.
+ */
+function defaultQueueMessageSize(rawMessageDelivery: boolean): number {
+  return rawMessageDelivery
+    ? FANOUT_DEFAULTS.maxMessageSizeBytes
+    : FANOUT_LIMITS.deadLetterMessageSizeBytes - FANOUT_LIMITS.deadLetterReserveBytes;
 }

@@ -55,6 +55,7 @@ const SQS = sqsConsumerRules<SnsSqsFanoutProps>((props) =>
       maxReceiveCount: s.maxReceiveCount,
       retentionPeriod: s.retentionPeriod,
       deadLetterRetentionPeriod: s.deadLetterRetentionPeriod,
+      maxMessageSizeBytes: s.maxMessageSizeBytes,
     },
   })),
 );
@@ -123,16 +124,33 @@ export const FANOUT_RULES: readonly ValidationRule<SnsSqsFanoutProps>[] = [
     }),
   },
   SQS.retention,
+  SQS.messageSize,
   {
     name: "message-age-alarm",
     check: eachSubscriber((s) => {
-      const threshold = seconds(s.messageAgeAlarmThreshold);
-      const retention = seconds(s.retentionPeriod ?? FANOUT_DEFAULTS.retentionPeriod);
-      if (threshold === undefined || retention === undefined) return undefined;
-      if (threshold <= 0 || threshold >= retention) {
-        return `messageAgeAlarmThreshold is ${threshold} s; allowed: more than 0 and less than retentionPeriod (${retention} s)`;
-      }
-      return undefined;
+      const pairs = [
+        [
+          "messageAgeAlarmThreshold",
+          s.messageAgeAlarmThreshold,
+          s.retentionPeriod ?? FANOUT_DEFAULTS.retentionPeriod,
+          "retentionPeriod",
+        ],
+        [
+          "deadLetterAgeAlarmThreshold",
+          s.deadLetterAgeAlarmThreshold,
+          s.deadLetterRetentionPeriod ?? FANOUT_DEFAULTS.deadLetterRetentionPeriod,
+          "deadLetterRetentionPeriod",
+        ],
+      ] as const;
+      return pairs.map(([label, value, limit, limitLabel]) => {
+        const threshold = seconds(value);
+        const retention = seconds(limit);
+        if (threshold === undefined || retention === undefined) return undefined;
+        if (threshold <= 0 || threshold >= retention) {
+          return `${label} is ${threshold} s; allowed: more than 0 and less than ${limitLabel} (${retention} s)`;
+        }
+        return undefined;
+      });
     }),
   },
 ];

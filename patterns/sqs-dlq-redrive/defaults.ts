@@ -6,8 +6,9 @@ export const REDRIVABLE_DEFAULTS = {
   ...SQS_CONSUMER_DEFAULTS,
   backoffBase: Duration.seconds(2),
   backoffMax: Duration.minutes(15),
-  deadLetterAgeAlarmThreshold: Duration.days(1),
   redriveTimeout: Duration.minutes(5),
+  redriveRetryAttempts: 0,
+  redriveMaxEventAge: Duration.hours(1),
 } as const;
 
 /** AWS limits the validation rules check against. */
@@ -16,4 +17,8 @@ export const REDRIVABLE_LIMITS = {
   /** StartMessageMoveTask's MaxNumberOfMessagesPerSecond. */
   maxRedriveRatePerSecond: 500,
   maxLambdaTimeoutSeconds: 900,
+  /** Lambda asynchronous invocation: MaximumRetryAttempts 0-2, MaximumEventAgeInSeconds 60-21,600. */
+  maxAsyncRetryAttempts: 2,
+  minAsyncEventAgeSeconds: 60,
+  maxAsyncEventAgeSeconds: 21_600,
 } as const;

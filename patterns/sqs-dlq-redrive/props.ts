@@ -31,6 +31,21 @@ export interface RedrivableRedriveProps {
   readonly timeout?: Duration;
   /** Entry of the redrive handler. @default functions/sqs-dlq-redrive/redrive.ts */
   readonly entry?: string;
+  /**
+   * Times Lambda retries a failed asynchronous invocation (a scheduled run, or `--invocation-type
+   * Event`) before sending it to the on-failure destination (0-2). A redrive re-sends failures to the
+   * consumers, so a failed run is retried by a person who saw why, not in the background; the
+   * destination keeps the request (max, rate, dry run, filters) to invoke it again.
+   * @default 0
+   */
+  readonly retryAttempts?: number;
+  /**
+   * How long Lambda keeps an asynchronous invocation it could not start yet (throttled) before
+   * sending it to the on-failure destination (60 s to 6 hours): a redrive requested long ago
+   * should not start unannounced.
+   * @default Duration.hours(1)
+   */
+  readonly maxEventAge?: Duration;
 }
 
 /** Props of {@link RedrivableQueue}. */

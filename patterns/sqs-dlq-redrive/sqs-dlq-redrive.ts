@@ -11,12 +11,14 @@ import type { SqsEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { type CfnQueue, Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
 import { createQueueConsumer } from "../shared/consumer-function.js";
+import { functionAlarms } from "../shared/function-alarms.js";
+import { IDEMPOTENCY_EXPIRES_AFTER_SECONDS, idempotencyExpirySeconds } from "../shared/idempotency-window.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import { PatternFunction } from "../shared/node-function.js";
 import { dlqDepthAlarm, messageAgeAlarm } from "../shared/queue-alarms.js";
 import { validateProps } from "../shared/validation.js";
-import { REDRIVABLE_DEFAULTS as D } from "./defaults.js";
+import { REDRIVABLE_DEFAULTS as D, REDRIVABLE_LIMITS as L } from "./defaults.js";
 import type { RedrivableQueueProps } from "./props.js";
 import { consumerTimeout, REDRIVABLE_RULES } from "./validate.js";
 
@@ -40,6 +42,12 @@ export interface RedrivableQueueAlarms {
   readonly deadLetterQueueAge: Alarm;
   /** The queue's oldest message is old: the consumer fails, backs off or lags. */
   readonly oldestMessageAge: Alarm;
+  /** Consumer invocations failed as a whole (threw, timed out, crashed). */
+  readonly consumerErrors: Alarm;
+  /** Consumer invocations were throttled. */
+  readonly consumerThrottles: Alarm;
+  /** An asynchronous redrive run failed (or expired unstarted): it is in `redriveFailureQueue`. */
+  readonly redriveFailures?: Alarm;
 }
 
 /**
@@ -75,6 +83,12 @@ export class RedrivableQueue extends Construct {
   public readonly eventSource: SqsEventSource;
   /** The redrive function, unless `redrive.enabled` is false. */
   public readonly redriveFunction?: PatternFunction;
+  /**
+   * The redrive function's on-failure destination: an asynchronous run (scheduled, or invoked with
+   * `--invocation-type Event`) that failed after its retries or expired before it could start lands
+   * here with its request and the error. Set with the redrive function.
+   */
+  public readonly redriveFailureQueue?: Queue;
   /** The schedule of the redrive function, when `redrive.schedule` is set. */
   public readonly redriveSchedule?: Rule;
   /** The alarms. */
@@ -87,6 +101,8 @@ export class RedrivableQueue extends Construct {
     // Known after validation (an imported function must come with its timeout).
     const timeout = consumerTimeout(props) ?? D.consumerTimeout;
     const maxReceiveCount = props.maxReceiveCount ?? D.maxReceiveCount;
+    const retention = props.retentionPeriod ?? D.retentionPeriod;
+    const deadLetterRetention = props.deadLetterRetentionPeriod ?? D.deadLetterRetentionPeriod;
     const common = { encryption: QueueEncryption.KMS, enforceSSL: true, fifo: fifo || undefined };
 
     this.key = createKey(
@@ -107,7 +123,8 @@ export class RedrivableQueue extends Construct {
     this.deadLetterQueue = new Queue(this, "DeadLetterQueue", {
       ...common,
       encryptionMasterKey: this.key,
-      retentionPeriod: props.deadLetterRetentionPeriod ?? D.deadLetterRetentionPeriod,
+      retentionPeriod: deadLetterRetention,
+      maxMessageSizeBytes: L.deadLetterMessageSizeBytes,
     });
     // `redriveAllowPolicy.sourceQueues` takes IQueue objects, whose ARN reference would be a cycle: set the
     // ARN computed from the queue's name on the L1 instead.
@@ -122,7 +139,8 @@ export class RedrivableQueue extends Construct {
       encryptionMasterKey: this.key,
       visibilityTimeout:
         props.visibilityTimeout ?? Duration.seconds(timeout.toSeconds() * D.visibilityTimeoutFactor),
-      retentionPeriod: props.retentionPeriod ?? D.retentionPeriod,
+      retentionPeriod: retention,
+      maxMessageSizeBytes: props.maxMessageSizeBytes ?? D.maxMessageSizeBytes,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount },
     });
 
@@ -132,6 +150,7 @@ export class RedrivableQueue extends Construct {
       MAX_RECEIVE_COUNT: String(maxReceiveCount),
       BACKOFF_BASE_SECONDS: String((props.backoff?.base ?? D.backoffBase).toSeconds()),
       BACKOFF_MAX_SECONDS: String((props.backoff?.max ?? D.backoffMax).toSeconds()),
+      [IDEMPOTENCY_EXPIRES_AFTER_SECONDS]: String(idempotencyExpirySeconds(retention, deadLetterRetention)),
     };
     const consumer = createQueueConsumer(this, {
       consumer: props.consumer,
@@ -184,6 +203,22 @@ export class RedrivableQueue extends Construct {
       );
       this.queue.grant(fn, "sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
       this.key.grant(fn, "kms:GenerateDataKey", "kms:Decrypt");
+      this.redriveFailureQueue = new Queue(this, "RedriveFailureQueue", {
+        encryption: QueueEncryption.KMS,
+        encryptionMasterKey: this.key,
+        enforceSSL: true,
+        retentionPeriod: deadLetterRetention,
+        maxMessageSizeBytes: L.deadLetterMessageSizeBytes,
+      });
+      // Lambda sends the failure record with the function's role: exactly SendMessage (the key's
+      // actions are granted above), not SqsDestination's grantSendMessages with its kms wildcards.
+      this.redriveFailureQueue.grant(fn, "sqs:SendMessage");
+      const failureQueueArn = this.redriveFailureQueue.queueArn;
+      fn.configureAsyncInvoke({
+        onFailure: { bind: () => ({ destination: failureQueueArn }) },
+        retryAttempts: redrive.retryAttempts ?? D.redriveRetryAttempts,
+        maxEventAge: redrive.maxEventAge ?? D.redriveMaxEventAge,
+      });
       if (redrive.schedule) {
         this.redriveSchedule = new Rule(this, "RedriveSchedule", {
           schedule: redrive.schedule,
@@ -194,6 +229,13 @@ export class RedrivableQueue extends Construct {
     }
 
     acknowledgeFindings(this);
+    const consumerAlarms = functionAlarms(
+      this,
+      "Consumer",
+      this.consumer,
+      `${this.node.path}: consumer`,
+      props.alarmTopic,
+    );
     this.alarms = {
       deadLetterQueueDepth: dlqDepthAlarm(
         this,
@@ -218,6 +260,17 @@ export class RedrivableQueue extends Construct {
         `${this.node.path}: the oldest job is getting old (consumer failing, backing off or lagging)`,
         props.alarmTopic,
       ),
+      consumerErrors: consumerAlarms.errors,
+      consumerThrottles: consumerAlarms.throttles,
+      redriveFailures: this.redriveFailureQueue
+        ? dlqDepthAlarm(
+            this,
+            "RedriveFailureQueueDepthAlarm",
+            this.redriveFailureQueue,
+            `${this.node.path}: an asynchronous redrive run failed or expired; its request and error are in the redrive failure queue`,
+            props.alarmTopic,
+          )
+        : undefined,
     };
   }
 
@@ -251,7 +304,19 @@ function acknowledgeFindings(q: RedrivableQueue): void {
     acknowledgeNag(
       q.redriveFunction.function,
       "Serverless-LambdaDLQ",
-      "A failed redrive run loses nothing (messages are sent before they are deleted and stay in the source DLQ); its event is empty, so a Lambda DLQ would hold nothing worth replaying",
+      "Failed asynchronous runs go to the on-failure destination RedriveFailureQueue (EventInvokeConfig), which keeps the request (max, rate, dry run, filters) with the error; a Lambda DLQ would keep only the request",
+    );
+  }
+  if (q.redriveFailureQueue) {
+    acknowledgeNag(
+      q.redriveFailureQueue,
+      "Serverless-SQSRedrivePolicy",
+      "This queue is the redrive function's on-failure destination, read by a person; a DLQ of it would only hide failures from its depth alarm",
+    );
+    acknowledgeNag(
+      q.redriveFailureQueue,
+      "AwsSolutions-SQS3",
+      "This queue is the redrive function's on-failure destination, read by a person; a DLQ of it would only hide failures from its depth alarm",
     );
   }
 }

@@ -1,7 +1,7 @@
 import type { Duration } from "aws-cdk-lib";
 import { resolveConsumerTimeout } from "../shared/consumer-function.js";
 import { seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
-import { isUnresolved, type ValidationRule } from "../shared/validation.js";
+import { checkIntegerRange, isUnresolved, type ValidationRule } from "../shared/validation.js";
 import { REDRIVABLE_DEFAULTS as D, REDRIVABLE_LIMITS as L } from "./defaults.js";
 import type { RedrivableQueueProps } from "./props.js";
 
@@ -25,6 +25,7 @@ const SQS = sqsConsumerRules<RedrivableQueueProps>((p) => [
       maxReceiveCount: p.maxReceiveCount,
       retentionPeriod: p.retentionPeriod,
       deadLetterRetentionPeriod: p.deadLetterRetentionPeriod,
+      maxMessageSizeBytes: p.maxMessageSizeBytes,
     },
   },
 ]);
@@ -45,6 +46,7 @@ export const REDRIVABLE_RULES: readonly ValidationRule<RedrivableQueueProps>[] =
   SQS.maxConcurrency,
   SQS.maxReceiveCount,
   SQS.retention,
+  SQS.messageSize,
   {
     name: "backoff",
     check: (p) => {
@@ -84,6 +86,14 @@ export const REDRIVABLE_RULES: readonly ValidationRule<RedrivableQueueProps>[] =
       ) {
         failures.push(
           `redrive.ratePerSecond is ${r.ratePerSecond}; allowed: 1 to ${L.maxRedriveRatePerSecond}`,
+        );
+      }
+      const retries = checkIntegerRange("redrive.retryAttempts", r.retryAttempts, 0, L.maxAsyncRetryAttempts);
+      if (retries) failures.push(retries);
+      const age = seconds(r.maxEventAge);
+      if (age !== undefined && (age < L.minAsyncEventAgeSeconds || age > L.maxAsyncEventAgeSeconds)) {
+        failures.push(
+          `redrive.maxEventAge is ${age} s; allowed: ${L.minAsyncEventAgeSeconds} s to ${L.maxAsyncEventAgeSeconds} s (6 hours)`,
         );
       }
       const timeout = seconds(r.timeout);

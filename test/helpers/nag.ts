@@ -54,17 +54,35 @@ export function nagAcknowledgements(root: IConstruct): NagAcknowledgement[] {
   return found;
 }
 
+/** An acknowledgement with the raw findings (acknowledgements off) it covers. */
+export interface AcknowledgementCoverage extends NagAcknowledgement {
+  readonly findings: readonly NagFinding[];
+}
+
+/**
+ * Every acknowledgement of an app built by `build`, with the findings it covers when
+ * acknowledgements are switched off: the same rule ID (finding included, e.g.
+ * `AwsSolutions-IAM5[Resource::*]`) on the acknowledged construct or below it.
+ */
+export function acknowledgementCoverage(build: (app: App) => void): AcknowledgementCoverage[] {
+  const app = createTestApp();
+  build(app);
+  const acknowledgements = nagAcknowledgements(app);
+  const raw = nagFindings(build, { [NAG_ACKNOWLEDGEMENTS_OFF]: true });
+  return acknowledgements.map((ack) => ({
+    ...ack,
+    findings: raw.filter(
+      (f) => f.rule === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
+    ),
+  }));
+}
+
 /**
  * Acknowledgements of an app built by `build` that match no finding when acknowledgements are
  * switched off (stale ones, which would silently hide a future finding of the same rule).
  */
 export function staleAcknowledgements(build: (app: App) => void): NagAcknowledgement[] {
-  const app = createTestApp();
-  build(app);
-  const acknowledgements = nagAcknowledgements(app);
-  const raw = nagFindings(build, { [NAG_ACKNOWLEDGEMENTS_OFF]: true });
-  return acknowledgements.filter(
-    (ack) =>
-      !raw.some((f) => f.rule === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`))),
-  );
+  return acknowledgementCoverage(build)
+    .filter((ack) => ack.findings.length === 0)
+    .map(({ path, id, reason }) => ({ path, id, reason }));
 }

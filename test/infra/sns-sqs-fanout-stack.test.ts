@@ -2,14 +2,32 @@ import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { SnsSqsFanoutStack } from "../../stacks/sns-sqs-fanout-stack.js";
 import { createTestApp } from "../helpers/app.js";
+import { expectAlarmsWiredToTopic } from "./alarm-topic.js";
+
+function synthStack(context: Record<string, unknown> = {}) {
+  const stack = new SnsSqsFanoutStack(createTestApp(context), "SnsSqsFanoutStack");
+  return { stack, template: Template.fromStack(stack) };
+}
 
 function synth(context: Record<string, unknown> = {}) {
-  const stack = new SnsSqsFanoutStack(createTestApp(context), "SnsSqsFanoutStack");
-  return Template.fromStack(stack);
+  return synthStack(context).template;
 }
 
 describe("SnsSqsFanoutStack", () => {
-  const template = synth();
+  const { stack, template } = synthStack();
+
+  it("sends every alarm to its encrypted alarm topic, e-mailing nobody unless asked", () => {
+    expectAlarmsWiredToTopic(stack, template, stack.alarms);
+    // 3 subscribers × 7 + the orders topic's failed notifications.
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 22);
+  });
+
+  it("subscribes the alarmEmail context address to the alarm topic", () => {
+    synth({ alarmEmail: "ops@example.com" }).hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "ops@example.com",
+    });
+  });
 
   it("outputs everything a scenario needs to drive and observe the pattern", () => {
     const outputs = Object.keys(template.toJSON().Outputs);
@@ -63,6 +81,7 @@ describe("SnsSqsFanoutStack", () => {
             IDEMPOTENCY_TABLE_NAME: Match.anyValue(),
             EFFECTS_TABLE_NAME: Match.anyValue(),
             DLQ_URL: Match.anyValue(),
+            IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((4 + 14) * 86_400),
             FAULT_INJECTION: Match.absent(),
           }),
         },

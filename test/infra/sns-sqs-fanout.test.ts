@@ -4,14 +4,18 @@ import { Role } from "aws-cdk-lib/aws-iam";
 import { Code, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
 import { RetentionDays } from "aws-cdk-lib/aws-logs";
 import { FilterOrPolicy, SubscriptionFilter, Topic } from "aws-cdk-lib/aws-sns";
+import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { describe, expect, it } from "vitest";
 import { LAMBDA_ARCHITECTURE, LAMBDA_RUNTIME } from "../../patterns/shared/runtime.js";
+import { PatternValidationError } from "../../patterns/shared/validation.js";
 import {
   type FanoutSubscriberProps,
   SnsSqsFanout,
   type SnsSqsFanoutProps,
 } from "../../patterns/sns-sqs-fanout/sns-sqs-fanout.js";
 import { createTestApp, NOOP_HANDLER } from "../helpers/app.js";
+import { validationFailures } from "../helpers/validation.js";
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -91,6 +95,26 @@ describe("SnsSqsFanout with defaults", () => {
     template.resourcePropertiesCountIs("AWS::SQS::Queue", { MessageRetentionPeriod: 14 * 86400 }, 2);
   });
 
+  it("sizes an envelope subscriber's queue for the SNS envelope (1 MiB − 8 KiB) and gives both DLQs SQS's 1 MiB", () => {
+    const billing = fanout.subscribers.billing;
+    if (!billing) throw new Error("billing missing");
+    const size = (queue: { node: { defaultChild?: unknown } }) =>
+      template.toJSON().Resources[stack.getLogicalId(queue.node.defaultChild as CfnElement)].Properties
+        .MaximumMessageSize;
+    // The envelope around a message published near SNS's 256 KiB is larger than 256 KiB.
+    expect(size(billing.queue)).toBe(1_040_384);
+    expect(size(billing.deadLetterQueue)).toBe(1_048_576);
+    expect(size(billing.subscriptionDeadLetterQueue)).toBe(1_048_576);
+  });
+
+  it("limits a raw-delivery subscriber's queue to what SNS publishes (256 KiB)", () => {
+    const raw = synth({ subscribers: [subscriber({ rawMessageDelivery: true })] });
+    const queue = raw.fanout.subscribers.billing?.queue;
+    if (!queue) throw new Error("billing missing");
+    const id = raw.stack.getLogicalId(queue.node.defaultChild as CfnElement);
+    expect(raw.template.toJSON().Resources[id].Properties.MaximumMessageSize).toBe(262_144);
+  });
+
   it("subscribes the queue with the SNS envelope, no filter and a subscription DLQ", () => {
     const [[, subscription]] = byType(template, "AWS::SNS::Subscription") as [[string, Resource]];
     expect(subscription.Properties).toMatchObject({ Protocol: "sqs", RawMessageDelivery: false });
@@ -121,6 +145,14 @@ describe("SnsSqsFanout with defaults", () => {
     });
   });
 
+  it("tells the consumer to keep idempotency records for queue + DLQ retention (4 + 14 days)", () => {
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({ IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String(18 * 86_400) }),
+      },
+    });
+  });
+
   it("uses no managed policy and no wildcard action for the consumer", () => {
     for (const [, role] of byType(template, "AWS::IAM::Role")) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
@@ -134,20 +166,78 @@ describe("SnsSqsFanout with defaults", () => {
     expect(actions.filter((a) => a.endsWith("*"))).toEqual([]);
   });
 
-  it("creates DLQ depth, subscription DLQ depth and message age alarms without actions", () => {
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 3);
-    template.resourcePropertiesCountIs(
-      "AWS::CloudWatch::Alarm",
-      { MetricName: "ApproximateNumberOfMessagesVisible", Threshold: 1 },
-      2,
-    );
+  it("alarms on depth and age of both DLQs, queue age, consumer errors and throttles, failed notifications; no actions", () => {
+    const billing = fanout.subscribers.billing;
+    if (!billing) throw new Error("billing missing");
+    const id = (c: { node: { defaultChild?: unknown } }) =>
+      stack.getLogicalId(c.node.defaultChild as CfnElement);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 8);
+    for (const queue of [billing.deadLetterQueue, billing.subscriptionDeadLetterQueue]) {
+      const dimensions = [{ Name: "QueueName", Value: { "Fn::GetAtt": [id(queue), "QueueName"] } }];
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: dimensions,
+        Threshold: 1,
+      });
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        MetricName: "ApproximateAgeOfOldestMessage",
+        Dimensions: dimensions,
+        Threshold: 86_400,
+      });
+    }
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateAgeOfOldestMessage",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [id(billing.queue), "QueueName"] } }],
       Threshold: 300,
+    });
+    const consumer = billing.consumerFunction?.function;
+    if (!consumer) throw new Error("consumer missing");
+    for (const metric of ["Errors", "Throttles"]) {
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: "AWS/Lambda",
+        MetricName: metric,
+        Dimensions: [{ Name: "FunctionName", Value: { Ref: id(consumer) } }],
+        Statistic: "Sum",
+        Threshold: 1,
+      });
+    }
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      Namespace: "AWS/SNS",
+      MetricName: "NumberOfNotificationsFailed",
+      Dimensions: [{ Name: "TopicName", Value: { "Fn::GetAtt": [id(fanout.topic as Topic), "TopicName"] } }],
+      Statistic: "Sum",
+      Threshold: 1,
     });
     for (const [, alarm] of byType(template, "AWS::CloudWatch::Alarm")) {
       expect(alarm.Properties.AlarmActions).toBeUndefined();
     }
+  });
+
+  it("lets only its topic send to each subscriber queue (SEC-02: aws:SourceArn)", () => {
+    const [[topicId]] = byType(template, "AWS::SNS::Topic") as [[string, Resource]];
+    const billing = fanout.subscribers.billing;
+    if (!billing) throw new Error("billing missing");
+    const queueId = stack.getLogicalId(billing.queue.node.defaultChild as CfnElement);
+    const policies = byType(template, "AWS::SQS::QueuePolicy").filter(([, p]) =>
+      JSON.stringify(p.Properties.Queues).includes(queueId),
+    );
+    expect(policies).toHaveLength(1);
+    const [policy] = policies;
+    if (!policy) throw new Error("no queue policy");
+    const statements = (policy[1].Properties.PolicyDocument as { Statement: Record<string, unknown>[] })
+      .Statement;
+    const allows = statements.filter((st) => st.Effect === "Allow");
+    expect(allows).toEqual([
+      {
+        Effect: "Allow",
+        Principal: { Service: "sns.amazonaws.com" },
+        Action: "sqs:SendMessage",
+        Resource: { "Fn::GetAtt": [queueId, "Arn"] },
+        Condition: { ArnEquals: { "aws:SourceArn": { Ref: topicId } } },
+      },
+    ]);
+    // Everything else is a Deny (TLS only).
+    expect(statements.filter((st) => st.Effect !== "Allow").map((st) => st.Effect)).toEqual(["Deny"]);
   });
 
   it("exposes every created resource", () => {
@@ -242,6 +332,8 @@ describe("SnsSqsFanout with every prop set", () => {
             batchSize: 5,
             maxConcurrency: 4,
             messageAgeAlarmThreshold: Duration.minutes(2),
+            deadLetterAgeAlarmThreshold: Duration.days(3),
+            maxMessageSizeBytes: 131_072,
           },
           {
             id: "shipping",
@@ -267,6 +359,14 @@ describe("SnsSqsFanout with every prop set", () => {
       RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() },
     });
     template.hasResourceProperties("AWS::SQS::Queue", { VisibilityTimeout: 60 });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      VisibilityTimeout: 180,
+      MaximumMessageSize: 131_072,
+    });
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      VisibilityTimeout: 60,
+      MaximumMessageSize: 1_040_384,
+    });
     template.resourcePropertiesCountIs("AWS::SQS::Queue", { MessageRetentionPeriod: 7 * 86400 }, 2);
     template.hasResourceProperties("AWS::SNS::Subscription", {
       RawMessageDelivery: true,
@@ -281,12 +381,22 @@ describe("SnsSqsFanout with every prop set", () => {
       Timeout: 20,
       MemorySize: 512,
       ReservedConcurrentExecutions: 5,
-      Environment: { Variables: Match.objectLike({ EXTRA: "1", RAW_MESSAGE_DELIVERY: "true" }) },
+      Environment: {
+        Variables: Match.objectLike({
+          EXTRA: "1",
+          RAW_MESSAGE_DELIVERY: "true",
+          IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((2 + 7) * 86_400),
+        }),
+      },
     });
     template.hasResourceProperties("AWS::Lambda::Function", {
       Timeout: 10,
       Environment: {
-        Variables: Match.objectLike({ RAW_MESSAGE_DELIVERY: "false", DLQ_URL: Match.anyValue() }),
+        Variables: Match.objectLike({
+          RAW_MESSAGE_DELIVERY: "false",
+          DLQ_URL: Match.anyValue(),
+          IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((4 + 14) * 86_400),
+        }),
       },
     });
     template.hasResourceProperties("AWS::Logs::LogGroup", { RetentionInDays: 7 });
@@ -298,8 +408,13 @@ describe("SnsSqsFanout with every prop set", () => {
       MetricName: "ApproximateAgeOfOldestMessage",
       Threshold: 120,
     });
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
-    template.allResourcesProperties("AWS::CloudWatch::Alarm", { AlarmActions: [Match.anyValue()] });
+    // 7 per subscriber (2 DLQ depths, 2 DLQ ages, queue age, consumer errors and throttles) + the topic's.
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 15);
+    template.allResourcesProperties("AWS::CloudWatch::Alarm", {
+      AlarmActions: [Match.anyValue()],
+      OKActions: [Match.anyValue()],
+    });
+    template.resourcePropertiesCountIs("AWS::CloudWatch::Alarm", { Threshold: 3 * 86_400 }, 2);
     expect(fanout.subscribers.shipping?.consumerFunction).toBeUndefined();
   });
 
@@ -466,6 +581,21 @@ describe("validation", () => {
     ],
     [
       "message-age-alarm",
+      "deadLetterAgeAlarmThreshold is 1209600 s; allowed: more than 0 and less than deadLetterRetentionPeriod (1209600 s)",
+      { subscribers: [subscriber({ deadLetterAgeAlarmThreshold: Duration.days(14) })] },
+    ],
+    [
+      "message-size",
+      "maxMessageSizeBytes is 1040385; allowed: an integer from 1024 to 1040384",
+      { subscribers: [subscriber({ maxMessageSizeBytes: 1_040_385 })] },
+    ],
+    [
+      "message-size",
+      "maxMessageSizeBytes is 1023",
+      { subscribers: [subscriber({ maxMessageSizeBytes: 1_023 })] },
+    ],
+    [
+      "message-age-alarm",
       "messageAgeAlarmThreshold is 432000 s",
       { subscribers: [subscriber({ messageAgeAlarmThreshold: Duration.days(5) })] },
     ],
@@ -473,19 +603,43 @@ describe("validation", () => {
 
   it.each(cases)("fails [%s] when %s", (rule, message, props) => {
     const run = typeof props === "function" ? () => synth({}, props) : build(props);
-    expect(run).toThrow(`[${rule}]`);
-    expect(run).toThrow(message);
-    expect(run).toThrow("Invalid props for Test/Fanout");
+    const failures = validationFailures(run);
+    expect(failures.map((f) => [f.rule, f.path])).toEqual([[rule, "Test/Fanout"]]);
+    expect(failures[0]?.message).toContain(message);
   });
 
-  it("reports every failure at once", () => {
-    const run = build({
-      subscribers: [
-        subscriber({ maxReceiveCount: 0, maxConcurrency: 1, visibilityTimeout: Duration.seconds(1) }),
-      ],
-    });
-    expect(run).toThrow(/max-receive-count[\s\S]*max-concurrency|max-concurrency[\s\S]*max-receive-count/);
-    expect(run).toThrow("[visibility-timeout]");
+  it("reports every failure at once, each with its rule, the construct path and the subscriber", () => {
+    const failures = validationFailures(
+      build({
+        subscribers: [
+          subscriber({ maxReceiveCount: 0, maxConcurrency: 1, visibilityTimeout: Duration.seconds(1) }),
+        ],
+      }),
+    );
+    expect(failures.map((f) => f.rule)).toEqual([
+      "visibility-timeout",
+      "max-concurrency",
+      "max-receive-count",
+    ]);
+    for (const failure of failures) {
+      expect(failure.path).toBe("Test/Fanout");
+      expect(failure.message.startsWith("subscriber 'billing': ")).toBe(true);
+    }
+  });
+
+  it("keeps the message a person reads: the path, then one '[rule] message' line per failure", () => {
+    let error: unknown;
+    try {
+      synth({ subscribers: [subscriber({ maxReceiveCount: 0, maxConcurrency: 1 })] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(PatternValidationError);
+    const { message, failures, name } = error as PatternValidationError;
+    expect(name).toBe("PatternValidationError");
+    expect(message).toBe(
+      `Invalid props for Test/Fanout:\n${failures.map((f) => `  - [${f.rule}] ${f.message}`).join("\n")}`,
+    );
   });
 
   it("accepts the boundary values", () => {
@@ -498,9 +652,21 @@ describe("validation", () => {
             maxReceiveCount: 1,
             batchSize: 10_000,
             maxBatchingWindow: Duration.seconds(300),
+            maxMessageSizeBytes: 1_040_384,
           }),
         ],
       }),
     ).not.toThrow();
+  });
+});
+
+describe("why each subscriber has its own customer-managed key (IAC-06)", () => {
+  it("CDK refuses to subscribe a queue encrypted with the AWS-managed alias/aws/sqs key to SNS", () => {
+    const stack = new Stack(createTestApp(), "Managed");
+    const queue = new Queue(stack, "Queue", { encryption: QueueEncryption.KMS_MANAGED });
+    const topic = new Topic(stack, "Topic");
+    expect(() => topic.addSubscription(new SqsSubscription(queue))).toThrow(
+      /alias\/aws\/sqs|KMS_MANAGED|managed/i,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { type CfnElement, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { Schedule } from "aws-cdk-lib/aws-events";
 import { Code, Function as LambdaFunction } from "aws-cdk-lib/aws-lambda";
@@ -11,6 +11,7 @@ import {
   type RedrivableQueueProps,
 } from "../../patterns/sqs-dlq-redrive/sqs-dlq-redrive.js";
 import { createTestApp, NOOP_HANDLER } from "../helpers/app.js";
+import { validationFailures } from "../helpers/validation.js";
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
 
@@ -30,12 +31,18 @@ function synth(
 const resources = (template: Template, type: string) =>
   Object.entries(template.findResources(type) as Record<string, Resource>);
 
-function queues(template: Template) {
-  const all = resources(template, "AWS::SQS::Queue");
-  const work = all.find(([, r]) => r.Properties.RedrivePolicy !== undefined);
-  const dlq = all.find(([, r]) => r.Properties.RedrivePolicy === undefined);
-  if (!work || !dlq) throw new Error("queue or DLQ missing");
-  return { work: work[1].Properties, workId: work[0], dlq: dlq[1].Properties, dlqId: dlq[0] };
+/** The work queue, its DLQ and the redrive function's failure queue, found by the construct's IDs. */
+function queues(template: Template, stack: Stack, construct: RedrivableQueue) {
+  const all = template.toJSON().Resources as Record<string, Resource>;
+  const id = (queue: { node: { defaultChild?: unknown } } | undefined) =>
+    queue ? stack.getLogicalId(queue.node.defaultChild as CfnElement) : "";
+  const props = (logicalId: string) => all[logicalId]?.Properties ?? {};
+  const [workId, dlqId, failureId] = [
+    id(construct.queue),
+    id(construct.deadLetterQueue),
+    id(construct.redriveFailureQueue),
+  ];
+  return { work: props(workId), workId, dlq: props(dlqId), dlqId, failure: props(failureId), failureId };
 }
 
 function functionEnv(template: Template, description: RegExp) {
@@ -47,19 +54,50 @@ function functionEnv(template: Template, description: RegExp) {
 }
 
 describe("RedrivableQueue with defaults", () => {
-  const { template, construct } = synth();
-  const { work, dlq, dlqId } = queues(template);
+  const { template, construct, stack } = synth();
+  const { work, dlq, dlqId, failure, failureId } = queues(template, stack, construct);
 
-  it("creates a standard queue and its DLQ with one customer-managed key, TLS only", () => {
-    template.resourceCountIs("AWS::SQS::Queue", 2);
+  it("creates a standard queue, its DLQ and the redrive failure queue with one customer-managed key, TLS only", () => {
+    template.resourceCountIs("AWS::SQS::Queue", 3);
     template.resourceCountIs("AWS::KMS::Key", 1);
     template.hasResourceProperties("AWS::KMS::Key", { EnableKeyRotation: true });
     expect(work.KmsMasterKeyId).toEqual(dlq.KmsMasterKeyId);
+    expect(failure.KmsMasterKeyId).toEqual(dlq.KmsMasterKeyId);
     expect(work.FifoQueue).toBeUndefined();
     for (const policy of resources(template, "AWS::SQS::QueuePolicy")) {
       expect(JSON.stringify(policy[1].Properties)).toContain('"aws:SecureTransport":"false"');
     }
-    expect(resources(template, "AWS::SQS::QueuePolicy")).toHaveLength(2);
+    expect(resources(template, "AWS::SQS::QueuePolicy")).toHaveLength(3);
+  });
+
+  it("gives the asynchronously invoked redrive function an encrypted on-failure destination, no retries, 1 h max age (ASY-01/02)", () => {
+    const redriveId = stack.getLogicalId(construct.redriveFunction?.function.node.defaultChild as CfnElement);
+    const [config, ...others] = resources(template, "AWS::Lambda::EventInvokeConfig");
+    expect(others).toEqual([]);
+    expect(config?.[1].Properties).toEqual({
+      FunctionName: { Ref: redriveId },
+      Qualifier: "$LATEST",
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [failureId, "Arn"] } } },
+    });
+    expect(failure.MessageRetentionPeriod).toBe(1_209_600);
+    expect(failure.MaximumMessageSize).toBe(1_048_576);
+    // The function's role may send there (Lambda sends the failure record with it), nothing broader.
+    const redriveRole = construct.redriveFunction?.role;
+    const policy = resources(template, "AWS::IAM::Policy").find(([, p]) =>
+      JSON.stringify(p.Properties.Roles).includes(
+        stack.getLogicalId(redriveRole?.node.defaultChild as CfnElement),
+      ),
+    );
+    if (!policy) throw new Error("no policy for the redrive role");
+    const statements = (
+      policy[1].Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
+    ).Statement;
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: "sqs:SendMessage", Resource: { "Fn::GetAtt": [failureId, "Arn"] } }),
+    );
+    expect(JSON.stringify(statements)).not.toMatch(/kms:[A-Za-z]*\*/);
   });
 
   it("moves a message to the DLQ after 5 receives; visibility 6 × 30 s; retention 4 days, DLQ 14 days", () => {
@@ -70,6 +108,11 @@ describe("RedrivableQueue with defaults", () => {
     expect(work.VisibilityTimeout).toBe(180);
     expect(work.MessageRetentionPeriod).toBe(345_600);
     expect(dlq.MessageRetentionPeriod).toBe(1_209_600);
+  });
+
+  it("limits the queue to 256 KiB and gives the DLQ SQS's 1 MiB, so a DLQ copy with its reason fits", () => {
+    expect(work.MaximumMessageSize).toBe(262_144);
+    expect(dlq.MaximumMessageSize).toBe(1_048_576);
   });
 
   it("lets only the work queue redrive into the DLQ (RedriveAllowPolicy byQueue, by name: no cycle)", () => {
@@ -92,6 +135,8 @@ describe("RedrivableQueue with defaults", () => {
       MAX_RECEIVE_COUNT: "5",
       BACKOFF_BASE_SECONDS: "2",
       BACKOFF_MAX_SECONDS: "900",
+      // Queue retention + DLQ retention: a redrive within the DLQ's retention is never applied twice.
+      IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((4 + 14) * 86_400),
     });
     expect(env.QUEUE_URL).toBeDefined();
     expect(env.DLQ_URL).toBeDefined();
@@ -125,8 +170,25 @@ describe("RedrivableQueue with defaults", () => {
     );
   });
 
-  it("alarms on DLQ depth, DLQ age (1 day) and queue age (5 minutes), without actions", () => {
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 3);
+  it("alarms on DLQ depth, DLQ age (1 day), queue age (5 minutes), consumer errors and throttles and redrive failures, without actions", () => {
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 6);
+    const consumerId = stack.getLogicalId(
+      construct.consumerFunction?.function.node.defaultChild as CfnElement,
+    );
+    for (const metric of ["Errors", "Throttles"]) {
+      template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+        Namespace: "AWS/Lambda",
+        MetricName: metric,
+        Dimensions: [{ Name: "FunctionName", Value: { Ref: consumerId } }],
+        Statistic: "Sum",
+        Threshold: 1,
+      });
+    }
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Dimensions: [{ Name: "QueueName", Value: { "Fn::GetAtt": [failureId, "QueueName"] } }],
+      Threshold: 1,
+    });
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       MetricName: "ApproximateNumberOfMessagesVisible",
       Threshold: 1,
@@ -153,7 +215,7 @@ describe("RedrivableQueue with defaults", () => {
 });
 
 describe("RedrivableQueue with every prop set", () => {
-  const { template, construct } = synth({}, (stack) => ({
+  const { template, construct, stack } = synth({}, (stack) => ({
     consumer: {
       entry: NOOP_HANDLER,
       timeout: Duration.seconds(60),
@@ -169,11 +231,14 @@ describe("RedrivableQueue with every prop set", () => {
     deadLetterRetentionPeriod: Duration.days(10),
     batchSize: 5,
     maxConcurrency: 4,
+    maxMessageSizeBytes: 1_040_384,
     backoff: { base: Duration.seconds(3), max: Duration.minutes(2) },
     redrive: {
       schedule: Schedule.rate(Duration.hours(1)),
       ratePerSecond: 100,
       timeout: Duration.minutes(10),
+      retryAttempts: 1,
+      maxEventAge: Duration.hours(2),
     },
     messageAgeAlarmThreshold: Duration.minutes(10),
     deadLetterAgeAlarmThreshold: Duration.days(2),
@@ -181,7 +246,12 @@ describe("RedrivableQueue with every prop set", () => {
     logRetention: RetentionDays.ONE_WEEK,
     keyRemovalPolicy: RemovalPolicy.DESTROY,
   }));
-  const { work, dlq } = queues(template);
+  const { work, dlq, failure } = queues(template, stack, construct);
+
+  it("keeps the redrive failure queue standard: Lambda's on-failure destinations take no FIFO queue", () => {
+    expect(failure.FifoQueue).toBeUndefined();
+    expect(failure.KmsMasterKeyId).toEqual(dlq.KmsMasterKeyId);
+  });
 
   it("makes both queues FIFO with content-based deduplication on the work queue", () => {
     expect(work).toMatchObject({ FifoQueue: true, ContentBasedDeduplication: true, VisibilityTimeout: 600 });
@@ -190,6 +260,8 @@ describe("RedrivableQueue with every prop set", () => {
     expect((work.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount).toBe(7);
     expect(work.MessageRetentionPeriod).toBe(172_800);
     expect(dlq.MessageRetentionPeriod).toBe(864_000);
+    expect(work.MaximumMessageSize).toBe(1_040_384);
+    expect(dlq.MaximumMessageSize).toBe(1_048_576);
   });
 
   it("applies the consumer, event source and backoff settings", () => {
@@ -209,6 +281,7 @@ describe("RedrivableQueue with every prop set", () => {
       MAX_RECEIVE_COUNT: "7",
       BACKOFF_BASE_SECONDS: "3",
       BACKOFF_MAX_SECONDS: "120",
+      IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((2 + 10) * 86_400),
     });
   });
 
@@ -218,13 +291,20 @@ describe("RedrivableQueue with every prop set", () => {
     const redrive = functionEnv(template, /Redrives the DLQ/);
     expect(redrive.Timeout).toBe(600);
     expect(redrive.Environment.Variables.REDRIVE_RATE_PER_SECOND).toBe("100");
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      MaximumRetryAttempts: 1,
+      MaximumEventAgeInSeconds: 7200,
+    });
   });
 
   it("sets alarm thresholds and actions, log retention and the key removal policy", () => {
     template.hasResourceProperties("AWS::CloudWatch::Alarm", { Threshold: 600 });
     template.hasResourceProperties("AWS::CloudWatch::Alarm", { Threshold: 172_800 });
-    for (const [, alarm] of resources(template, "AWS::CloudWatch::Alarm")) {
+    const alarms = resources(template, "AWS::CloudWatch::Alarm");
+    expect(alarms).toHaveLength(6);
+    for (const [, alarm] of alarms) {
       expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.OKActions).toEqual(alarm.Properties.AlarmActions);
     }
     template.allResourcesProperties("AWS::Logs::LogGroup", { RetentionInDays: 7 });
     template.hasResource("AWS::KMS::Key", { DeletionPolicy: "Delete" });
@@ -245,14 +325,23 @@ describe("RedrivableQueue options", () => {
     template.resourceCountIs("AWS::Lambda::EventSourceMapping", 1);
     template.hasResourceProperties("AWS::Lambda::Function", {
       Handler: "index.handler",
-      Environment: { Variables: Match.objectLike({ MAX_RECEIVE_COUNT: "5" }) },
+      Environment: {
+        Variables: Match.objectLike({
+          MAX_RECEIVE_COUNT: "5",
+          IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String(18 * 86_400),
+        }),
+      },
     });
   });
 
   it("omits the redrive function when redrive.enabled is false", () => {
     const { construct, template } = synth({ redrive: { enabled: false } });
     expect(construct.redriveFunction).toBeUndefined();
+    expect(construct.redriveFailureQueue).toBeUndefined();
     template.resourceCountIs("AWS::Lambda::Function", 1);
+    template.resourceCountIs("AWS::SQS::Queue", 2);
+    template.resourceCountIs("AWS::Lambda::EventInvokeConfig", 0);
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 5);
   });
 
   it("grantSend gives a producer SendMessage on the queue and the key actions, nothing more", () => {
@@ -278,8 +367,11 @@ describe("RedrivableQueue options", () => {
 });
 
 describe("RedrivableQueue validation (one rule each; every failure reported)", () => {
+  /** The props fail exactly `rule`, with a message saying what is allowed. */
   const fails = (props: Partial<RedrivableQueueProps>, rule: string, message: RegExp) => {
-    expect(() => synth(props)).toThrow(new RegExp(`\\[${rule}\\] .*${message.source}`));
+    const failures = validationFailures(() => synth(props));
+    expect(failures.map((f) => [f.rule, f.path])).toEqual([[rule, "Test/Jobs"]]);
+    expect(failures[0]?.message).toMatch(message);
   };
 
   it("fails without a consumer entry or function, or with both", () => {
@@ -324,6 +416,9 @@ describe("RedrivableQueue validation (one rule each; every failure reported)", (
       /must exceed retentionPeriod/,
     );
   });
+  it("fails when the queue's message size leaves the DLQ no room for the reason attributes", () => {
+    fails({ maxMessageSizeBytes: 1_048_576 }, "message-size", /allowed: an integer from 1024 to 1040384/);
+  });
   it("fails when backoff.max is below backoff.base", () => {
     fails(
       { backoff: { base: Duration.seconds(10), max: Duration.seconds(5) } },
@@ -333,6 +428,16 @@ describe("RedrivableQueue validation (one rule each; every failure reported)", (
   });
   it("fails when the redrive rate exceeds StartMessageMoveTask's 500/s", () => {
     fails({ redrive: { ratePerSecond: 501 } }, "redrive", /allowed: 1 to 500/);
+  });
+  it("fails when the redrive function's async retries exceed Lambda's 2", () => {
+    fails(
+      { redrive: { retryAttempts: 3 } },
+      "redrive",
+      /redrive.retryAttempts is 3; allowed: an integer from 0 to 2/,
+    );
+  });
+  it("fails when the redrive function's max event age is outside 60 s to 6 hours", () => {
+    fails({ redrive: { maxEventAge: Duration.hours(7) } }, "redrive", /allowed: 60 s to 21600 s/);
   });
   it("fails when a redrive schedule is set without the function", () => {
     fails(
@@ -349,9 +454,14 @@ describe("RedrivableQueue validation (one rule each; every failure reported)", (
     );
   });
   it("reports every failure in one error with the construct path", () => {
-    expect(() => synth({ maxReceiveCount: 0, maxConcurrency: 1, contentBasedDeduplication: true })).toThrow(
-      /Invalid props for Test\/Jobs:\n {2}- \[fifo-consistency\].*\n {2}- \[max-concurrency\].*\n {2}- \[max-receive-count\]/,
+    const failures = validationFailures(() =>
+      synth({ maxReceiveCount: 0, maxConcurrency: 1, contentBasedDeduplication: true }),
     );
+    expect(failures.map((f) => [f.rule, f.path])).toEqual([
+      ["fifo-consistency", "Test/Jobs"],
+      ["max-concurrency", "Test/Jobs"],
+      ["max-receive-count", "Test/Jobs"],
+    ]);
   });
 });
 

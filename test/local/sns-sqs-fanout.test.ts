@@ -1,7 +1,9 @@
+import { SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FANOUT_SUBSCRIBER_NAMES, SnsSqsFanoutOutputs } from "../../stacks/sns-sqs-fanout-outputs.ts";
 import { PATTERNS } from "../../tools/local/patterns.ts";
-import type { Ledger } from "../../tools/local/scenarios/ledger.ts";
-import { runFanoutScenario } from "../../tools/local/scenarios/sns-sqs-fanout.ts";
+import { queueDepth, totalDepth } from "../../tools/local/scenarios/kit/queues.ts";
+import { type FanoutLedger, runFanoutScenario } from "../../tools/local/scenarios/sns-sqs-fanout/scenario.ts";
 import { localTarget } from "../../tools/local/targets/local.ts";
 
 /**
@@ -11,7 +13,7 @@ import { localTarget } from "../../tools/local/targets/local.ts";
  */
 describe("sns-sqs-fanout scenario with faults on the embedded cloud", () => {
   let target: Awaited<ReturnType<typeof localTarget>>;
-  let ledger: Ledger;
+  let ledger: FanoutLedger;
 
   beforeAll(async () => {
     target = await localTarget({
@@ -30,8 +32,13 @@ describe("sns-sqs-fanout scenario with faults on the embedded cloud", () => {
   });
 
   it("applies each valid event's effect exactly once per matching subscriber, despite duplicate publishes and retries", () => {
-    expect(ledger.sent).toEqual({ events: 200, malformed: 2, duplicatePublishes: 4, publishFailures: 0 });
-    const by = Object.fromEntries(ledger.subscribers.map((s) => [s.name, s]));
+    expect(ledger.details.sent).toEqual({
+      events: 200,
+      malformed: 2,
+      duplicatePublishes: 4,
+      publishFailures: 0,
+    });
+    const by = Object.fromEntries(ledger.details.subscribers.map((s) => [s.name, s]));
     // 4:3:2:1 mix of created, paid, shipped, cancelled: billing gets order.created, shipping status=paid.
     expect(by.billing).toMatchObject({
       expected: 80,
@@ -57,8 +64,8 @@ describe("sns-sqs-fanout scenario with faults on the embedded cloud", () => {
   });
 
   it("retried the transient failures the consumers injected", () => {
-    expect(ledger.faultInjection).toBe("transient=0.05");
-    const injected = ledger.subscribers.reduce((n, s) => n + s.transientInjected, 0);
+    expect(ledger.details.faultInjection).toBe("transient=0.05");
+    const injected = ledger.details.subscribers.reduce((n, s) => n + s.transientInjected, 0);
     expect(injected).toBeGreaterThan(0);
     // Each injected failure shows up as a record reported in a partial batch response, then retried
     // (the embedded cloud's spy shows it; the ledger predicted it from FAULT_INJECTION).
@@ -71,17 +78,36 @@ describe("sns-sqs-fanout scenario with faults on the embedded cloud", () => {
   });
 
   it("dead-letters the malformed events in the billing and audit DLQs with reasons, and never delivers them to shipping", () => {
-    expect(ledger.dlq).toHaveLength(4);
-    expect(ledger.dlq.map((d) => d.subscriber).sort()).toEqual(["audit", "audit", "billing", "billing"]);
-    for (const entry of ledger.dlq) {
+    expect(ledger.details.dlq).toHaveLength(4);
+    expect(ledger.details.dlq.map((d) => d.subscriber).sort()).toEqual([
+      "audit",
+      "audit",
+      "billing",
+      "billing",
+    ]);
+    for (const entry of ledger.details.dlq) {
       expect(entry.source).toBe("queue");
       expect(entry.errorType).not.toBe("");
       expect(entry.reason).toMatch(/JSON/);
     }
   });
 
+  it("removes its own DLQ entries at the end, so runs against one deployment do not pile them up", async () => {
+    const sqs = new SQSClient({ ...target.clientConfig("sqs"), useQueueUrlAsEndpoint: false });
+    try {
+      const urls = FANOUT_SUBSCRIBER_NAMES.flatMap((s) => [
+        target.outputs[SnsSqsFanoutOutputs.subscribers[s].dlqUrl] ?? "",
+        target.outputs[SnsSqsFanoutOutputs.subscribers[s].subscriptionDlqUrl] ?? "",
+      ]);
+      const depths = await Promise.all(urls.map((url) => queueDepth(sqs, url)));
+      expect(depths.map(totalDepth)).toEqual(urls.map(() => 0));
+    } finally {
+      sqs.destroy();
+    }
+  });
+
   it("delivers nothing a filter policy drops", () => {
-    expect(ledger.totals.unexpected).toBe(0);
+    expect(ledger.counts.unexpected).toBe(0);
   });
 
   it("measures latency for every delivery", () => {

@@ -10,35 +10,6 @@ export interface CapacityFact {
 }
 
 export const CAPACITY = {
-  /** Self-hosted Kafka rule of thumb: one vCPU handles ≈ 5 MiB/s of produce (incl. replica writes). */
-  kafkaProduceMiBpsPerVcpu: {
-    value: 5,
-    unit: "MiB/s per vCPU",
-    status: "S",
-    source: "Kafka sizing rule of thumb (1 vCPU ≈ 5 MiB/s produce + 15 MiB/s consume)",
-  },
-  /** …and ≈ 15 MiB/s of consume (consumer groups and follower fetches). */
-  kafkaConsumeMiBpsPerVcpu: {
-    value: 15,
-    unit: "MiB/s per vCPU",
-    status: "S",
-    source: "Kafka sizing rule of thumb (1 vCPU ≈ 5 MiB/s produce + 15 MiB/s consume)",
-  },
-  /** Keep broker CPU under 60 %. */
-  brokerCpuTarget: { value: 0.6, unit: "fraction", status: "V", source: "AWS MSK best practices" },
-  /** Partition replicas per broker: t3.small 300, m5.large / m7g.large 1,000. */
-  partitionsPerSmallBroker: {
-    value: 300,
-    unit: "partition replicas",
-    status: "V",
-    source: "AWS MSK best practices",
-  },
-  partitionsPerLargeBroker: {
-    value: 1_000,
-    unit: "partition replicas",
-    status: "V",
-    source: "AWS MSK best practices",
-  },
   /** A Kinesis shard takes 1 MB/s or 1,000 records/s in and serves 2 MB/s out (shared). */
   kinesisShardInBytesPerSecond: {
     value: 1_048_576,

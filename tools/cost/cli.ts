@@ -7,9 +7,10 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SingleBar } from "cli-progress";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { ALTERNATIVES, type Alternative, MESSAGING_IDS, selectAlternatives } from "./alternatives/index.ts";
 import { chartData, renderChartSvg } from "./chart.ts";
+import { CatalogueError, WorkloadError } from "./errors.ts";
 import { estimateOne } from "./estimate.ts";
 import { formatReport } from "./format.ts";
 import { loadPrices, PRICES_DIR } from "./prices/catalogue.ts";
@@ -17,7 +18,15 @@ import { type FetchJson, RefreshError, refreshPrices, writeCatalogue } from "./r
 import { DEFAULT_SERVICES } from "./refresh/selectors.ts";
 import { loadStack, type Synth } from "./stack/load-stack.ts";
 import { stackAlternative } from "./stack/stack-alternative.ts";
-import { InputError, parseDurationHours, parseInteger, parseNumber, parseRate, parseSize } from "./units.ts";
+import {
+  InputError,
+  parseChoice,
+  parseDurationHours,
+  parseInteger,
+  parseNumber,
+  parseRate,
+  parseSize,
+} from "./units.ts";
 import { resolveWorkload, type WorkloadInput } from "./workload.ts";
 
 /** Where the CLI writes and what it may call; injected by tests. */
@@ -43,7 +52,7 @@ interface CostOptions {
   batchWindow?: string;
   memory?: string;
   msPerMessage?: string;
-  arch?: "arm64" | "x86_64";
+  arch?: string;
   idempotencyWrites?: string;
   publishBatch?: string;
   partitions?: string;
@@ -51,6 +60,12 @@ interface CostOptions {
   retry?: string;
   dlq?: string;
   sagaSteps?: string;
+  sagaRetries?: string;
+  replicationFactor?: string;
+  diskFill?: string;
+  crossAzClients?: string;
+  followerFetching?: boolean;
+  brokerRecovery?: string;
   freeTier?: boolean;
   opsHours?: string;
   opsRate?: string;
@@ -94,7 +109,9 @@ function workloadFrom(o: CostOptions): WorkloadInput {
     batchWindowSeconds: optional(o.batchWindow, (r) => parseNumber(r, "--batch-window", 0, 300)),
     lambdaMemoryMb: optional(o.memory, (r) => parseInteger(r, "--memory", 128, 10_240)),
     lambdaMsPerMessage: optional(o.msPerMessage, (r) => parseNumber(r, "--ms-per-message", 0, 900_000)),
-    lambdaArch: o.arch,
+    lambdaArch: optional(o.arch, (r) =>
+      parseChoice(r, "--arch", "a Lambda architecture", ["arm64", "x86_64"] as const),
+    ),
     idempotencyWritesPerMessage: optional(o.idempotencyWrites, (r) =>
       parseNumber(r, "--idempotency-writes", 0, 100),
     ),
@@ -104,6 +121,12 @@ function workloadFrom(o: CostOptions): WorkloadInput {
     retryFraction: optional(o.retry, (r) => parseNumber(r, "--retry", 0, 10)),
     dlqFraction: optional(o.dlq, (r) => parseNumber(r, "--dlq", 0, 1)),
     sagaSteps: optional(o.sagaSteps, (r) => parseInteger(r, "--saga-steps", 1, 1_000)),
+    sagaRetriesPerStep: optional(o.sagaRetries, (r) => parseNumber(r, "--saga-retries", 0, 10)),
+    replicationFactor: optional(o.replicationFactor, (r) => parseInteger(r, "--replication-factor", 1, 5)),
+    diskFillTarget: optional(o.diskFill, (r) => parseNumber(r, "--disk-fill", 0.05, 1)),
+    crossAzClientFraction: optional(o.crossAzClients, (r) => parseNumber(r, "--cross-az-clients", 0, 1)),
+    followerFetching: o.followerFetching === true,
+    brokerRecoveryHours: optional(o.brokerRecovery, (r) => parseDurationHours(r, "--broker-recovery")),
     freeTier: o.freeTier === true,
     opsHoursPerMonth: optional(o.opsHours, (r) => parseNumber(r, "--ops-hours", 0, 10_000)),
     opsHourlyRateUsd: optional(o.opsRate, (r) => parseNumber(r, "--ops-rate", 0, 10_000)),
@@ -247,46 +270,104 @@ export function program(io: CliIo, done: (code: Promise<number>) => void): Comma
     .description(
       "Monthly cost of a messaging workload on SNS + SQS + Lambda and its managed and self-hosted alternatives (us-east-1, USD, 730 h month). Every line: billable unit, quantity, unit price, source and date.",
     )
-    .option("--rate <rate>", "published messages per second, or /min, /h, /day, /month", "100/s")
-    .option("--size <size>", "payload per message: B, KB, KiB, MB, MiB", "1KB")
-    .option("--fan-out <n>", "subscribers / consumer groups receiving every message", "3")
-    .option("--retention <duration>", "how long messages are kept: min, h, d, w", "24h")
+    .option(
+      "--rate <rate>",
+      "published messages per second (before fan-out), or /min, /h, /day, /month (730 h); a bare number is per second",
+      "100/s",
+    )
+    .option(
+      "--size <size>",
+      "payload per message with its unit: B, KB (1,000), KiB (1,024), MB, MiB; at most 1 MiB (the SQS/SNS maximum). A unit is required: 1B is one byte",
+      "1KB",
+    )
+    .option("--fan-out <n>", "subscribers (SQS queues, Pub/Sub subscriptions) receiving every message", "3")
+    .option(
+      "--retention <duration>",
+      "how long the transport keeps messages (streams: retention; queue brokers: backlog they must hold): min, h, d, w",
+      "24h",
+    )
     .option(
       "--alternatives <ids>",
       `comma-separated ids, or "all" (default: every messaging option). Ids: ${ALTERNATIVES.map((a) => a.id).join(", ")}`,
     )
     .option(
       "--stack <StackName>",
-      "price cdk.out/<StackName>.template.json (synthesized if missing) next to the alternatives",
+      "price cdk.out/<StackName>.template.json (synthesized if missing) next to the alternatives; its subscribers replace --fan-out",
     )
     .option(
       "--match <fractions>",
       "with --stack: share of messages each filtered subscriber receives, e.g. 0.25 or billing=0.25,shipping=0.5 (default 1: upper bound)",
     )
-    .option("--batch-size <n>", "event source mapping batch size (default 10)")
-    .option("--batch-window <seconds>", "batching window in seconds (default 1; 0 is modelled as 1)")
-    .option("--memory <MB>", "consumer Lambda memory (default 256)")
-    .option("--ms-per-message <ms>", "consumer Lambda billed ms per message (default 5)")
-    .addOption(
-      new Option("--arch <arch>", "consumer Lambda architecture (default arm64)").choices([
-        "arm64",
-        "x86_64",
-      ]),
+    .option(
+      "--batch-size <n>",
+      "event source mapping batch size: messages per Lambda invocation (default 10)",
     )
     .option(
-      "--idempotency-writes <n>",
-      "DynamoDB writes per processed message, every option (default 0; 2 for Powertools idempotency)",
+      "--batch-window <seconds>",
+      "event source mapping batching window in seconds (default 1; 0 is modelled as 1: the next poll returns what arrived meanwhile)",
     )
-    .option("--publish-batch <n>", "messages per SNS PublishBatch / Pub/Sub publish, 1-10 (default 1)")
-    .option("--partitions <n>", "Kafka partitions (default 12)")
-    .option("--consumer-groups <n>", "stream consumer groups (default: --fan-out)")
-    .option("--retry <fraction>", "share of deliveries processed twice (default 0)")
-    .option("--dlq <fraction>", "share of deliveries sent to a DLQ (default 0)")
-    .option("--saga-steps <n>", "task steps per saga for sfn-standard / sfn-express (default 4)")
-    .option("--free-tier", "apply AWS always-free tiers (default off: they are shared per account)")
-    .option("--ops-hours <hours>", "ops labour for self-hosted options, hours per month (default 0)")
+    .option("--memory <MB>", "consumer Lambda memory in MB, 128-10240 (default 256)")
+    .option(
+      "--ms-per-message <ms>",
+      "consumer Lambda billed milliseconds per message, the handler's own work (default 5)",
+    )
+    .option("--arch <arch>", "consumer Lambda architecture: arm64 or x86_64 (default arm64)")
+    .option(
+      "--idempotency-writes <n>",
+      "DynamoDB writes per processed message on every option (default 0; 2 for Powertools idempotency: in-progress + completed)",
+    )
+    .option("--publish-batch <n>", "messages per SNS PublishBatch / Pub/Sub publish call, 1-10 (default 1)")
+    .option(
+      "--partitions <n>",
+      "Kafka topic partitions: MSK Serverless partition-hours and partition replicas per broker (default 12)",
+    )
+    .option(
+      "--consumer-groups <n>",
+      "stream consumer groups (Kafka, Kinesis), each reading every message (default: --fan-out)",
+    )
+    .option(
+      "--retry <fraction>",
+      "share of deliveries that fail once and are processed again, 0-10 (default 0)",
+    )
+    .option("--dlq <fraction>", "share of deliveries that end in a dead-letter queue, 0-1 (default 0)")
+    .option("--saga-steps <n>", "task states per saga for sfn-standard / sfn-express (default 4)")
+    .option(
+      "--saga-retries <n>",
+      "retries per saga step, 0-10: each is one more billed transition and Lambda invocation (default 0.05)",
+    )
+    .option(
+      "--replication-factor <n>",
+      "copies of every message on Kafka, RabbitMQ quorum queues, NATS and Redis replicas, 1-5 (default 3, one per AZ)",
+    )
+    .option(
+      "--disk-fill <fraction>",
+      "target fill of broker disks: storage = RF × retention × ingest ÷ fill, 0.05-1. 0.5 keeps half free for growth, reassignment and a lost broker's replicas; 1 sizes with no headroom, as many published teardowns do (default 0.5)",
+    )
+    .option(
+      "--cross-az-clients <fraction>",
+      "share of client traffic (produce and consume) crossing AZs, billed $0.01/GB each way, 0-1. Clients spread over 3 AZs reach a leader elsewhere 2/3 of the time; 0 when clients sit in their leader's AZ (default 0.667)",
+    )
+    .option(
+      "--follower-fetching",
+      "Kafka consumers read from a replica in their own AZ (KIP-392 rack-aware clients: client.rack + RackAwareReplicaSelector): consumer traffic stops crossing AZs, produce still does",
+    )
+    .option(
+      "--broker-recovery <duration>",
+      "Kafka sizing: a replaced broker must re-replicate its data within this time at 80 % of its baseline bandwidth, which caps storage per broker: min, h, d (default 24h)",
+    )
+    .option(
+      "--free-tier",
+      "apply AWS always-free tiers (default off: they are per account, shared with everything else)",
+    )
+    .option(
+      "--ops-hours <hours>",
+      "ops labour for self-hosted options, hours per month (default 0: set it, it is never hidden)",
+    )
     .option("--ops-rate <usd>", "ops labour hourly rate in USD (default 0)")
-    .option("--reserved-discount <fraction>", "EC2 reserved/savings-plan discount, 0-0.75 (default 0)")
+    .option(
+      "--reserved-discount <fraction>",
+      "EC2 reserved-instance / savings-plan discount on instance-hours, 0-0.75 (default 0: on-demand)",
+    )
     .option("--region <region>", "price catalogue region", "us-east-1")
     .option("--prices <file>", "price catalogue file (default tools/cost/prices/<region>.json)")
     .option("--json", "print JSON (workload, every line item, assumptions)")
@@ -323,13 +404,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return await (pending ?? Promise.resolve(0));
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 1;
-    if (error instanceof InputError) {
-      io.stderr(`cost: ${error.message}`);
-      return 1;
-    }
     if (
-      error instanceof Error &&
-      /^invalid workload|price catalogue|no price catalogue/.test(error.message)
+      error instanceof InputError ||
+      error instanceof WorkloadError ||
+      error instanceof CatalogueError ||
+      error instanceof RefreshError
     ) {
       io.stderr(`cost: ${error.message}`);
       return 1;

@@ -27,7 +27,7 @@ export interface LineItem {
 /** Builds a line from a catalogue price. `priceFactor` scales the unit price (e.g. 2 directions). */
 export function charge(
   prices: PriceCatalogue,
-  key: PriceKey,
+  key: PriceKey | (string & {}),
   component: string,
   quantity: number,
   basis: string,

@@ -62,7 +62,10 @@ export function parseRate(raw: string, field = "--rate"): number {
   return positive(field, raw, Number(match[1]) / perUnit, allowed);
 }
 
-/** Parses a size such as `1KB`, `64KiB`, `256 B`, `1MiB` into bytes (a bare number is bytes). */
+/**
+ * Parses a size such as `1KB`, `64KiB`, `256 B`, `1MiB` into bytes. The unit is required: a bare
+ * `1` would silently mean one byte where most people mean 1 KB.
+ */
 export function parseSize(raw: string, field = "--size"): number {
   const allowed = "a positive number with B, KB, KiB, MB, MiB, GB or GiB, e.g. 1KB";
   const match = new RegExp(`^\\s*${NUMBER}\\s*([a-z]*)\\s*$`, "i").exec(raw);
@@ -70,7 +73,12 @@ export function parseSize(raw: string, field = "--size"): number {
     if (/^\s*-/.test(raw)) throw new InputError(`${field}: "${raw}" must be greater than zero (${allowed})`);
     throw new InputError(`${field}: cannot read "${raw}" (${allowed})`);
   }
-  const unit = (match[2] || "b").toLowerCase();
+  if (!match[2]) {
+    throw new InputError(
+      `${field}: "${raw.trim()}" needs a unit: ${match[1]}B for bytes, ${match[1]}KB for kilobytes (${allowed})`,
+    );
+  }
+  const unit = match[2].toLowerCase();
   const multiplier = SIZE_UNITS[unit];
   if (multiplier === undefined)
     throw new InputError(`${field}: unknown size unit "${match[2]}" (${allowed})`);
@@ -89,6 +97,20 @@ export function parseDurationHours(raw: string, field = "--retention"): number {
   const hours = DURATION_UNITS[unit];
   if (hours === undefined) throw new InputError(`${field}: unknown duration unit "${match[2]}" (${allowed})`);
   return positive(field, raw, Number(match[1]) * hours, allowed);
+}
+
+/** Parses one of a fixed set of values, e.g. `--arch arm64`; the error lists the allowed ones. */
+export function parseChoice<T extends string>(
+  raw: string,
+  field: string,
+  what: string,
+  allowed: readonly T[],
+): T {
+  const value = raw.trim() as T;
+  if (!allowed.includes(value)) {
+    throw new InputError(`${field}: "${raw}" is not ${what} (allowed: ${allowed.join(", ")})`);
+  }
+  return value;
 }
 
 /** Parses a whole number within bounds, e.g. `--fan-out 3`. */

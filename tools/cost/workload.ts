@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { WorkloadError, type WorkloadIssue } from "./errors.ts";
 
 /**
  * One subscriber of a fan-out (an SQS queue with its Lambda consumer). The generic workload
@@ -87,14 +88,39 @@ export const workloadSchema = z
     reservedDiscount: z.number().min(0).max(0.75).default(0),
     /** Replication factor for self-hosted and provisioned brokers. @default 3 */
     replicationFactor: z.number().int().min(1).max(5).default(3),
-    /** Target disk fill: storage = RF × retention × ingest ÷ fill. @default 0.5 */
+    /**
+     * Target disk fill of broker storage: provisioned storage = RF × retention × ingest ÷ fill. 0.5
+     * leaves half of every disk free for traffic growth, partition reassignment and the replicas of
+     * a lost broker; published teardowns often size at 1 (no headroom). @default 0.5
+     */
     diskFillTarget: z.number().min(0.05).max(1).default(0.5),
-    /** Share of client traffic that crosses AZs (clients spread over 3 AZs → 2/3). @default 2/3 */
+    /**
+     * Share of client traffic (produce and consume) that crosses AZs. Clients spread evenly over 3
+     * AZs reach a leader in another AZ 2/3 of the time; 0 when clients sit in their partition
+     * leader's AZ. @default 2/3
+     */
     crossAzClientFraction: z
       .number()
       .min(0)
       .max(1)
       .default(2 / 3),
+    /**
+     * Kafka follower fetching (KIP-392: `client.rack` on consumers, `replica.selector.class` =
+     * RackAwareReplicaSelector on brokers; MSK supports it): consumers read from a replica in their
+     * own AZ, so consumer traffic does not cross AZs; produce traffic still goes to the leader.
+     * @default false
+     */
+    followerFetching: z.boolean().default(false),
+    /**
+     * Hours in which a replaced broker must re-replicate its share of the log from its peers, at 80 %
+     * of its baseline network / EBS bandwidth: caps the storage one broker may hold, so a fleet of few
+     * huge-disk brokers is not chosen. @default 24
+     */
+    brokerRecoveryHours: z
+      .number()
+      .positive()
+      .max(24 * 14)
+      .default(24),
     /** Explicit subscribers (from `--stack`); otherwise `fanOut` identical ones that get everything. */
     subscribers: z.array(subscriberSchema).min(1).optional(),
   })
@@ -102,13 +128,69 @@ export const workloadSchema = z
 export type WorkloadInput = z.input<typeof workloadSchema>;
 export type Workload = z.output<typeof workloadSchema>;
 
-/** Validates a workload and fills its defaults; throws one error naming every bad field. */
+/** The CLI flag that sets each workload field (error messages name the flag, not the field). */
+export const WORKLOAD_FLAGS = {
+  messagesPerSecond: "--rate",
+  payloadBytes: "--size",
+  fanOut: "--fan-out",
+  retentionHours: "--retention",
+  consumerGroups: "--consumer-groups",
+  partitions: "--partitions",
+  lambdaMemoryMb: "--memory",
+  lambdaMsPerMessage: "--ms-per-message",
+  lambdaArch: "--arch",
+  batchSize: "--batch-size",
+  batchWindowSeconds: "--batch-window",
+  idempotencyWritesPerMessage: "--idempotency-writes",
+  publishBatchSize: "--publish-batch",
+  retryFraction: "--retry",
+  dlqFraction: "--dlq",
+  sagaSteps: "--saga-steps",
+  sagaRetriesPerStep: "--saga-retries",
+  freeTier: "--free-tier",
+  opsHoursPerMonth: "--ops-hours",
+  opsHourlyRateUsd: "--ops-rate",
+  reservedDiscount: "--reserved-discount",
+  replicationFactor: "--replication-factor",
+  diskFillTarget: "--disk-fill",
+  crossAzClientFraction: "--cross-az-clients",
+  followerFetching: "--follower-fetching",
+  brokerRecoveryHours: "--broker-recovery",
+  subscribers: "--stack",
+} as const satisfies Record<keyof WorkloadInput, string>;
+
+/** How a bound reads for a field whose raw unit is not obvious from its flag. */
+const BOUND_WORDS: Partial<Record<keyof WorkloadInput, (n: number) => string>> = {
+  payloadBytes: (n) => (n === 1_048_576 ? "1 MiB (1,048,576 B, the SQS and SNS maximum)" : `${n} B`),
+  retentionHours: (n) => `${n} h`,
+  brokerRecoveryHours: (n) => `${n} h`,
+  lambdaMemoryMb: (n) => `${n} MB`,
+};
+
+function issueOf(issue: z.core.$ZodIssue): WorkloadIssue {
+  const field = String(issue.path[0] ?? "(workload)");
+  const flag = (WORKLOAD_FLAGS as Record<string, string>)[field] ?? field;
+  const words = BOUND_WORDS[field as keyof WorkloadInput] ?? ((n: number) => n.toLocaleString("en-US"));
+  let message = issue.message;
+  if (issue.code === "too_big" && typeof issue.maximum === "number") {
+    message = `too big: at most ${words(issue.maximum)}`;
+  } else if (issue.code === "too_small" && typeof issue.minimum === "number") {
+    message = `too small: at least ${words(issue.minimum)}`;
+  } else if (issue.code === "invalid_type" && issue.expected === "int") {
+    message = "must be a whole number";
+  } else if (issue.code === "unrecognized_keys") {
+    message = `unknown workload fields ${issue.keys.join(", ")}`;
+  }
+  return { field, flag, message };
+}
+
+/**
+ * Validates a workload and fills its defaults. Throws a `WorkloadError` listing every bad field,
+ * each named by its CLI flag (`--size: too big: at most 1 MiB …`).
+ */
 export function resolveWorkload(input: WorkloadInput): Workload {
   const parsed = workloadSchema.safeParse(input);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-    throw new Error(`invalid workload: ${problems.join("; ")}`);
-  }
+  if (!parsed.success) throw new WorkloadError(parsed.error.issues.map(issueOf));
   return parsed.data;
 }
 

@@ -11,9 +11,8 @@ import { pathToFileURL } from "node:url";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { ensureSynthesized, loadAssembly, REPO_ROOT } from "./cloud-assembly.ts";
 import { mermaidDiagram } from "./diagram.ts";
-import { type PatternEntry, patternFor } from "./patterns.ts";
+import { formatLedger, type PatternEntry, patternFor } from "./patterns.ts";
 import { runOnTarget, type TargetName } from "./run.ts";
-import { formatLedger } from "./scenarios/ledger.ts";
 import { startLocal } from "./start-local.ts";
 
 function positiveInteger(value: string): number {

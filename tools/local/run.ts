@@ -2,7 +2,8 @@ import { join } from "node:path";
 import { SingleBar } from "cli-progress";
 import { REPO_ROOT } from "./cloud-assembly.ts";
 import type { PatternEntry } from "./patterns.ts";
-import type { Ledger } from "./scenarios/ledger.ts";
+import type { Ledger } from "./scenarios/kit/ledger.ts";
+import { formatProgressLine, percentOf } from "./scenarios/kit/progress.ts";
 import type { ScenarioTarget } from "./scenarios/target.ts";
 import { awsTarget, localstackTarget } from "./targets/deployed.ts";
 import { localTarget } from "./targets/local.ts";
@@ -73,11 +74,11 @@ export async function runOnTarget(
       messages: options.messages ?? pattern.defaultMessages,
       faults: options.faults,
       onProgress: (line, fraction) => {
-        const percent = Math.floor(fraction * 100);
+        const percent = percentOf(fraction);
         if (bar) bar.update(percent, { status: line });
         else if (options.progress && Math.floor(percent / 20) !== lastPlain) {
           lastPlain = Math.floor(percent / 20);
-          say(`${percent}% ${line}`);
+          say(formatProgressLine(line, fraction));
         }
       },
     });

@@ -4,9 +4,8 @@
  * the ledger as a table, and what to try next. Works right after `npm ci`: it synthesizes the
  * stack on first run (bundling the handlers with the local esbuild) and reuses cdk.out afterwards.
  */
-import { patternFor } from "./patterns.ts";
+import { formatLedger, patternFor } from "./patterns.ts";
 import { runOnTarget } from "./run.ts";
-import { formatLedger } from "./scenarios/ledger.ts";
 
 const pattern = patternFor("sns-sqs-fanout");
 try {

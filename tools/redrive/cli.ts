@@ -133,6 +133,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (summary.cancelled) return EXIT.cancelled;
     if (summary.error || summary.failed > 0 || summary.deleteFailed > 0) return EXIT.incomplete;
     if (summary.deferred > 0) return EXIT.incomplete;
+    // Moved, failed again and back in the DLQ while the run lasted: the cause is not fixed.
+    if (summary.skippedBy.alreadyMoved > 0) return EXIT.incomplete;
     if (summary.matched === 0 && opts.filter.length > 0) {
       io.stderr.write(
         `redrive: nothing to do: no message matched --filter ${opts.filter.join(" --filter ")}\n`,

@@ -65,13 +65,35 @@ function rateOf(p: RedriveProgress): number {
   return p.elapsedMs > 0 ? (p.moved * 1000) / p.elapsedMs : 0;
 }
 
-/** One plain progress line: `redrive: 500/1000 moved, 0 skipped, 0 failed, 812 msg/s, ETA 1 s`. */
+/**
+ * One plain progress line: `redrive: 500/1000 moved, 0 skipped, 0 failed, 812 msg/s, ETA 1 s`. The ETA counts
+ * every message the run still has to deal with (skipped and failed ones take time too) when the mover reports
+ * them, else the ones left to move.
+ */
 export function progressLine(p: RedriveProgress): string {
   const rate = rateOf(p);
-  const left = Math.max(0, p.total - p.moved);
-  const eta = rate > 0 ? `${Math.ceil(left / rate)} s` : "?";
-  return `redrive: ${p.moved}/${p.total} moved, ${p.skipped} skipped, ${p.failed} failed, ${rate.toFixed(0)} msg/s, ETA ${eta}`;
+  const eta = etaSeconds(p);
+  return `redrive: ${p.moved}/${p.total} moved, ${p.skipped} skipped, ${p.failed} failed, ${rate.toFixed(0)} msg/s, ETA ${eta === undefined ? "?" : `${eta} s`}`;
 }
+
+function etaSeconds(p: RedriveProgress): number | undefined {
+  if (p.total > 0 && p.moved >= p.total) return 0;
+  if (p.handled !== undefined && p.plannedDepth !== undefined && p.handled > 0) {
+    const left = Math.max(0, p.plannedDepth - p.handled);
+    return Math.ceil((left * p.elapsedMs) / p.handled / 1000);
+  }
+  const rate = rateOf(p);
+  return rate > 0 ? Math.ceil(Math.max(0, p.total - p.moved) / rate) : undefined;
+}
+
+const STOPPED: Record<NonNullable<RedriveSummary["stopReason"]>, (s: RedriveSummary) => string> = {
+  drained: () => "stopped: the DLQ had nothing more for this run",
+  "planned-depth": (s) =>
+    `stopped at the planned depth: dealt with the ${s.plannedDepth} message(s) the DLQ held when the run started; later arrivals wait for the next run`,
+  max: () => "stopped: --max reached",
+  cancelled: () => "stopped: cancelled",
+  error: () => "stopped: a call failed",
+};
 
 /** The final human summary, a few lines. */
 export function summaryText(s: RedriveSummary): string {
@@ -80,13 +102,19 @@ export function summaryText(s: RedriveSummary): string {
   ];
   if (s.strategy === "mover") {
     lines.push(
-      `received ${s.received}, matched ${s.matched}, skipped by filter ${s.skipped}, failed ${s.failed}, deferred ${s.deferred}, sent but not deleted ${s.deleteFailed}`,
+      `received ${s.received}, matched ${s.matched}, skipped ${s.skipped} (${s.skippedBy.filter} by filter, ${s.skippedBy.alreadyMoved} already moved by this run and back in the DLQ), failed ${s.failed}, deferred ${s.deferred}, sent but not deleted ${s.deleteFailed}`,
     );
+    if (s.stopReason) lines.push(STOPPED[s.stopReason](s));
   } else {
     lines.push(`task ${s.taskStatus ?? "?"}${s.taskFailureReason ? `: ${s.taskFailureReason}` : ""}`);
   }
   for (const f of s.failures.slice(0, 10)) lines.push(`  stayed in DLQ: ${f.messageId}: ${f.reason}`);
   if (s.failures.length > 10) lines.push(`  … and ${s.failures.length - 10} more (see --json)`);
+  const returned = s.skips.filter((k) => k.reason !== "did not match --filter");
+  for (const k of returned.slice(0, 10)) lines.push(`  left in DLQ: ${k.messageId}: ${k.reason}`);
+  if (returned.length > 10) lines.push(`  … and ${returned.length - 10} more (see --json)`);
+  for (const w of s.warnings.slice(0, 10)) lines.push(`  moved with a warning: ${w.messageId}: ${w.reason}`);
+  if (s.warnings.length > 10) lines.push(`  … and ${s.warnings.length - 10} more (see --json)`);
   if (s.cancelled) lines.push("cancelled: what was sent was also deleted; the rest is still in the DLQ");
   if (s.error) lines.push(`stopped by an error: ${s.error}`);
   return lines.join("\n");

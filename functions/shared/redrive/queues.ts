@@ -1,4 +1,5 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { MAX_BATCH_BYTES } from "./batches.ts";
 import { isQueueMissing, RedriveInputError } from "./errors.ts";
 
 /** A queue named by the user, before it is looked up: either its URL or its ARN. */
@@ -14,6 +15,8 @@ export interface QueueInfo {
   /** FIFO queues (name ends `.fifo`) need MessageGroupId on every send. */
   readonly fifo: boolean;
   readonly contentBasedDeduplication: boolean;
+  /** MaximumMessageSize in bytes (body + attributes); a DLQ may allow more than the queue it feeds. */
+  readonly maximumMessageSize: number;
   /** ApproximateNumberOfMessages: visible messages, an estimate (SQS is distributed). */
   readonly approximateVisible: number;
   /** ApproximateNumberOfMessagesNotVisible: in flight (received, not yet deleted). */
@@ -80,6 +83,7 @@ export async function describeQueue(sqs: SQSClient, option: string, ref: QueueRe
       name: ref.name,
       fifo: a.FifoQueue === "true" || ref.name.endsWith(".fifo"),
       contentBasedDeduplication: a.ContentBasedDeduplication === "true",
+      maximumMessageSize: Number(a.MaximumMessageSize ?? MAX_BATCH_BYTES) || MAX_BATCH_BYTES,
       approximateVisible: Number(a.ApproximateNumberOfMessages ?? 0),
       approximateInFlight: Number(a.ApproximateNumberOfMessagesNotVisible ?? 0),
       ...(redrivePolicy?.deadLetterTargetArn

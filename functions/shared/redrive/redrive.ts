@@ -5,6 +5,7 @@ import { type MessageFilter, parseFilter } from "./filter.ts";
 import { acquireLock } from "./lock.ts";
 import { MOVE_TASK_MAX_RATE, probeMoveTasks, runMoveTask } from "./move-task.ts";
 import { moveMessages } from "./mover.ts";
+import { countByReceiving } from "./probe.ts";
 import { describeQueue, parseQueueRef, type QueueInfo } from "./queues.ts";
 import { findSnsSubscriptions, findSqsSources } from "./sources.ts";
 import type { RedriveProgress, RedriveStrategy, RedriveSummary } from "./types.ts";
@@ -58,6 +59,13 @@ export interface RedrivePlan {
   readonly destinationIsSource: boolean;
   readonly sourceUrls: readonly string[];
   readonly filters: readonly MessageFilter[];
+  /**
+   * The DLQ's depth now: the most messages the run deals with (it stops there, so messages that fail again
+   * while it runs wait for the next run). ApproximateNumberOfMessages, or, when that says 0, what a receive saw
+   * (at least the counter's in-flight number, which a stale counter may report instead of visible).
+   */
+  readonly depth: number;
+  /** What the run expects to move: min(`max`, `depth`). */
   readonly total: number;
   /** Why the mover was chosen over the move task (for the summary line). */
   readonly why: string;
@@ -81,7 +89,8 @@ function checkNumbers(options: RedriveOptions): void {
 /**
  * Checks the inputs against the live queues and chooses the strategy. Raises a {@link RedriveInputError} for:
  * malformed or unknown queues; `--to` equal to `--from`; a FIFO DLQ to a standard queue (group order and
- * deduplication would be lost) or a standard DLQ to a FIFO queue (no group id); an empty DLQ; a DLQ with no
+ * deduplication would be lost) or a standard DLQ to a FIFO queue (no group id); an empty DLQ (when
+ * ApproximateNumberOfMessages says 0, only after a receive found nothing: the counter lags); a DLQ with no
  * discoverable source and no `--to`; a running move task on the DLQ; `--strategy move-task` where it cannot run.
  */
 export async function planRedrive(clients: RedriveClients, options: RedriveOptions): Promise<RedrivePlan> {
@@ -140,7 +149,15 @@ export async function planRedrive(clients: RedriveClients, options: RedriveOptio
       `${dlq.url} is a standard DLQ and ${destination.url} a FIFO queue: its messages have no MessageGroupId; redrive to a standard queue`,
     );
   }
-  if (dlq.approximateVisible === 0) {
+  let depth = dlq.approximateVisible;
+  if (depth === 0) {
+    // The counter is eventually consistent: look before refusing.
+    const seen = await countByReceiving(sqs, dlq.url, {
+      ...(options.waitTimeSeconds !== undefined ? { waitTimeSeconds: options.waitTimeSeconds } : {}),
+    });
+    if (seen > 0) depth = Math.max(seen, dlq.approximateVisible + dlq.approximateInFlight);
+  }
+  if (depth === 0) {
     const inFlight =
       dlq.approximateInFlight > 0
         ? ` (${dlq.approximateInFlight} in flight: being received by someone else)`
@@ -187,7 +204,7 @@ export async function planRedrive(clients: RedriveClients, options: RedriveOptio
       `${dlq.url} is the DLQ of ${sqsSourceUrls.length} queues (${sqsSourceUrls.join(", ")}); the mover needs --to <queue url|arn>`,
     );
   }
-  const total = Math.min(options.max ?? Number.POSITIVE_INFINITY, dlq.approximateVisible);
+  const total = Math.min(options.max ?? Number.POSITIVE_INFINITY, depth);
   return {
     strategy,
     dlq,
@@ -195,6 +212,7 @@ export async function planRedrive(clients: RedriveClients, options: RedriveOptio
     destinationIsSource,
     sourceUrls: sqsSourceUrls,
     filters,
+    depth,
     total,
     why: strategy === "move-task" ? "SQS move task" : `own mover (${reasons.join(", ")})`,
   };
@@ -251,10 +269,14 @@ export async function redrive(clients: RedriveClients, options: RedriveOptions):
         matched: task.moved,
         moved: task.moved,
         skipped: 0,
+        skippedBy: { filter: 0, alreadyMoved: 0 },
+        skips: [],
         failed: task.status === "FAILED" ? Math.max(0, plan.total - task.moved) : 0,
         deferred: 0,
         deleteFailed: 0,
         failures: [],
+        warnings: [],
+        plannedDepth: plan.depth,
         durationMs: task.durationMs,
         messagesPerSecond: task.durationMs > 0 ? (task.moved * 1000) / task.durationMs : 0,
         cancelled: task.cancelled,
@@ -270,6 +292,7 @@ export async function redrive(clients: RedriveClients, options: RedriveOptions):
       destination,
       destinationIsSource: plan.destinationIsSource,
       filters: plan.filters,
+      plannedDepth: plan.depth,
       total: plan.total,
       signal,
       ...(options.max !== undefined ? { max: options.max } : {}),
@@ -288,6 +311,7 @@ export async function redrive(clients: RedriveClients, options: RedriveOptions):
       strategy: "mover",
       ...base,
       ...moved,
+      plannedDepth: plan.depth,
       ...(error ? { error } : {}),
       messagesPerSecond: moved.movingMs > 0 ? (moved.moved * 1000) / moved.movingMs : 0,
     };

@@ -13,16 +13,32 @@ export interface RedriveProgress {
   readonly moved: number;
   /** Messages that matched the filters (dry run: what would be moved). */
   readonly matched: number;
-  /** Messages received that did not match `--filter` (left in the DLQ). */
+  /** Messages left in the DLQ on purpose: not matching `--filter`, or already moved by this run (came back). */
   readonly skipped: number;
   /** Messages that could not be moved (left in the DLQ; reasons in the summary). */
   readonly failed: number;
   /** The expected total: min(--max, the DLQ's approximate depth at start); an estimate. */
   readonly total: number;
+  /**
+   * Mover: distinct DLQ messages dealt with so far (moved, skipped by filter, failed, deferred); the run
+   * stops when this reaches {@link plannedDepth}. Move task: the same as `moved`.
+   */
+  readonly handled?: number;
+  /** The DLQ depth the run was planned with: the most messages it will deal with. */
+  readonly plannedDepth?: number;
   readonly elapsedMs: number;
 }
 
-/** Why one message stayed in the DLQ. */
+/**
+ * Why the mover stopped:
+ * - `drained`: a receive found nothing new (what is left is held by this run or in flight elsewhere);
+ * - `planned-depth`: it dealt with as many messages as the DLQ held when the run was planned; messages that
+ *   arrived since (new failures, or ones this run moved that failed again) are left for the next run;
+ * - `max`: `--max` messages moved; `cancelled`: the caller's signal; `error`: a call failed outright.
+ */
+export type RedriveStopReason = "drained" | "planned-depth" | "max" | "cancelled" | "error";
+
+/** Why one message stayed in the DLQ (or, in `warnings`, what to know about one that moved). */
 export interface RedriveFailure {
   readonly messageId: string;
   readonly reason: string;
@@ -39,7 +55,16 @@ export interface RedriveSummary {
   readonly received: number;
   readonly matched: number;
   readonly moved: number;
+  /** Left in the DLQ on purpose: `skippedBy.filter + skippedBy.alreadyMoved`. */
   readonly skipped: number;
+  /**
+   * Why they were skipped. `filter`: did not match `--filter`. `alreadyMoved`: this run had moved the message
+   * and it came back to the DLQ while the run lasted (consumers failed it again): the cause persists, so it is
+   * left there instead of being moved round in a loop.
+   */
+  readonly skippedBy: { readonly filter: number; readonly alreadyMoved: number };
+  /** Up to 100 skipped messages with the reason, `alreadyMoved` ones first. */
+  readonly skips: readonly RedriveFailure[];
   readonly failed: number;
   /** FIFO messages still inside the 5-minute deduplication window of their first send (left in the DLQ). */
   readonly deferred: number;
@@ -47,6 +72,12 @@ export interface RedriveSummary {
   readonly deleteFailed: number;
   /** Up to 100 reasons, one per message that stayed. */
   readonly failures: readonly RedriveFailure[];
+  /** Up to 100 messages that were moved with a caveat (e.g. no room for `redrive-count`). */
+  readonly warnings: readonly RedriveFailure[];
+  /** The DLQ's depth when the run was planned (ApproximateNumberOfMessages, or what a receive saw when that said 0). */
+  readonly plannedDepth: number;
+  /** Mover only: why it stopped. */
+  readonly stopReason?: RedriveStopReason;
   readonly durationMs: number;
   /** Mover only: from the start to the last message moved. */
   readonly movingMs?: number;

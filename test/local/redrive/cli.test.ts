@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../../tools/redrive/cli.ts";
+import { attachConsumer, clientFor, fakeDepth } from "./consumers.ts";
 import { type Emulator, startEmulator } from "./fauxqs.ts";
 
 let emu: Emulator;
@@ -24,9 +25,17 @@ function capture() {
 }
 
 async function cli(...argv: string[]) {
+  return cliWith(undefined, ...argv);
+}
+
+async function cliWith(sqs: import("@aws-sdk/client-sqs").SQSClient | undefined, ...argv: string[]) {
   const stdout = capture();
   const stderr = capture();
-  const code = await runCli(argv, { stdout: stdout.stream, stderr: stderr.stream });
+  const code = await runCli(argv, {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    ...(sqs ? { clients: () => ({ sqs }) } : {}),
+  });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
@@ -41,6 +50,53 @@ describe("npm run redrive", () => {
     expect(out.code).toBe(0);
     expect(JSON.parse(out.stdout)).toMatchObject({ strategy: "mover", moved: 12, to: source.url, failed: 0 });
     expect((await emu.depth(source.url)).visible).toBe(12);
+  });
+
+  it("--json says what was skipped and why, and exits 1 when moved messages came back to the DLQ", async () => {
+    const { source, dlq } = await emu.pair();
+    await emu.sendAll(dlq.url, [
+      { MessageBody: "poison-1", MessageAttributes: { kind: { DataType: "String", StringValue: "x" } } },
+      { MessageBody: "good-1", MessageAttributes: { kind: { DataType: "String", StringValue: "x" } } },
+      { MessageBody: "other" },
+    ]);
+    const sqs = clientFor(emu.endpoint);
+    const consumer = attachConsumer(sqs, {
+      endpoint: emu.endpoint,
+      sourceUrl: source.url,
+      dlqUrl: dlq.url,
+      isPoison: (m) => (m.Body ?? "").startsWith("poison"),
+      path: "dlq-sender",
+    });
+    // An approximate depth above the real 3 leaves the run room to meet the poison again.
+    fakeDepth(sqs, dlq.url, { visible: 10, inFlight: 0 });
+    try {
+      const out = await cliWith(
+        sqs,
+        "--from",
+        dlq.url,
+        "--filter",
+        "attr:kind",
+        "--concurrency",
+        "1",
+        "--json",
+      );
+      expect(out.code).toBe(1);
+      const summary = JSON.parse(out.stdout);
+      expect(summary).toMatchObject({
+        moved: 2,
+        skipped: 2,
+        skippedBy: { filter: 1, alreadyMoved: 1 },
+        plannedDepth: 10,
+        stopReason: "drained",
+      });
+      expect(summary.skips.map((k: { reason: string }) => k.reason)).toEqual([
+        expect.stringMatching(/^moved by this run and back in the DLQ/),
+        "did not match --filter",
+      ]);
+    } finally {
+      consumer.stop();
+      sqs.destroy();
+    }
   });
 
   it("prints a human summary without --json", async () => {

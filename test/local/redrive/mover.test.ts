@@ -22,13 +22,14 @@ const jobs = (
   Array.from({ length: n }, (_, i) => ({
     MessageBody: JSON.stringify({ id: `job-${i}` }),
     MessageAttributes: {
+      tenant: { DataType: "String", StringValue: `t${i}` },
       "error.type": { DataType: "String", StringValue: i % 2 ? "timeout" : "schema" },
       ...extra(i),
     },
   }));
 
 describe("redrive with the own mover (fauxqs has no StartMessageMoveTask)", () => {
-  it("moves every message back to the discovered source queue, body and attributes intact, redrive-count + 1", async () => {
+  it("moves every message back to the discovered source queue, body and attributes intact (stale error.* dropped), redrive-count + 1", async () => {
     const { source, dlq } = await emu.pair();
     await emu.sendAll(
       dlq.url,
@@ -54,7 +55,8 @@ describe("redrive with the own mover (fauxqs has no StartMessageMoveTask)", () =
     for (const m of moved) {
       const id = JSON.parse(m.Body ?? "{}").id as string;
       const i = Number(id.slice(4));
-      expect(m.MessageAttributes?.["error.type"]?.StringValue).toBe(i % 2 ? "timeout" : "schema");
+      expect(m.MessageAttributes?.tenant?.StringValue).toBe(`t${i}`);
+      expect(m.MessageAttributes?.["error.type"]).toBeUndefined();
       expect(m.MessageAttributes?.[REDRIVE_COUNT_ATTRIBUTE]).toEqual({
         DataType: "Number",
         StringValue: i === 3 ? "3" : "1",
@@ -105,10 +107,18 @@ describe("redrive with the own mover (fauxqs has no StartMessageMoveTask)", () =
       { sqs: emu.sqs },
       { from: dlq.url, filters: ["attr:error.type=timeout"], waitTimeSeconds: 0 },
     );
-    expect(summary).toMatchObject({ moved: 5, matched: 5, skipped: 5 });
+    expect(summary).toMatchObject({
+      moved: 5,
+      matched: 5,
+      skipped: 5,
+      skippedBy: { filter: 5, alreadyMoved: 0 },
+    });
+    expect(summary.skips).toHaveLength(5);
+    expect(summary.skips.every((s) => s.reason === "did not match --filter")).toBe(true);
     expect((await emu.depth(dlq.url)).visible).toBe(5);
     const moved = await emu.drain(source.url);
-    expect(moved.every((m) => m.MessageAttributes?.["error.type"]?.StringValue === "timeout")).toBe(true);
+    // The odd jobs had error.type=timeout (dropped on the way back, as every stale error.* attribute).
+    expect(moved.map((m) => Number(JSON.parse(m.Body ?? "{}").id.slice(4)) % 2)).toEqual([1, 1, 1, 1, 1]);
   });
 
   it("--max moves exactly N", async () => {
@@ -174,7 +184,10 @@ describe("redrive with the own mover (fauxqs has no StartMessageMoveTask)", () =
     await emu.sendAll(subDlq.url, jobs(3));
     const summary = await redrive({ sqs: emu.sqs, sns: emu.sns }, { from: subDlq.url, waitTimeSeconds: 0 });
     expect(summary).toMatchObject({ strategy: "mover", moved: 3, to: queue.url });
-    expect((await emu.depth(queue.url)).visible).toBe(3);
+    expect(await emu.depth(subDlq.url)).toEqual({ visible: 0, inFlight: 0 });
+    const moved = await emu.drain(queue.url);
+    expect(moved.map((m) => m.Body).sort()).toEqual(jobs(3).map((j) => j.MessageBody));
+    expect(moved.map((m) => m.MessageAttributes?.tenant?.StringValue).sort()).toEqual(["t0", "t1", "t2"]);
   });
 });
 
@@ -194,6 +207,17 @@ describe("bad input: a clear error and nothing moved", () => {
     );
     expect((await emu.depth(dlq.url)).visible).toBe(1);
     expect((await emu.depth(standard.url)).visible).toBe(0);
+  });
+
+  it("a standard DLQ to a FIFO queue (RDV-05: same type required)", async () => {
+    const { dlq } = await emu.pair();
+    const fifo = await emu.createQueue("fifo-target.fifo", { FifoQueue: "true" });
+    await emu.sendAll(dlq.url, [{ MessageBody: "x" }]);
+    await expect(redrive({ sqs: emu.sqs }, { from: dlq.url, to: fifo.url })).rejects.toThrow(
+      /standard DLQ .* FIFO queue: its messages have no MessageGroupId/,
+    );
+    expect((await emu.depth(dlq.url)).visible).toBe(1);
+    expect((await emu.depth(fifo.url)).visible).toBe(0);
   });
 
   it("nothing to do: an empty DLQ", async () => {

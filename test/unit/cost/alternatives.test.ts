@@ -64,15 +64,17 @@ describe("hand-computed alternatives at 10 msg/s × 1 KB, fan-out 3", () => {
     expect(e?.monthlyUsd).toBeCloseTo(29.2 + inGb * 0.2 + consumers3, 4);
   });
 
-  it("MSK provisioned: the 3-broker floor on kafka.t3.small", () => {
+  it("MSK provisioned: the 3-broker floor on the cheapest production broker (kafka.m7g.large)", () => {
     const e = run("msk-provisioned");
-    expect(cost(e, "MSK brokers: 3 × kafka.t3.small")).toBeCloseTo(3 * 730 * 0.0456, 6); // $99.864
+    expect(cost(e, "MSK brokers: 3 × kafka.m7g.large")).toBeCloseTo(3 * 730 * 0.204, 6); // $446.76
+    expect(e?.unverified).toEqual([]);
+    expect(e?.assumptions.join("\n")).toMatch(/binding constraint: minimum 3 brokers \(one per AZ\)/);
     // Storage: RF 3 × 86,400 s × 10,000 B/s ÷ 2^30 ÷ 0.5 fill = 4.828 GB × $0.10.
     const storageGb = (3 * 86_400 * 10_000) / GIB / 0.5;
     expect(cost(e, "MSK broker storage")).toBeCloseTo(storageGb * 0.1, 6);
     // Clients: (produce + 3 consumer groups) × 2/3 across AZs × $0.02 per GB crossing.
     expect(cost(e, "client traffic across AZs")).toBeCloseTo(ingressGb * 4 * (2 / 3) * 0.02, 6);
-    expect(e?.fixedMonthlyUsd).toBeCloseTo(99.864 + 3 * 0.1, 6); // at zero traffic: brokers + 1 GB per broker
+    expect(e?.fixedMonthlyUsd).toBeCloseTo(446.76 + 3 * 0.1, 6); // at zero traffic: brokers + 1 GB per broker
   });
 
   it("MSK Serverless", () => {
@@ -84,9 +86,10 @@ describe("hand-computed alternatives at 10 msg/s × 1 KB, fan-out 3", () => {
     expect(cost(e, "MSK Serverless storage")).toBeCloseTo(((86_400 * 10_000) / GIB) * 0.1, 6);
   });
 
-  it("Kafka on EC2: 3 t3.medium, replication and client traffic across AZs", () => {
+  it("Kafka on EC2: 3 m7g.large (no burstable types), replication and client traffic across AZs", () => {
     const e = run("kafka-ec2");
-    expect(cost(e, "3 × EC2 t3.medium")).toBeCloseTo(3 * 730 * 0.0416, 6); // $91.104
+    expect(cost(e, "3 × EC2 m7g.large")).toBeCloseTo(3 * 730 * 0.0816, 6); // $178.70
+    expect(e?.unverified).toEqual([]);
     expect(cost(e, "EBS gp3")).toBeCloseTo(((3 * 86_400 * 10_000) / GIB / 0.5) * 0.08, 6);
     // Replication: RF − 1 = 2 follower copies, each crossing an AZ, $0.01 out + $0.01 in.
     expect(cost(e, "replication across AZs")).toBeCloseTo(ingressGb * 2 * 0.02, 6);
@@ -94,7 +97,12 @@ describe("hand-computed alternatives at 10 msg/s × 1 KB, fan-out 3", () => {
     const withOps = run("kafka-ec2", { opsHoursPerMonth: 10, opsHourlyRateUsd: 100 });
     expect(cost(withOps, "ops labour")).toBe(1_000);
     const reserved = run("kafka-ec2", { reservedDiscount: 0.4 });
-    expect(cost(reserved, "3 × EC2 t3.medium")).toBeCloseTo(3 * 730 * 0.0416 * 0.6, 6);
+    expect(cost(reserved, "3 × EC2 m7g.large")).toBeCloseTo(3 * 730 * 0.0816 * 0.6, 6);
+    // Follower fetching (KIP-392): only produce traffic crosses AZs.
+    const rackAware = run("kafka-ec2", { followerFetching: true });
+    expect(cost(rackAware, "client traffic across AZs")).toBeCloseTo(ingressGb * 1 * (2 / 3) * 0.02, 6);
+    const colocated = run("kafka-ec2", { crossAzClientFraction: 0 });
+    expect(cost(colocated, "client traffic across AZs")).toBe(0);
   });
 
   it("Amazon MQ for RabbitMQ: one 3-node mq.m5.large cluster", () => {
@@ -109,6 +117,8 @@ describe("hand-computed alternatives at 10 msg/s × 1 KB, fan-out 3", () => {
 
   it("RabbitMQ on EC2, Redis Streams on EC2, NATS on EC2, Pub/Sub", () => {
     expect(cost(run("rabbitmq-ec2"), "quorum replication")).toBeCloseTo(ingressGb * 3 * 2 * 0.02, 6);
+    // No burstable nodes: the 3-node floor is the cheapest production type, m6g.large ($0.077/h).
+    expect(cost(run("rabbitmq-ec2"), "RabbitMQ nodes: 3 × EC2 m6g.large")).toBeCloseTo(3 * 730 * 0.077, 6);
     expect(cost(run("redis-streams-ec2"), "EC2 m7g.large")).toBeCloseTo(3 * 730 * 0.0816, 6); // $178.704
     expect(cost(run("nats-jetstream-ec2"), "EC2 m7g.large")).toBeCloseTo(3 * 730 * 0.0816, 6);
     const pubsub = run("gcp-pubsub");

@@ -60,10 +60,12 @@ describe("cost CLI", () => {
     [["--stack", "../etc"], /--stack: "..\/etc" is not a stack name/],
     [["--match", "0.5"], /--match: only applies with --stack/],
     [["--chart", "x.png"], /--chart: "x.png" must be an .svg file/],
-    [
-      ["--arch", "sparc"],
-      /option '--arch <arch>' argument 'sparc' is invalid. Allowed choices are arm64, x86_64/,
-    ],
+    [["--arch", "sparc"], /^cost: --arch: "sparc" is not a Lambda architecture \(allowed: arm64, x86_64\)$/],
+    [["--size", "2MB"], /^cost: invalid workload: --size: too big: at most 1 MiB \(1,048,576 B/],
+    [["--size", "1"], /^cost: --size: "1" needs a unit: 1B for bytes, 1KB for kilobytes/],
+    [["--disk-fill", "0"], /^cost: --disk-fill: "0" must be a number from 0.05 to 1$/],
+    [["--replication-factor", "7"], /^cost: --replication-factor: "7" must be a whole number from 1 to 5$/],
+    [["--prices", "/nonexistent/prices.json"], /^cost: no price catalogue for region "us-east-1"/],
   ])("rejects %j with one clear line and exit 1", async (args, message) => {
     const r = await run(args);
     expect(r.code).toBe(1);

@@ -40,7 +40,7 @@ describe("parseSize", () => {
     ["256B", 256],
     ["1MiB", 1_048_576],
     ["1.5KB", 1_500],
-    ["300", 300],
+    ["300 B", 300],
   ])("reads %s as %d bytes", (raw, bytes) => {
     expect(parseSize(raw)).toBe(bytes);
   });
@@ -50,6 +50,11 @@ describe("parseSize", () => {
       /--size: unknown size unit "XB" \(.*B, KB, KiB, MB, MiB, GB or GiB/,
     );
     expect(() => parseSize("0KB")).toThrow(/--size: "0KB" must be greater than zero/);
+  });
+
+  it("requires a unit: a bare 1 is not silently one byte", () => {
+    expect(() => parseSize("1")).toThrow(InputError);
+    expect(() => parseSize("1")).toThrow(/--size: "1" needs a unit: 1B for bytes, 1KB for kilobytes/);
   });
 });
 

@@ -26,6 +26,7 @@ class MoveTaskSqs {
   constructor(
     private readonly depth = 10,
     private readonly supported = true,
+    private readonly sources: readonly string[] = [SOURCE_URL],
   ) {}
 
   async send(command: { constructor: { name: string }; input: Record<string, unknown> }): Promise<unknown> {
@@ -46,7 +47,7 @@ class MoveTaskSqs {
       case "GetQueueUrl":
         return { QueueUrl: input.QueueName === "jobs-dlq" ? DLQ_URL : SOURCE_URL };
       case "ListDeadLetterSourceQueues":
-        return { queueUrls: [SOURCE_URL] };
+        return { queueUrls: [...this.sources] };
       case "ListQueueTags":
         return { Tags: this.tags };
       case "TagQueue":
@@ -167,6 +168,20 @@ describe("redrive with SQS's StartMessageMoveTask", () => {
     const plan = await planRedrive({ sqs: sqs.client }, { from: DLQ_URL, ...extra });
     expect(plan.strategy).toBe("mover");
     expect(plan.why).toMatch(why);
+  });
+
+  it("never starts a move task for a DLQ no SQS queue names (an SNS subscription DLQ): the own mover re-sends (RDV-03)", async () => {
+    const sqs = new MoveTaskSqs(10, true, []);
+    const plan = await planRedrive({ sqs: sqs.client }, { from: DLQ_URL, to: SOURCE_URL });
+    expect(plan).toMatchObject({
+      strategy: "mover",
+      why: expect.stringMatching(/not the DLQ of an SQS queue/),
+      destination: { arn: SOURCE_ARN },
+    });
+    await expect(
+      planRedrive({ sqs: sqs.client }, { from: DLQ_URL, to: SOURCE_URL, strategy: "move-task" }),
+    ).rejects.toThrow(/--strategy move-task is not possible here: not the DLQ of an SQS queue/);
+    expect(sqs.called("StartMessageMoveTask")).toHaveLength(0);
   });
 
   it("falls back to the own mover when the endpoint lacks the API, and says why", async () => {

@@ -77,15 +77,28 @@ describe("buildSendEntry", () => {
   const standard = { fifo: false, contentBasedDeduplication: false };
   const fifo = { fifo: true, contentBasedDeduplication: false };
 
-  it("keeps body and attributes and sets redrive-count to 1 on a first redrive", () => {
-    const built = buildSendEntry("0", message({ Attributes: { AWSTraceHeader: "Root=1-abc" } }), standard);
+  it("keeps body and attributes, drops the stale error.* ones and sets redrive-count to 1 on a first redrive", () => {
+    const built = buildSendEntry(
+      "0",
+      message({
+        Attributes: { AWSTraceHeader: "Root=1-abc" },
+        MessageAttributes: {
+          tenant: { DataType: "String", StringValue: "acme" },
+          "error.type": { DataType: "String", StringValue: "schema" },
+          "error.reason": { DataType: "String", StringValue: "data.id is required" },
+        },
+      }),
+      standard,
+    );
     expect(built).toEqual({
       ok: true,
+      // body 31 + tenant(6+6+4) + redrive-count(13+6+1)
+      size: 31 + 16 + 20,
       entry: {
         Id: "0",
         MessageBody: '{"id":"job-42","status":"paid"}',
         MessageAttributes: {
-          "error.type": { DataType: "String", StringValue: "schema" },
+          tenant: { DataType: "String", StringValue: "acme" },
           "redrive-count": { DataType: "Number", StringValue: "1" },
         },
         MessageSystemAttributes: { AWSTraceHeader: { DataType: "String", StringValue: "Root=1-abc" } },
@@ -129,13 +142,43 @@ describe("buildSendEntry", () => {
   it("refuses a message without a group id for a FIFO destination", () => {
     expect(buildSendEntry("0", message(), fifo)).toMatchObject({ ok: false, reason: /MessageGroupId/ });
   });
-  it("refuses a message whose 10 attributes leave no room for redrive-count", () => {
+  it("moves a message with 10 other attributes without redrive-count, with a warning (never refuses it)", () => {
     const attributes = Object.fromEntries(
       Array.from({ length: 10 }, (_, i) => [`a${i}`, { DataType: "String", StringValue: "v" }]),
     );
-    expect(buildSendEntry("0", message({ MessageAttributes: attributes }), standard)).toMatchObject({
-      ok: false,
-      reason: /10 attributes/,
-    });
+    const built = buildSendEntry("0", message({ MessageAttributes: attributes }), standard);
+    expect(built).toMatchObject({ ok: true, warning: /without redrive-count.*10 other attributes/ });
+    expect(built.ok && Object.keys(built.entry.MessageAttributes ?? {})).toHaveLength(10);
+  });
+  it("makes room for redrive-count by dropping error.type and error.reason (the DLQ sender's 8 + 2)", () => {
+    const attributes = {
+      ...Object.fromEntries(
+        Array.from({ length: 8 }, (_, i) => [`a${i}`, { DataType: "String", StringValue: "v" }]),
+      ),
+      "error.type": { DataType: "String", StringValue: "SchemaViolation" },
+      "error.reason": { DataType: "String", StringValue: "bad" },
+    };
+    const built = buildSendEntry("0", message({ MessageAttributes: attributes }), standard);
+    expect(built).toMatchObject({ ok: true });
+    expect(built).not.toHaveProperty("warning");
+    expect(built.ok && Object.keys(built.entry.MessageAttributes ?? {}).sort()).toEqual(
+      [...Array.from({ length: 8 }, (_, i) => `a${i}`), "redrive-count"].sort(),
+    );
+  });
+  it("refuses, with its size, a message above the destination's MaximumMessageSize", () => {
+    expect(
+      buildSendEntry("0", message({ Body: "x".repeat(2000), MessageAttributes: {} }), {
+        ...standard,
+        maximumMessageSize: 1024,
+      }),
+    ).toMatchObject({ ok: false, reason: /2000 bytes .* MaximumMessageSize 1024/ });
+  });
+  it("sends without redrive-count when the count alone would push it over the maximum", () => {
+    expect(
+      buildSendEntry("0", message({ Body: "x".repeat(1020), MessageAttributes: {} }), {
+        ...standard,
+        maximumMessageSize: 1024,
+      }),
+    ).toMatchObject({ ok: true, size: 1020, warning: /exceed the destination's MaximumMessageSize 1024/ });
   });
 });

@@ -11,6 +11,22 @@ describe("progress output", () => {
       "redrive: 500/1000 moved, 2 skipped, 1 failed, 500 msg/s, ETA 1 s",
     );
   });
+  it("counts the ETA over every message still to deal with, skipped ones included", () => {
+    // 400 of 1000 planned messages dealt with in 2 s (300 moved, 100 skipped): 600 left at 200/s.
+    expect(
+      progressLine({
+        ...progress,
+        moved: 300,
+        skipped: 100,
+        handled: 400,
+        plannedDepth: 1000,
+        elapsedMs: 2000,
+      }),
+    ).toBe("redrive: 300/1000 moved, 100 skipped, 1 failed, 150 msg/s, ETA 3 s");
+    expect(
+      progressLine({ ...progress, moved: 1000, handled: 1000, plannedDepth: 1000, elapsedMs: 2000 }),
+    ).toMatch(/ETA 0 s$/);
+  });
   it("writes plain lines, at most one per interval, when the stream is not a terminal", () => {
     const stream = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.WriteStream;
     const chunks: string[] = [];
@@ -34,10 +50,14 @@ describe("summaryText", () => {
       matched: 3,
       moved: 2,
       skipped: 0,
+      skippedBy: { filter: 0, alreadyMoved: 0 },
+      skips: [],
       failed: 1,
       deferred: 0,
       deleteFailed: 0,
       failures: [{ messageId: "m-1", reason: "send failed: InvalidParameterValue" }],
+      warnings: [],
+      plannedDepth: 3,
       durationMs: 2000,
       messagesPerSecond: 1,
       cancelled: false,
@@ -47,5 +67,38 @@ describe("summaryText", () => {
       /^moved 2 message\(s\) from https:\/\/q\/dlq to https:\/\/q\/work via own mover in 2\.0 s/,
     );
     expect(text).toContain("stayed in DLQ: m-1: send failed: InvalidParameterValue");
+  });
+
+  it("says why it stopped and which messages came back", () => {
+    const text = summaryText({
+      strategy: "mover",
+      dryRun: false,
+      from: { url: "https://q/dlq", arn: "arn" },
+      to: "https://q/work",
+      received: 5,
+      matched: 3,
+      moved: 3,
+      skipped: 2,
+      skippedBy: { filter: 1, alreadyMoved: 1 },
+      skips: [
+        { messageId: "m-9", reason: "moved by this run and back in the DLQ (…): the cause persists" },
+        { messageId: "m-8", reason: "did not match --filter" },
+      ],
+      failed: 0,
+      deferred: 0,
+      deleteFailed: 0,
+      failures: [],
+      warnings: [{ messageId: "m-2", reason: "moved without redrive-count: …" }],
+      plannedDepth: 4,
+      stopReason: "planned-depth",
+      durationMs: 1000,
+      messagesPerSecond: 3,
+      cancelled: false,
+    });
+    expect(text).toContain("skipped 2 (1 by filter, 1 already moved by this run and back in the DLQ)");
+    expect(text).toContain("stopped at the planned depth: dealt with the 4 message(s) the DLQ held");
+    expect(text).toContain("left in DLQ: m-9: moved by this run");
+    expect(text).not.toContain("m-8");
+    expect(text).toContain("moved with a warning: m-2: moved without redrive-count");
   });
 });

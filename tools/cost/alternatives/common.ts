@@ -13,15 +13,12 @@ export function nodeType(
   return { ...spec, priceKey: key, hourlyUsd: priceOf(prices, key).usdPerUnit };
 }
 
-/** EC2 instance types used by the self-hosted options (burstable t3: 20 % baseline of 2 vCPU). */
+/**
+ * EC2 instance types for the self-hosted RabbitMQ, Redis and NATS options. Burstable types (t3) are
+ * left out: their 20 % CPU baseline and network credits are not a production size for a broker.
+ */
 export function ec2Candidates(prices: PriceCatalogue): NodeType[] {
   return [
-    nodeType(prices, "ec2.t3.medium", {
-      name: "t3.medium",
-      sustainedVcpu: 0.4,
-      partitionReplicasPerBroker: 300,
-      memoryGiB: 4,
-    }),
     nodeType(prices, "ec2.m5.large", {
       name: "m5.large",
       sustainedVcpu: 2,

@@ -1,47 +1,119 @@
 import { CAPACITY } from "../capacity.ts";
 import { HOURS_PER_MONTH } from "../constants.ts";
 import { groupConsumers } from "../consumers.ts";
-import { charge } from "../line-items.ts";
-import type { PriceCatalogue } from "../prices/catalogue.ts";
-import { ingressGbPerMonth, retainedStorageGb, sizeKafkaCluster } from "../sizing.ts";
-import type { Workload } from "../workload.ts";
 import {
-  consumerAssumption,
-  crossAz,
-  ec2Candidates,
-  ec2Hours,
-  nodeType,
-  opsLabour,
-  selfHostedAssumptions,
-} from "./common.ts";
+  type BrokerType,
+  KAFKA_EC2_TYPES,
+  MSK_EXPRESS_TYPES,
+  MSK_STANDARD_TYPES,
+  SPEC_SOURCES,
+} from "../instances.ts";
+import { charge, type LineItem } from "../line-items.ts";
+import { type PriceCatalogue, priceOf } from "../prices/catalogue.ts";
+import {
+  BROKER_UTILISATION_TARGET,
+  ingressGbPerMonth,
+  type KafkaFleet,
+  retainedStorageGb,
+  sizeKafkaFleet,
+} from "../sizing.ts";
+import type { Workload } from "../workload.ts";
+import { consumerAssumption, crossAz, opsLabour, selfHostedAssumptions } from "./common.ts";
 import type { Alternative } from "./types.ts";
 
-function mskCandidates(prices: PriceCatalogue) {
-  return [
-    nodeType(prices, "msk.broker.kafka.t3.small", {
-      name: "kafka.t3.small",
-      sustainedVcpu: 0.4,
-      partitionReplicasPerBroker: CAPACITY.partitionsPerSmallBroker.value,
-      memoryGiB: 2,
-    }),
-    nodeType(prices, "msk.broker.kafka.m5.large", {
-      name: "kafka.m5.large",
-      sustainedVcpu: 2,
-      partitionReplicasPerBroker: CAPACITY.partitionsPerLargeBroker.value,
-      memoryGiB: 8,
-    }),
-  ];
+function hourly(prices: PriceCatalogue): (t: BrokerType) => number {
+  return (t) => priceOf(prices, t.priceKey).usdPerUnit;
 }
 
-/** Client traffic crossing AZs: producers and every consumer group reading leaders in other AZs. */
-function clientCrossAzGb(w: Workload): number {
-  const groups = w.consumerGroups ?? w.fanOut;
-  return ingressGbPerMonth(w) * (1 + groups) * w.crossAzClientFraction;
+function priceUnverified(prices: PriceCatalogue): (t: BrokerType) => boolean {
+  return (t) => priceOf(prices, t.priceKey).status === "U";
+}
+
+/** Express storage: one billed copy of the retained log (replication is inside the service). */
+function expressStoredGb(w: Workload): number {
+  return retainedStorageGb({ ...w, diskFillTarget: 1 }, 1);
 }
 
 /**
- * Amazon MSK provisioned: brokers (3 minimum, multiples of 3 over 3 AZs) sized by throughput and
- * partitions; storage RF × retention ÷ fill; replication traffic is free; client cross-AZ is not.
+ * Fleets are pure functions of (workload, catalogue); `lines` and `assumptions` of one estimate ask
+ * for the same one, so it is remembered per workload object.
+ */
+function memo(size: (w: Workload, prices: PriceCatalogue) => KafkaFleet) {
+  const cache = new WeakMap<Workload, WeakMap<PriceCatalogue, KafkaFleet>>();
+  return (w: Workload, prices: PriceCatalogue): KafkaFleet => {
+    const byPrices = cache.get(w) ?? new WeakMap<PriceCatalogue, KafkaFleet>();
+    cache.set(w, byPrices);
+    const fleet = byPrices.get(prices) ?? size(w, prices);
+    byPrices.set(prices, fleet);
+    return fleet;
+  };
+}
+
+/** MSK provisioned fleet: cheapest of Standard (kafka.m5, kafka.m7g) and Express (express.m7g). */
+export const mskFleet = memo(
+  (w: Workload, prices: PriceCatalogue): KafkaFleet =>
+    sizeKafkaFleet(w, [...MSK_STANDARD_TYPES, ...MSK_EXPRESS_TYPES], {
+      hourlyUsd: hourly(prices),
+      priceUnverified: priceUnverified(prices),
+      storageUsd: (type, brokers) =>
+        type.kind === "msk-express"
+          ? expressStoredGb(w) * priceOf(prices, "msk.express.storage").usdPerUnit +
+            ingressGbPerMonth(w) * priceOf(prices, "msk.express.dataWritten").usdPerUnit
+          : Math.max(brokers, retainedStorageGb(w)) * priceOf(prices, "msk.storage").usdPerUnit,
+    }),
+);
+
+/** Self-hosted fleet: cheapest EC2 type (EBS gp3 or local NVMe) and count. */
+export const ec2KafkaFleet = memo(
+  (w: Workload, prices: PriceCatalogue): KafkaFleet =>
+    sizeKafkaFleet(w, KAFKA_EC2_TYPES, {
+      hourlyUsd: hourly(prices),
+      priceUnverified: priceUnverified(prices),
+      hourFactor: 1 - w.reservedDiscount,
+      storageUsd: (type, brokers) =>
+        type.localNvmeGB !== undefined
+          ? 0
+          : Math.max(brokers, retainedStorageGb(w)) * priceOf(prices, "ebs.gp3").usdPerUnit,
+    }),
+);
+
+/**
+ * Client traffic crossing AZs: producers reach a leader in another AZ, and so do consumers unless
+ * they fetch from a follower in their own AZ (KIP-392).
+ */
+function clientCrossAzGb(w: Workload, followerFetching = w.followerFetching): number {
+  const groups = w.consumerGroups ?? w.fanOut;
+  return ingressGbPerMonth(w) * (1 + (followerFetching ? 0 : groups)) * w.crossAzClientFraction;
+}
+
+function clientBasis(w: Workload, followerFetching = w.followerFetching): string {
+  const groups = w.consumerGroups ?? w.fanOut;
+  const pct = `${(w.crossAzClientFraction * 100).toFixed(0)} %`;
+  return followerFetching
+    ? `${pct} of produce GB; ${groups} consumer groups fetch from followers in their own AZ (KIP-392)`
+    : `${pct} of produce + ${groups} × consume GB`;
+}
+
+/** Assumption lines shared by the Kafka fleets: the fleet, the binding constraint, the sources. */
+function fleetAssumptions(fleet: KafkaFleet, w: Workload): string[] {
+  return [
+    `fleet: ${fleet.reason}`,
+    `sizing: brokers in multiples of 3 over 3 AZs; with an AZ lost the other 2/3 carry the traffic at ≤ ${BROKER_UTILISATION_TARGET * 100} % of baseline bandwidth; a replaced broker re-replicates its ${Math.round(fleet.storageGibPerBroker).toLocaleString("en-US")} GiB within ${w.brokerRecoveryHours} h (--broker-recovery); CPU not modelled (bandwidth and storage bind first)`,
+    `instance figures: ${SPEC_SOURCES.network}; ${SPEC_SOURCES.vcpuMemoryNvme}; ${SPEC_SOURCES.partitions}`,
+    ...(fleet.binding.status === "U"
+      ? [
+          `UNVERIFIED: the binding constraint (${fleet.binding.name}) rests on an unverified figure: ${SPEC_SOURCES.ebsBaseline}`,
+        ]
+      : []),
+    `${w.partitions} partitions, RF ${w.replicationFactor}, retention ${w.retentionHours} h, disks sized to ${w.diskFillTarget * 100} % fill (--disk-fill)`,
+  ];
+}
+
+/**
+ * Amazon MSK provisioned: the cheapest fleet over MSK Standard brokers (kafka.m5, kafka.m7g, EBS
+ * storage RF × retention ÷ fill) and Express brokers (express.m7g: per-broker throughput limits,
+ * storage used and data written billed, no provisioning). Replication traffic is free on MSK;
+ * client traffic across AZs is not.
  */
 export const mskProvisioned: Alternative = {
   id: "msk-provisioned",
@@ -49,38 +121,62 @@ export const mskProvisioned: Alternative = {
   category: "messaging",
   hosting: "managed",
   lines: (w, prices) => {
-    const size = sizeKafkaCluster(w, mskCandidates(prices));
-    const storage = Math.max(size.brokers, retainedStorageGb(w));
+    const fleet = mskFleet(w, prices);
+    const brokerLine = charge(
+      prices,
+      fleet.type.priceKey,
+      `MSK brokers: ${fleet.brokers} × ${fleet.type.name}`,
+      fleet.brokers * HOURS_PER_MONTH,
+      `${fleet.brokers} brokers × ${HOURS_PER_MONTH} h; binding constraint: ${fleet.binding.name}`,
+    );
+    const storage: LineItem[] =
+      fleet.type.kind === "msk-express"
+        ? [
+            charge(
+              prices,
+              "msk.express.storage",
+              "MSK Express storage",
+              expressStoredGb(w),
+              `${w.retentionHours} h × ingest, one billed copy (storage used; no provisioning)`,
+            ),
+            charge(
+              prices,
+              "msk.express.dataWritten",
+              "MSK Express data written",
+              ingressGbPerMonth(w),
+              "payload GB produced",
+            ),
+          ]
+        : [
+            charge(
+              prices,
+              "msk.storage",
+              "MSK broker storage",
+              Math.max(fleet.brokers, retainedStorageGb(w)),
+              `RF ${w.replicationFactor} × ${w.retentionHours} h × ingest ÷ ${w.diskFillTarget} fill (≥ 1 GB per broker)`,
+            ),
+          ];
     return [
-      charge(
-        prices,
-        size.node.priceKey,
-        `MSK brokers: ${size.brokers} × ${size.node.name}`,
-        size.brokers * HOURS_PER_MONTH,
-        size.reason,
-      ),
-      charge(
-        prices,
-        "msk.storage",
-        "MSK broker storage",
-        storage,
-        `RF ${w.replicationFactor} × ${w.retentionHours} h × ingest ÷ ${w.diskFillTarget} fill (≥ 1 GB per broker)`,
-      ),
+      brokerLine,
+      ...storage,
       crossAz(
         prices,
         "client traffic across AZs",
         clientCrossAzGb(w),
-        `${(w.crossAzClientFraction * 100).toFixed(0)} % of produce + consume GB (replication is free on MSK)`,
+        `${clientBasis(w)} (replication is free on MSK)`,
       ),
       ...groupConsumers(w, prices, { groups: w.consumerGroups ?? w.fanOut }),
     ];
   },
-  assumptions: (w, prices) => [
-    sizeKafkaCluster(w, mskCandidates(prices)).reason,
-    `${w.partitions} partitions, RF ${w.replicationFactor}, retention ${w.retentionHours} h, disks ${w.diskFillTarget * 100} % full`,
-    "kafka.t3.small is burstable (20 % baseline) and not recommended for production",
-    consumerAssumption(w),
-  ],
+  assumptions: (w, prices) => {
+    const fleet = mskFleet(w, prices);
+    return [
+      ...fleetAssumptions(fleet, w),
+      "MSK brokers assumed to have the baseline bandwidth of the EC2 instance of the same name; Standard storage at most 16 TiB per broker",
+      ...(fleet.type.kind === "msk-express" ? [`Express: ${SPEC_SOURCES.express}`] : []),
+      consumerAssumption(w),
+    ];
+  },
 };
 
 /** Amazon MSK Serverless: cluster-hours, partition-hours, GB in and out, storage (one billed copy). */
@@ -122,17 +218,18 @@ export const mskServerless: Alternative = {
         retainedStorageGb({ ...w, diskFillTarget: 1 }, 1),
         `${w.retentionHours} h × ingest, one billed copy (average retained GB-month)`,
       ),
-      crossAz(
-        prices,
-        "client traffic across AZs",
-        clientCrossAzGb(w),
-        `${(w.crossAzClientFraction * 100).toFixed(0)} % of produce + consume GB`,
-      ),
+      // Follower fetching needs a broker setting (replica.selector.class); assumed unavailable on MSK Serverless.
+      crossAz(prices, "client traffic across AZs", clientCrossAzGb(w, false), clientBasis(w, false)),
       ...groupConsumers(w, prices, { groups }),
     ];
   },
   assumptions: (w) => [
     `${w.partitions} partitions; prices status S (secondary sources agree)`,
+    ...(w.followerFetching
+      ? [
+          "--follower-fetching not applied: assumed unavailable on MSK Serverless (no broker configuration such as replica.selector.class)",
+        ]
+      : []),
     consumerAssumption(w),
   ],
   warnings: (w) =>
@@ -142,9 +239,10 @@ export const mskServerless: Alternative = {
 };
 
 /**
- * Self-hosted Kafka (KRaft, combined controller+broker nodes) on EC2 over 3 AZs: instances sized like
- * MSK, gp3 EBS for RF × retention ÷ fill, replication (RF − 1 copies) and client traffic across AZs,
- * and ops labour as an explicit input.
+ * Self-hosted Kafka (KRaft, combined controller+broker nodes) on EC2 over 3 AZs: the cheapest fleet
+ * over general-purpose, memory- and storage-optimized types (gp3 EBS for RF × retention ÷ fill, or
+ * local NVMe), replication (RF − 1 copies) and client traffic across AZs, and ops labour as an
+ * explicit input.
  */
 export const kafkaEc2: Alternative = {
   id: "kafka-ec2",
@@ -152,35 +250,46 @@ export const kafkaEc2: Alternative = {
   category: "messaging",
   hosting: "self-hosted",
   lines: (w, prices) => {
-    const size = sizeKafkaCluster(w, ec2Candidates(prices));
+    const fleet = ec2KafkaFleet(w, prices);
     const inGb = ingressGbPerMonth(w);
+    const discount = w.reservedDiscount > 0 ? `, ${w.reservedDiscount * 100} % reserved discount` : "";
     return [
-      ec2Hours(w, prices, size.node, size.brokers, "Kafka brokers"),
       charge(
         prices,
-        "ebs.gp3",
-        "EBS gp3 for Kafka logs",
-        Math.max(size.brokers, retainedStorageGb(w)),
-        `RF ${w.replicationFactor} × ${w.retentionHours} h × ingest ÷ ${w.diskFillTarget} fill`,
+        fleet.type.priceKey,
+        `Kafka brokers: ${fleet.brokers} × EC2 ${fleet.type.name}`,
+        fleet.brokers * HOURS_PER_MONTH,
+        `${fleet.brokers} instances × ${HOURS_PER_MONTH} h${discount}; binding constraint: ${fleet.binding.name}`,
+        1 - w.reservedDiscount,
       ),
+      fleet.type.localNvmeGB !== undefined
+        ? charge(
+            prices,
+            "ebs.gp3",
+            "EBS gp3 for Kafka logs",
+            0,
+            `none: the log lives on ${fleet.type.name}'s ${fleet.type.localNvmeGB} GB local NVMe (${Math.round(retainedStorageGb(w)).toLocaleString("en-US")} GiB over ${fleet.brokers} brokers)`,
+          )
+        : charge(
+            prices,
+            "ebs.gp3",
+            "EBS gp3 for Kafka logs",
+            Math.max(fleet.brokers, retainedStorageGb(w)),
+            `RF ${w.replicationFactor} × ${w.retentionHours} h × ingest ÷ ${w.diskFillTarget} fill`,
+          ),
       crossAz(
         prices,
         "replication across AZs",
         inGb * (w.replicationFactor - 1),
         `${w.replicationFactor - 1} follower copies in other AZs`,
       ),
-      crossAz(
-        prices,
-        "client traffic across AZs",
-        clientCrossAzGb(w),
-        `${(w.crossAzClientFraction * 100).toFixed(0)} % of produce + consume GB`,
-      ),
+      crossAz(prices, "client traffic across AZs", clientCrossAzGb(w), clientBasis(w)),
       opsLabour(w),
       ...groupConsumers(w, prices, { groups: w.consumerGroups ?? w.fanOut }),
     ];
   },
   assumptions: (w, prices) => [
-    sizeKafkaCluster(w, ec2Candidates(prices)).reason,
+    ...fleetAssumptions(ec2KafkaFleet(w, prices), w),
     "KRaft in combined mode (no separate controllers); root volumes, monitoring and backups not priced",
     ...selfHostedAssumptions(w),
   ],

@@ -68,7 +68,8 @@ export const amazonMqRabbit: Alternative = {
   ],
 };
 
-function rabbitNodes(w: Workload, prices: PriceCatalogue) {
+/** The cheapest self-hosted RabbitMQ node type and count (multiples of 3) for a workload. */
+export function rabbitNodes(w: Workload, prices: PriceCatalogue) {
   let best: { node: ReturnType<typeof ec2Candidates>[number]; count: number } | undefined;
   for (const node of ec2Candidates(prices)) {
     const needed =

@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { CatalogueError } from "../errors.ts";
+import { INSTANCE_PRICE_KEYS } from "../instances.ts";
 
 /**
  * Status of a price, as in the project's price research:
@@ -47,7 +49,7 @@ export const priceCatalogueSchema = z
   .strict();
 export type PriceCatalogue = z.infer<typeof priceCatalogueSchema>;
 
-/** Every price key the model reads; a catalogue missing one fails validation on load. */
+/** Every price key the model reads (plus the instance tables' `INSTANCE_PRICE_KEYS`); a catalogue missing one fails validation on load. */
 export const REQUIRED_PRICE_KEYS = [
   "sqs.standard.request",
   "sqs.fifo.request",
@@ -71,14 +73,14 @@ export const REQUIRED_PRICE_KEYS = [
   "kinesis.onDemand.streamHour",
   "kinesis.onDemand.ingress",
   "kinesis.onDemand.retrieval",
-  "msk.broker.kafka.t3.small",
-  "msk.broker.kafka.m5.large",
   "msk.storage",
   "msk.serverless.clusterHour",
   "msk.serverless.partitionHour",
   "msk.serverless.ingress",
   "msk.serverless.egress",
   "msk.serverless.storage",
+  "msk.express.storage",
+  "msk.express.dataWritten",
   "mq.broker.mq.m5.large",
   "mq.storage",
   "ec2.t3.medium",
@@ -96,35 +98,46 @@ export const PRICES_DIR = dirname(fileURLToPath(import.meta.url));
 
 /**
  * Validates a parsed catalogue (shape, and that every price the model reads is present).
- * Throws one error listing every problem.
+ * Throws one `CatalogueError` listing every problem.
  */
 export function validateCatalogue(data: unknown, origin = "price catalogue"): PriceCatalogue {
   const parsed = priceCatalogueSchema.safeParse(data);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    throw new Error(`${origin} is invalid:\n  ${problems.join("\n  ")}`);
+    throw new CatalogueError(origin, `${origin} is invalid`, problems);
   }
-  const missing = REQUIRED_PRICE_KEYS.filter((key) => parsed.data.items[key] === undefined);
-  if (missing.length > 0) throw new Error(`${origin} is missing prices: ${missing.join(", ")}`);
+  const missing = [...REQUIRED_PRICE_KEYS, ...INSTANCE_PRICE_KEYS].filter(
+    (key) => parsed.data.items[key] === undefined,
+  );
+  if (missing.length > 0)
+    throw new CatalogueError(origin, `${origin} is missing prices: ${missing.join(", ")}`);
   return parsed.data;
 }
 
-/** Reads and validates `tools/cost/prices/<region>.json` (or an explicit file). */
+/** Reads and validates `tools/cost/prices/<region>.json` (or an explicit file); `CatalogueError` if it cannot. */
 export function loadPrices(region = "us-east-1", file = join(PRICES_DIR, `${region}.json`)): PriceCatalogue {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch {
-    throw new Error(
+    throw new CatalogueError(
+      file,
       `no price catalogue for region "${region}" (${file}); run: npm run cost -- refresh-prices`,
     );
   }
-  return validateCatalogue(JSON.parse(text), file);
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new CatalogueError(file, `price catalogue ${file} is not JSON: ${(error as Error).message}`);
+  }
+  return validateCatalogue(data, file);
 }
 
 /** The price item for a key; throws if absent (a validated catalogue always has the required keys). */
 export function priceOf(prices: PriceCatalogue, key: PriceKey | string): PriceItem {
   const item = prices.items[key];
-  if (!item) throw new Error(`price "${key}" is not in the ${prices.region} catalogue`);
+  if (!item)
+    throw new CatalogueError(prices.region, `price "${key}" is not in the ${prices.region} catalogue`);
   return item;
 }

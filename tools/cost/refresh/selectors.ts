@@ -1,3 +1,4 @@
+import { KAFKA_EC2_TYPES, MSK_EXPRESS_TYPES, MSK_STANDARD_TYPES } from "../instances.ts";
 import type { PriceSelector } from "./offer-file.ts";
 
 /** `~` regular expression for a usage type with an optional region prefix (`USE2-Requests-Tier1`). */
@@ -114,16 +115,18 @@ export const SELECTORS: readonly PriceSelector[] = [
     serviceCode: "AmazonMSK",
     attributes: { usagetype: usage("Kafka.t3.small") },
   },
-  {
-    key: "msk.broker.kafka.m5.large",
+  // MSK Standard and Express broker sizes of the instance table (usage types Kafka.<type>; the
+  // Express usage type is written from the documented naming and has not been seen matching).
+  ...MSK_STANDARD_TYPES.map((t) => ({
+    key: t.priceKey,
     serviceCode: "AmazonMSK",
-    attributes: { usagetype: usage("Kafka.m5.large") },
-  },
-  {
-    key: "msk.broker.kafka.m7g.large",
+    attributes: { usagetype: usage(`Kafka.${t.name.replace(/^kafka\./, "")}`) },
+  })),
+  ...MSK_EXPRESS_TYPES.map((t) => ({
+    key: t.priceKey,
     serviceCode: "AmazonMSK",
-    attributes: { usagetype: usage("Kafka.m7g.large") },
-  },
+    attributes: { usagetype: usage(`Kafka.${t.name}`) },
+  })),
   { key: "msk.storage", serviceCode: "AmazonMSK", attributes: { usagetype: usage("Kafka.Storage.GP2") } },
   {
     key: "mq.broker.mq.m5.large",
@@ -133,7 +136,7 @@ export const SELECTORS: readonly PriceSelector[] = [
   { key: "ec2.t3.medium", serviceCode: "AmazonEC2", attributes: ec2("t3.medium") },
   { key: "ec2.m5.large", serviceCode: "AmazonEC2", attributes: ec2("m5.large") },
   { key: "ec2.m6g.large", serviceCode: "AmazonEC2", attributes: ec2("m6g.large") },
-  { key: "ec2.m7g.large", serviceCode: "AmazonEC2", attributes: ec2("m7g.large") },
+  ...KAFKA_EC2_TYPES.map((t) => ({ key: t.priceKey, serviceCode: "AmazonEC2", attributes: ec2(t.name) })),
   {
     key: "ebs.gp3",
     serviceCode: "AmazonEC2",

@@ -92,4 +92,16 @@ describe("decodeCloudEvent", () => {
       event.id,
     );
   });
+  it("limits the published message, not the SNS envelope around it", () => {
+    // The envelope escapes every quote of the message JSON, so this ~200 KiB message (an array of
+    // short strings) arrives in a body of about 300 KiB.
+    const event = cloudEvent({ data: orderData({ tags: Array.from({ length: 50_000 }, () => "a") }) });
+    const record = snsEnvelopeRecord(event);
+    expect(Buffer.byteLength(record.body, "utf8")).toBeGreaterThan(262_144);
+    expect(decodeCloudEvent(record, sns).id).toBe(event.id);
+    const tooBig = cloudEvent({ data: orderData({ note: "x".repeat(300 * 1024) }) });
+    const error = permanent(() => decodeCloudEvent(snsEnvelopeRecord(tooBig), sns));
+    expect(error.type).toBe("Oversize");
+    expect(error.reason).toMatch(/SNS Message is \d+ bytes, limit 262144/);
+  });
 });

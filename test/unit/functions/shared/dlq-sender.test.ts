@@ -67,6 +67,27 @@ function messageBytes(body: string, attributes: Record<string, MessageAttributeV
 const tenAttributes = () =>
   stringAttributes(Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`attr${i}`, "v".repeat(200)])));
 
+describe("dlqMessageAttributes keeps the redrive counter", () => {
+  it("keeps redrive-count even when it sorts after the first 8 attributes by name", () => {
+    const many = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`a${i}`, `v${i}`]));
+    const record = sqsRecord({
+      body: "{}",
+      messageAttributes: {
+        ...stringAttributes(many),
+        "redrive-count": {
+          dataType: "Number",
+          stringValue: "2",
+          stringListValues: [],
+          binaryListValues: [],
+        },
+      },
+    });
+    const attributes = dlqMessageAttributes(record, new PermanentError("Boom", "still failing"));
+    expect(attributes["redrive-count"]).toEqual({ DataType: "Number", StringValue: "2" });
+    expect(Object.keys(attributes)).toHaveLength(MAX_ORIGINAL_ATTRIBUTES + 2);
+  });
+});
+
 describe("dlqMessageAttributes within the DLQ's maximum message size (SQS-08, issue 11 item 2)", () => {
   it("truncates the reason (never splitting a character) so body + attributes fit, keeping error.type", () => {
     const body = "b".repeat(DLQ_MAX_MESSAGE_BYTES - 100);
