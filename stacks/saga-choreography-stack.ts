@@ -14,6 +14,9 @@ import {
   type SagaService,
 } from "../functions/saga-choreography/flow.js";
 import { SagaChoreography } from "../patterns/saga-choreography/saga-choreography.js";
+import { notify } from "../patterns/shared/alarm-action.js";
+import { AlarmTopic, alarmEmail } from "../patterns/shared/alarm-topic.js";
+import { functionAlarms } from "../patterns/shared/function-alarms.js";
 import { createKey } from "../patterns/shared/kms.js";
 import { acknowledgeNag } from "../patterns/shared/nag.js";
 import { PatternFunction } from "../patterns/shared/node-function.js";
@@ -41,6 +44,11 @@ export interface SagaChoreographyStackProps extends StackProps {
   readonly watchdogInterval?: Duration;
   /** Removal policy of the tables. @default RemovalPolicy.RETAIN */
   readonly tableRemovalPolicy?: RemovalPolicy;
+  /**
+   * E-mail address subscribed to the alarm topic. Also read from the context key `alarmEmail`.
+   * @default - no subscription
+   */
+  readonly alarmEmail?: string;
 }
 
 /** The DynamoDB actions each service's consumer needs on its own table (no Scan, no batch writes). */
@@ -70,6 +78,8 @@ export class SagaChoreographyStack extends Stack {
   public readonly tables: Readonly<Record<SagaService, Table>>;
   public readonly placeOrder: PatternFunction;
   public readonly watchdog: PatternFunction;
+  /** The topic every alarm of the stack notifies. */
+  public readonly alarms: AlarmTopic;
 
   constructor(scope: Construct, id: string, props: SagaChoreographyStackProps = {}) {
     super(scope, id, props);
@@ -77,6 +87,7 @@ export class SagaChoreographyStack extends Stack {
     const removalPolicy = props.tableRemovalPolicy ?? RemovalPolicy.RETAIN;
     const deadline = props.sagaDeadline ?? Duration.minutes(5);
 
+    this.alarms = new AlarmTopic(this, "Alarms", { email: alarmEmail(this, props.alarmEmail) });
     this.idempotencyTable = createIdempotencyTable(this, "IdempotencyTable", removalPolicy);
     const byOrder = {
       ...tableDefaults(removalPolicy),
@@ -123,6 +134,7 @@ export class SagaChoreographyStack extends Stack {
         },
       })),
       externalEvents: { emitted: SAGA_EXTERNAL_EVENTS },
+      alarmTopic: this.alarms.topic,
     });
 
     const ordersEnvironment = {
@@ -247,13 +259,16 @@ export class SagaChoreographyStack extends Stack {
       "Serverless-LambdaDLQ",
       "Invoked by a schedule every interval; a failed run is repeated by the next one, and the schedule target has its own DLQ",
     );
+    const topic = this.alarms.topic;
     dlqDepthAlarm(
       this,
       "WatchdogScheduleDlqDepthAlarm",
       dlq,
       "Saga watchdog: EventBridge could not invoke the watchdog function (it is deleted, throttled or its permission is missing)",
+      topic,
     );
-    new Metric({
+    functionAlarms(this, "Watchdog", this.watchdog.function, "Saga watchdog", topic);
+    const stuck = new Metric({
       namespace: METRICS_NAMESPACE,
       metricName: "StuckSagasFound",
       dimensionsMap: { service: WATCHDOG_SERVICE },
@@ -267,6 +282,7 @@ export class SagaChoreographyStack extends Stack {
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    notify(stuck, topic);
   }
 }
 

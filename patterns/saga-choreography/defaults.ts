@@ -11,10 +11,6 @@ export const CHOREOGRAPHY_DEFAULTS = {
    */
   targetRetryAttempts: 185,
   targetMaxEventAge: Duration.hours(24),
-  /** Consumed queues: the PutEvents entry maximum (256 KiB), by the cross-helper contract. */
-  queueMaximumMessageSizeBytes: 262_144,
-  /** DLQs: the SQS maximum (1 MiB), so a DLQ copy with reason attributes never fails on size. */
-  deadLetterMaximumMessageSizeBytes: 1_048_576,
 } as const;
 
 /** AWS limits the validation rules check against. */

@@ -33,6 +33,12 @@ export interface ChoreographyServiceProps extends QueueConsumerSettingsProps {
   readonly consumer: QueueConsumerFunctionProps;
   /** Age of the oldest message that raises the alarm. @default Duration.minutes(5) */
   readonly messageAgeAlarmThreshold?: Duration;
+  /**
+   * Age of the oldest message in the DLQ or the target DLQ that raises their age alarm: nobody
+   * redrove it, and SQS deletes it when the DLQ's retention ends. Below `deadLetterRetentionPeriod`.
+   * @default Duration.days(1)
+   */
+  readonly deadLetterAgeAlarmThreshold?: Duration;
 }
 
 /** Event types that cross the boundary of the saga, declared so validation accepts them. */

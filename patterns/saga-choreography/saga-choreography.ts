@@ -9,7 +9,7 @@ import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import { dlqDepthAlarm } from "../shared/queue-alarms.js";
 import { validateProps } from "../shared/validation.js";
-import { CHOREOGRAPHY_DEFAULTS as D } from "./defaults.js";
+import { CHOREOGRAPHY_LIMITS, CHOREOGRAPHY_DEFAULTS as D } from "./defaults.js";
 import type { SagaChoreographyProps } from "./props.js";
 import { ChoreographyService } from "./service.js";
 import { CHOREOGRAPHY_RULES, consumedEvents } from "./validate.js";
@@ -54,7 +54,7 @@ export class SagaChoreography extends Construct {
         encryptionMasterKey: this.eventBusKey,
         enforceSSL: true,
         retentionPeriod: D.deadLetterRetentionPeriod,
-        maxMessageSizeBytes: D.deadLetterMaximumMessageSizeBytes,
+        maxMessageSizeBytes: CHOREOGRAPHY_LIMITS.deadLetterMessageSizeBytes,
       });
       // A name known at synth, so the key policy can name the bus's ARN without referencing the bus
       // (bus → DLQ → key → bus would be a cycle).

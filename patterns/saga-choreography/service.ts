@@ -1,6 +1,5 @@
 import { Duration, Names, type RemovalPolicy, Stack } from "aws-cdk-lib";
 import { type Alarm, ComparisonOperator, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { type CfnRule, type IEventBus, Rule } from "aws-cdk-lib/aws-events";
 import { type IGrantable, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { Key } from "aws-cdk-lib/aws-kms";
@@ -10,12 +9,15 @@ import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { notify } from "../shared/alarm-action.js";
 import { createQueueConsumer } from "../shared/consumer-function.js";
+import { functionAlarms } from "../shared/function-alarms.js";
+import { IDEMPOTENCY_EXPIRES_AFTER_SECONDS, idempotencyExpirySeconds } from "../shared/idempotency-window.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import type { PatternFunction } from "../shared/node-function.js";
 import { dlqDepthAlarm, messageAgeAlarm } from "../shared/queue-alarms.js";
-import { CHOREOGRAPHY_DEFAULTS as D } from "./defaults.js";
+import { CHOREOGRAPHY_LIMITS, CHOREOGRAPHY_DEFAULTS as D } from "./defaults.js";
 import type { ChoreographyServiceProps } from "./props.js";
 import { ServiceQueueTarget } from "./queue-target.js";
 import { type ConsumedEvent, consumerTimeout, serviceSource } from "./validate.js";
@@ -37,8 +39,16 @@ export interface ChoreographyServiceConstructProps {
 export interface ChoreographyServiceAlarms {
   /** The queue's DLQ holds records that failed `maxReceiveCount` times or permanently. */
   readonly deadLetterQueueDepth: Alarm;
+  /** The oldest message in the DLQ nobody redrove is older than the threshold. */
+  readonly deadLetterQueueAge: Alarm;
   /** The oldest message in the queue is older than the threshold: the consumer fails or lags. */
   readonly oldestMessageAge: Alarm;
+  /** The oldest event in the target DLQ is older than the threshold. */
+  readonly targetDeadLetterQueueAge: Alarm;
+  /** The consumer's invocations failed as a whole (threw, timed out, crashed). */
+  readonly consumerErrors: Alarm;
+  /** The consumer was throttled. */
+  readonly consumerThrottles: Alarm;
   /** EventBridge could not deliver an event to the queue (key or policy problem) and parked it. */
   readonly targetDeadLetterQueueDepth: Alarm;
   /** Per consumed detail-type: the rule's `FailedInvocations` (each one will be retried, then parked). */
@@ -91,7 +101,7 @@ export class ChoreographyService extends Construct {
       ...encryption,
       encryptionMasterKey: this.key,
       retentionPeriod: deadLetterRetention,
-      maxMessageSizeBytes: D.deadLetterMaximumMessageSizeBytes,
+      maxMessageSizeBytes: CHOREOGRAPHY_LIMITS.deadLetterMessageSizeBytes,
     };
     this.deadLetterQueue = new Queue(this, "DeadLetterQueue", dlqProps);
     this.targetDeadLetterQueue = new Queue(this, "TargetDeadLetterQueue", dlqProps);
@@ -101,7 +111,8 @@ export class ChoreographyService extends Construct {
       visibilityTimeout:
         s.visibilityTimeout ?? Duration.seconds(timeout.toSeconds() * D.visibilityTimeoutFactor),
       retentionPeriod: retention,
-      maxMessageSizeBytes: D.queueMaximumMessageSizeBytes,
+      // PutEvents entries are at most 256 KiB, so the default fits every event the bus delivers.
+      maxMessageSizeBytes: s.maxMessageSizeBytes ?? D.maxMessageSizeBytes,
       deadLetterQueue: {
         queue: this.deadLetterQueue,
         maxReceiveCount: s.maxReceiveCount ?? D.maxReceiveCount,
@@ -168,7 +179,7 @@ export class ChoreographyService extends Construct {
         DLQ_URL: this.deadLetterQueue.queueUrl,
         EVENT_BUS_NAME: props.eventBus.eventBusName,
         EVENT_SOURCE: this.source,
-        IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String(retention.toSeconds() + deadLetterRetention.toSeconds()),
+        [IDEMPOTENCY_EXPIRES_AFTER_SECONDS]: String(idempotencyExpirySeconds(retention, deadLetterRetention)),
         POWERTOOLS_SERVICE_NAME: s.id,
       },
       queue: this.queue,
@@ -202,10 +213,35 @@ export class ChoreographyService extends Construct {
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
       });
-      if (props.alarmTopic) alarm.addAlarmAction(new SnsAction(props.alarmTopic));
-      failedInvocations[detailType] = alarm;
+      failedInvocations[detailType] = notify(alarm, props.alarmTopic);
     }
+    const dlqAge = s.deadLetterAgeAlarmThreshold ?? D.deadLetterAgeAlarmThreshold;
+    const functions = functionAlarms(
+      this,
+      "Consumer",
+      this.consumer,
+      `Saga service ${s.id}: consumer`,
+      props.alarmTopic,
+    );
     this.alarms = {
+      consumerErrors: functions.errors,
+      consumerThrottles: functions.throttles,
+      deadLetterQueueAge: messageAgeAlarm(
+        this,
+        "DeadLetterQueueAgeAlarm",
+        this.deadLetterQueue,
+        dlqAge,
+        `Saga service ${s.id}: a DLQ message nobody redrove is getting old (SQS deletes it at the end of the DLQ's retention)`,
+        props.alarmTopic,
+      ),
+      targetDeadLetterQueueAge: messageAgeAlarm(
+        this,
+        "TargetDeadLetterQueueAgeAlarm",
+        this.targetDeadLetterQueue,
+        dlqAge,
+        `Saga service ${s.id}: an event parked in the target DLQ is getting old; fix the queue policy or key, then redrive`,
+        props.alarmTopic,
+      ),
       deadLetterQueueDepth: dlqDepthAlarm(
         this,
         "DeadLetterQueueDepthAlarm",

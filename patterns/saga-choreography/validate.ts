@@ -67,6 +67,7 @@ const SQS = sqsConsumerRules<SagaChoreographyProps>((props) =>
       maxReceiveCount: s.maxReceiveCount,
       retentionPeriod: s.retentionPeriod,
       deadLetterRetentionPeriod: s.deadLetterRetentionPeriod,
+      maxMessageSizeBytes: s.maxMessageSizeBytes,
     },
   })),
 );
@@ -232,6 +233,7 @@ export const CHOREOGRAPHY_RULES: readonly ValidationRule<SagaChoreographyProps>[
   SQS.maxConcurrency,
   SQS.maxReceiveCount,
   SQS.retention,
+  SQS.messageSize,
   {
     name: "target-retry-policy",
     check: (p) => {
@@ -250,15 +252,32 @@ export const CHOREOGRAPHY_RULES: readonly ValidationRule<SagaChoreographyProps>[
   {
     name: "message-age-alarm",
     check: (p) =>
-      p.services.flatMap((s) => {
-        const threshold = seconds(s.messageAgeAlarmThreshold);
-        const retention = seconds(s.retentionPeriod ?? CHOREOGRAPHY_DEFAULTS.retentionPeriod);
-        if (threshold === undefined || retention === undefined) return [];
-        return threshold <= 0 || threshold >= retention
-          ? [
-              `${label(s)}: messageAgeAlarmThreshold is ${threshold} s; allowed: more than 0 and less than retentionPeriod (${retention} s)`,
-            ]
-          : [];
-      }),
+      p.services.flatMap((s) =>
+        (
+          [
+            [
+              "messageAgeAlarmThreshold",
+              s.messageAgeAlarmThreshold,
+              s.retentionPeriod ?? CHOREOGRAPHY_DEFAULTS.retentionPeriod,
+              "retentionPeriod",
+            ],
+            [
+              "deadLetterAgeAlarmThreshold",
+              s.deadLetterAgeAlarmThreshold,
+              s.deadLetterRetentionPeriod ?? CHOREOGRAPHY_DEFAULTS.deadLetterRetentionPeriod,
+              "deadLetterRetentionPeriod",
+            ],
+          ] as const
+        ).flatMap(([name, value, limit, limitName]) => {
+          const threshold = seconds(value);
+          const retention = seconds(limit);
+          if (threshold === undefined || retention === undefined) return [];
+          return threshold <= 0 || threshold >= retention
+            ? [
+                `${label(s)}: ${name} is ${threshold} s; allowed: more than 0 and less than ${limitName} (${retention} s)`,
+              ]
+            : [];
+        }),
+      ),
   },
 ];

@@ -236,7 +236,8 @@ describe("SagaChoreography with the order saga", () => {
   });
 
   it("alarms on each DLQ, each queue's age, the bus DLQ and FailedInvocations per rule (by rule name)", () => {
-    template.resourceCountIs("AWS::CloudWatch::Alarm", 1 + 3 * 4 + 13);
+    // Per service: DLQ depth and age, target DLQ depth and age, queue age, consumer errors and throttles.
+    template.resourceCountIs("AWS::CloudWatch::Alarm", 1 + 7 * 4 + 13);
     const name = service("payments").ruleNames.ShippingFailed;
     template.hasResourceProperties("AWS::CloudWatch::Alarm", {
       Namespace: "AWS/Events",
@@ -259,6 +260,7 @@ describe("SagaChoreography options", () => {
     const { template } = synth(ORDER_PROPS, (stack) => ({ alarmTopic: new Topic(stack, "Alarms") }));
     for (const [, alarm] of byType(template, "AWS::CloudWatch::Alarm")) {
       expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.OKActions).toHaveLength(1);
     }
   });
 
@@ -333,6 +335,26 @@ describe("SagaChoreography validation (rule table)", () => {
       "targetRetryAttempts is 186; allowed: an integer from 0 to 185",
     ],
     ["target-retry-policy", { targetMaxEventAge: Duration.seconds(30) }, "targetMaxEventAge is 30 s"],
+    [
+      "message-size",
+      {
+        services: services((s) => [
+          { ...(s[0] as ChoreographyServiceProps), maxMessageSizeBytes: 1_048_576 },
+          ...s.slice(1),
+        ]),
+      },
+      "service 'orders': maxMessageSizeBytes is 1048576",
+    ],
+    [
+      "message-age-alarm",
+      {
+        services: services((s) => [
+          { ...(s[0] as ChoreographyServiceProps), deadLetterAgeAlarmThreshold: Duration.days(20) },
+          ...s.slice(1),
+        ]),
+      },
+      "service 'orders': deadLetterAgeAlarmThreshold is 1728000 s",
+    ],
     [
       "visibility-timeout",
       {
