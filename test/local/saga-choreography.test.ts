@@ -6,17 +6,16 @@ import { readRecord } from "../../functions/saga-choreography/order-record-store
 import { createOrder, type OrderItem, readOrder } from "../../functions/saga-choreography/orders-store.js";
 import { SagaChoreographyOutputs as O } from "../../stacks/saga-choreography-outputs.js";
 import type { LocalCloud } from "../../tools/local/local-cloud.ts";
-import { EventBridgeService } from "../../tools/local/services/eventbridge.ts";
 import { startLocal } from "../../tools/local/start-local.ts";
 import { waitFor } from "../helpers/wait.js";
 
 /**
- * The real synthesized SagaChoreographyStack with its bundled handlers on the embedded cloud plus the
- * local EventBridge service: place-order → bus → rules → service queues → consumers → bus … until
- * every order is settled; the watchdog (every 300 ms locally) times out an order whose OrderPlaced
- * was never put.
+ * The real synthesized SagaChoreographyStack with its bundled handlers on the embedded cloud and its
+ * EventBridge service: place-order → bus → rules → service queues → consumers → bus … until every
+ * order is settled; the watchdog (invoked here rather than waiting for its one-minute schedule) times
+ * out an order whose OrderPlaced was never put.
  */
-describe("saga-choreography on the embedded cloud with the local EventBridge service", () => {
+describe("saga-choreography on the embedded cloud (EventBridge service built in)", () => {
   let cloud: LocalCloud;
   let dynamodb: DynamoDBClient;
   const table = (name: keyof typeof O) => cloud.outputs[O[name] as string] as string;
@@ -43,7 +42,6 @@ describe("saga-choreography on the embedded cloud with the local EventBridge ser
   beforeAll(async () => {
     cloud = await startLocal({
       stack: "SagaChoreographyStack",
-      services: [new EventBridgeService({ scheduleIntervalMs: 300, retryBaseDelayMs: 10 })],
       visibilityTimeoutSeconds: 1,
     });
     dynamodb = new DynamoDBClient({

@@ -1,16 +1,18 @@
 /**
  * The services of the embedded cloud. The built-ins run in every local cloud, in this order (SQS and
- * SNS, DynamoDB, Lambda); others are passed in `StartLocalOptions.services`.
+ * SNS, DynamoDB, Lambda, EventBridge); others are passed in `StartLocalOptions.services`.
  */
 import { REPO_ROOT } from "../cloud-assembly.ts";
 import { CLOUD_NO_OPS, SEMANTIC_GAPS } from "../parity.ts";
 import { DynamoDbService } from "./dynamodb.ts";
+import { EventBridgeService } from "./eventbridge.ts";
 import { type FunctionLogs, LambdaLocalService } from "./lambda.ts";
 import type { LocalService } from "./local-service.ts";
 import { ServiceRegistry } from "./registry.ts";
 import { SqsSnsService } from "./sqs-sns.ts";
 
 export { DynamoDbService } from "./dynamodb.ts";
+export { EventBridgeService, type EventBridgeServiceProps } from "./eventbridge.ts";
 export { type FunctionLogs, LambdaLocalService, type LambdaServiceProps } from "./lambda.ts";
 export type * from "./local-service.ts";
 export { type ParityRow, type ResourceDecision, ServiceRegistry } from "./registry.ts";
@@ -40,7 +42,7 @@ export function builtInServices(props: BuiltInServiceProps = {}): {
       ? { visibilityTimeoutSeconds: props.visibilityTimeoutSeconds }
       : {},
   );
-  return { services: [sqsSns, new DynamoDbService(), lambda], lambda };
+  return { services: [sqsSns, new DynamoDbService(), lambda, new EventBridgeService()], lambda };
 }
 
 /** The registry of `services` plus the cloud-wide documented no-ops (IAM, KMS, CloudWatch, VPC, …). */
