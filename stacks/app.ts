@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import { App } from "aws-cdk-lib";
 import { SagaChoreographyStack } from "./saga-choreography-stack.js";
+import { SfnSagaStack } from "./sfn-saga-stack.js";
 import { SnsSqsFanoutStack } from "./sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "./sqs-dlq-redrive-stack.js";
+import { tagTestDeployment } from "./test-deployment-tag.js";
 
 /** The only `new App()` in the repository: every deployable example stack is added here. */
 const app = new App();
+// A test deployment (`-c serverless-messaging:test-deployment=true`) says so on every stack.
+tagTestDeployment(app);
 new SnsSqsFanoutStack(app, "SnsSqsFanoutStack", {
   description:
     "SNS to SQS fan-out with per-subscriber DLQs, filters and idempotent consumers (sns-sqs-fanout)",
@@ -16,5 +20,8 @@ new SqsDlqRedriveStack(app, "SqsDlqRedriveStack", {
 new SagaChoreographyStack(app, "SagaChoreographyStack", {
   description:
     "Order saga by choreography on EventBridge with per-service queues and a stuck-saga watchdog (saga-choreography)",
+});
+new SfnSagaStack(app, "SfnSagaStack", {
+  description: "Place-order saga on Step Functions with reverse compensations and alerting (sfn-saga)",
 });
 app.synth();

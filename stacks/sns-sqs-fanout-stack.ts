@@ -133,8 +133,9 @@ export class SnsSqsFanoutStack extends Stack {
       const subscriber = this.fanout.subscribers[name];
       if (!subscriber) throw new Error(`subscriber ${name} missing`);
       this.idempotencyTable.grant(subscriber.consumer, ...IDEMPOTENCY_TABLE_ACTIONS);
-      // The effect is one UpdateItem (ADD applications, SET firstAppliedAt).
-      this.effectsTable.grant(subscriber.consumer, "dynamodb:UpdateItem");
+      // The effect is one conditional UpdateItem; when its condition fails, a GetItem reads the item
+      // back to tell an SDK retry of the same write from a second application (functions/README.md).
+      this.effectsTable.grant(subscriber.consumer, "dynamodb:GetItem", "dynamodb:UpdateItem");
       const names = SnsSqsFanoutOutputs.subscribers[name];
       new CfnOutput(this, names.queueUrl, { value: subscriber.queue.queueUrl });
       new CfnOutput(this, names.dlqUrl, { value: subscriber.deadLetterQueue.queueUrl });

@@ -45,6 +45,14 @@ export function isTestDeployment(scope: IConstruct): boolean {
   );
 }
 
+/**
+ * The tag every stack (and so every resource) of a test deployment carries: key = the context key,
+ * value `true`. `npm run verify -- <slug> --target aws` deploys over an existing stack only when
+ * it carries this tag (or with `--force`), so it never puts short retry loops and fault injection on
+ * a production stack of the same name. stacks/test-deployment-tag.ts applies it.
+ */
+export const TEST_DEPLOYMENT_TAG = { key: TEST_DEPLOYMENT_CONTEXT, value: "true" } as const;
+
 /** The CLI arguments that turn a test deployment on. */
 export const TEST_DEPLOYMENT_ARGS = ["-c", `${TEST_DEPLOYMENT_CONTEXT}=true`] as const;
 

@@ -70,8 +70,14 @@ export class DlqMessageTooLargeError extends Error {
 
 /**
  * `error.type`, `error.reason` (cut to {@link MAX_REASON_LENGTH} bytes, and further to fit
- * `maxMessageBytes`), then the original attributes (`redrive-count`, then the first {@link MAX_ORIGINAL_ATTRIBUTES} by name, stale
- * `error.*` dropped) while they fit. The total of body + attributes never exceeds `maxMessageBytes`.
+ * `maxMessageBytes`), then the original attributes (`redrive-count`, then the first
+ * {@link MAX_ORIGINAL_ATTRIBUTES} by name, stale `error.*` dropped) while they fit. The total of body +
+ * attributes never exceeds `maxMessageBytes`.
+ *
+ * An original attribute that is not kept (beyond the 8, or too large for the room left) is named in
+ * `error.reason` — `<reason> [message attributes not kept: a, b]` — so an operator knows the DLQ copy is
+ * not the whole message. The names come out of the same budget: the reason itself is cut first, and the
+ * names too when not even they fit.
  */
 export function dlqMessageAttributes(
   record: SQSRecord,
@@ -89,15 +95,18 @@ export function dlqMessageAttributes(
       `the DLQ copy would be ${fixed + 1} bytes or more (body ${Buffer.byteLength(record.body, "utf8")}), above the DLQ's ${maxMessageBytes}`,
     );
   }
-  const reason = truncateUtf8(xmlSafe(error.reason) || typeValue, Math.min(MAX_REASON_LENGTH, room)) || "?";
-  room -= Buffer.byteLength(reason, "utf8");
-
-  const attributes: Record<string, MessageAttributeValue> = {};
+  const baseReason = xmlSafe(error.reason) || typeValue;
   // `redrive-count` first: the redrive tool recognises a message it already moved by body and count, so a
   // DLQ copy that dropped the count would look new to it (the planned depth still bounds the run).
   const names = Object.keys(record.messageAttributes ?? {})
     .filter((name) => !name.startsWith("error."))
     .sort((a, b) => Number(b === KEPT_FIRST) - Number(a === KEPT_FIRST) || (a < b ? -1 : a > b ? 1 : 0));
+  const notKept = names.slice(MAX_ORIGINAL_ATTRIBUTES);
+  let reason = composeReason(baseReason, notKept, Math.min(MAX_REASON_LENGTH, room));
+  room -= Buffer.byteLength(reason, "utf8");
+
+  const attributes: Record<string, MessageAttributeValue> = {};
+  const tooLarge: string[] = [];
   for (const name of names.slice(0, MAX_ORIGINAL_ATTRIBUTES)) {
     const value = record.messageAttributes[name];
     let attribute: MessageAttributeValue | undefined;
@@ -111,13 +120,32 @@ export function dlqMessageAttributes(
     }
     if (attribute === undefined) continue;
     const size = attributeBytes(name, value?.dataType ?? "", valueBytes);
-    if (size > room) continue;
+    if (size > room) {
+      tooLarge.push(name);
+      continue;
+    }
     attributes[name] = attribute;
     room -= size;
   }
+  if (tooLarge.length > 0) {
+    // The reason may grow into the room the attributes left, never beyond it.
+    const budget = Math.min(MAX_REASON_LENGTH, Buffer.byteLength(reason, "utf8") + room);
+    reason = composeReason(baseReason, [...tooLarge, ...notKept], budget);
+  }
   attributes["error.type"] = { DataType: "String", StringValue: typeValue };
-  attributes["error.reason"] = { DataType: "String", StringValue: reason };
+  attributes["error.reason"] = { DataType: "String", StringValue: reason || "?" };
   return attributes;
+}
+
+/**
+ * `reason`, then ` [message attributes not kept: a, b]` when `notKept` names any, in at most `maxBytes`
+ * UTF-8 bytes: the reason is cut first (keeping at least its first 256 bytes), then the whole.
+ */
+function composeReason(reason: string, notKept: readonly string[], maxBytes: number): string {
+  if (notKept.length === 0) return truncateUtf8(reason, maxBytes);
+  const suffix = ` [message attributes not kept: ${notKept.join(", ")}]`;
+  const reasonBudget = Math.max(maxBytes - Buffer.byteLength(suffix, "utf8"), Math.min(maxBytes, 256));
+  return truncateUtf8(truncateUtf8(reason, reasonBudget) + suffix, maxBytes);
 }
 
 /** What SQS counts for one attribute: name, data type and value, in bytes. */

@@ -101,7 +101,7 @@ export interface EventPipeline<TItem> {
   /**
    * Runs one item. Resolves with `applied`, `duplicate` or `rejected`; rejects (throws) when the item
    * must be delivered again. Metrics: `EventsApplied`, `DuplicatesSkipped`, `RecordsFailed`,
-   * `FaultsInjected` (the adapter counts what it does with `rejected`).
+   * `FaultsInjected`, `EventTimeAhead` (the adapter counts what it does with `rejected`).
    */
   process(item: TItem, lambdaContext?: Context): Promise<PipelineOutcome>;
   readonly logger: Logger;
@@ -115,6 +115,14 @@ export interface EventPipeline<TItem> {
 export function idempotencyPayload(event: CloudEvent): unknown {
   return { source: event.source, type: event.type, subject: event.subject ?? null, data: event.data };
 }
+
+/**
+ * How far a producer's `time` may be ahead of this function's clock before the event is counted as
+ * skewed (`EventTimeAhead` metric and a warning; SQS-13). The event is still processed: ordering uses
+ * versions or sequence numbers, never wall-clock time, so a skewed producer clock changes nothing but
+ * deserves a look.
+ */
+export const CLOCK_SKEW_TOLERANCE_MS = 60_000;
 
 /** Builds an {@link EventPipeline}; see the module documentation. */
 export function createEventPipeline<TData, TItem>(
@@ -133,6 +141,11 @@ export function createEventPipeline<TData, TItem>(
     try {
       const event = validateCloudEvent(adapter.payload(item), schemas);
       eventId = event.id;
+      const aheadMs = event.time === undefined ? 0 : Date.parse(event.time) - Date.now();
+      if (aheadMs > CLOCK_SKEW_TOLERANCE_MS) {
+        count("EventTimeAhead");
+        logger.warn("event time is ahead of this clock; processed anyway", { ...log, eventId, aheadMs });
+      }
       if (adapter.attempt(item) === 1 && isFaultInjected(name, event.id, faults.transientRate)) {
         count("FaultsInjected");
         throw new RetryableError(`injected transient fault for event ${event.id} (first receive)`);

@@ -12,6 +12,13 @@
  *   is lost);
  * - thrown → reported in `batchItemFailures`, so SQS redelivers only that record.
  *
+ * A record that arrives with `error.type`/`error.reason` attributes was redriven with its DLQ copy's
+ * attributes (SQS's `StartMessageMoveTask` sends the copy back unchanged; the own mover drops them):
+ * they describe an EARLIER failure. They are logged once on receipt as `previousError`, included in
+ * this record's other log lines, and replaced by the new reason if it fails permanently again. If the
+ * queue's RedrivePolicy dead-letters it instead (timeout, crash), the DLQ copy still shows the
+ * previous reason: its receive count and `redrive-count` tell the two apart.
+ *
  * Requires the event source mapping's `ReportBatchItemFailures`. Standard queues are processed in
  * parallel; FIFO queues (`eventSourceARN` ending `.fifo`) in order, and a failed record makes the
  * rest of ITS message group fail in that batch (Powertools `SqsFifoPartialProcessorAsync` with
@@ -92,11 +99,29 @@ export function sqsDeliveryAdapter(
   return {
     payload: (record) => decodeBody(record.body, options),
     attempt: (record) => Number(record.attributes.ApproximateReceiveCount) || undefined,
-    logFields: (record) => ({
-      messageId: record.messageId,
-      receiveCount: record.attributes.ApproximateReceiveCount,
-    }),
+    logFields: (record) => {
+      const previous = previousError(record);
+      return {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        ...(previous ? { previousError: previous } : {}),
+      };
+    },
   };
+}
+
+/** The failure an earlier DLQ copy recorded on this message (`error.type`/`error.reason`), if any. */
+export interface PreviousError {
+  readonly type?: string;
+  readonly reason?: string;
+}
+
+/** The stale `error.*` attributes of a record redriven with its DLQ copy's attributes; `undefined` if none. */
+export function previousError(record: SQSRecord): PreviousError | undefined {
+  const type = record.messageAttributes?.["error.type"]?.stringValue;
+  const reason = record.messageAttributes?.["error.reason"]?.stringValue;
+  if (type === undefined && reason === undefined) return undefined;
+  return { ...(type === undefined ? {} : { type }), ...(reason === undefined ? {} : { reason }) };
 }
 
 /** Builds a {@link SqsConsumer}; see the module documentation for the semantics. */
@@ -117,10 +142,23 @@ export function createSqsConsumer<TData>(options: SqsConsumerOptions<TData>): Sq
   const count = (metric: string) => metrics.addMetric(metric, MetricUnit.Count, 1);
 
   async function processRecord(record: SQSRecord, lambdaContext?: Context): Promise<RecordOutcome> {
+    const previous = previousError(record);
+    if (previous) {
+      logger.info("record carries error.* of an earlier failure (redriven with its DLQ copy's attributes)", {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        redriveCount: record.messageAttributes["redrive-count"]?.stringValue,
+        previousError: previous,
+      });
+    }
     const outcome = await pipeline.process(record, lambdaContext);
     if (outcome.status !== "rejected") return outcome;
     const { error } = outcome;
-    const log = { messageId: record.messageId, receiveCount: record.attributes.ApproximateReceiveCount };
+    const log = {
+      messageId: record.messageId,
+      receiveCount: record.attributes.ApproximateReceiveCount,
+      ...(previous ? { previousError: previous } : {}),
+    };
     try {
       await sendToDlq(record, error);
     } catch (sendError) {

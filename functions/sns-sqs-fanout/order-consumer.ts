@@ -87,13 +87,23 @@ export function createOrderConsumer({
     schemas: ORDER_EVENT_SCHEMAS,
     handle: async (event, { logger: log }) => {
       const { applied } = await recordEffect(event);
-      if (!applied) metrics.addMetric("EffectsAlreadyRecorded", MetricUnit.Count, 1);
-      log.debug(applied ? "order effect applied" : "order effect already recorded; not applied again", {
+      const fields = {
         subscriber: config.subscriberName,
         eventId: event.id,
         type: event.type,
         orderId: event.data.orderId,
-      });
+      };
+      if (applied) {
+        log.debug("order effect applied", fields);
+        return;
+      }
+      // The idempotency layer let a second application through (an expired or unsaved record): the
+      // effect write's condition stopped it and recorded it on the effect item.
+      metrics.addMetric("EffectDuplicatesSuppressed", MetricUnit.Count, 1);
+      log.warn(
+        "order effect already applied by another attempt; not applied again, recorded as a suppressed duplicate",
+        fields,
+      );
     },
     sendToDlq: createSqsDlqSender({ sqs, queueUrl: config.dlqUrl }),
     idempotency: createDynamoDbIdempotencyGuard({

@@ -4,6 +4,7 @@
  * business function, wrapped in {@link withRetryPolicy} (backoff from ApproximateReceiveCount; retries
  * exhausted → DLQ with a reason).
  */
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createSqsDlqSender } from "../shared/dlq-sender.js";
@@ -125,12 +126,18 @@ export function createJobWorker({
         redriveCount,
         now: now(),
       });
-      logger.info(applied ? "job applied" : "job effect already recorded for this event; not applied again", {
-        jobId,
-        eventId: event.id,
-        receiveCount,
-        redriveCount,
-      });
+      const fields = { jobId, eventId: event.id, receiveCount, redriveCount };
+      if (applied) {
+        logger.info("job applied", fields);
+        return;
+      }
+      // The idempotency layer let a second application of this event through (an expired or unsaved
+      // record): the effect write's condition stopped it and recorded it on the job's item.
+      metrics.addMetric("EffectDuplicatesSuppressed", MetricUnit.Count, 1);
+      logger.warn(
+        "job already applied by another attempt of this event; not applied again, recorded as a suppressed duplicate",
+        fields,
+      );
     },
     {
       maxReceiveCount: config.maxReceiveCount,

@@ -1,6 +1,6 @@
 /**
  * The reader of the jobs' items written by `jobs-table.ts` (`pk = job#<jobId>`: `applications`,
- * `firstAppliedAt`, the applying delivery's `receiveCount` and `redriveCount`, and the `attempts` log of
+ * `suppressedDuplicates`, `firstAppliedAt`, the applying delivery's `receiveCount` and `redriveCount`, and the `attempts` log of
  * failed receives). Scenarios call this instead of parsing the layout themselves, so a change of the
  * item shape is made here, beside its writer.
  */
@@ -23,6 +23,11 @@ export interface JobAttempt {
 export interface JobRecord {
   readonly jobId: string;
   readonly applications: number;
+  /**
+   * Later attempts of an event that already applied the job, stopped by the effect write's condition (a
+   * second application the idempotency layer let through): 0 when exactly once.
+   */
+  readonly suppressedDuplicates: number;
   /** When the effect was first applied (epoch ms; 0 when never). */
   readonly firstAppliedAt: number;
   /** `ApproximateReceiveCount` of the delivery that applied it. */
@@ -37,6 +42,7 @@ export function parseJobItem(item: DynamoItem): JobRecord {
   return {
     jobId: (item.pk?.S ?? "").replace(/^job#/, ""),
     applications: Number(item.applications?.N ?? 0),
+    suppressedDuplicates: Number(item.suppressedDuplicates?.N ?? 0),
     firstAppliedAt: Date.parse(item.firstAppliedAt?.S ?? "") || 0,
     receiveCount: Number(item.receiveCount?.N ?? 0),
     redriveCount: Number(item.redriveCount?.N ?? 0),

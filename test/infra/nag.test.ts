@@ -2,6 +2,7 @@ import type { App } from "aws-cdk-lib";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { describe, expect, it } from "vitest";
 import { SagaChoreographyStack } from "../../stacks/saga-choreography-stack.js";
+import { SfnSagaStack } from "../../stacks/sfn-saga-stack.js";
 import { SnsSqsFanoutStack } from "../../stacks/sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "../../stacks/sqs-dlq-redrive-stack.js";
 import { createTestApp } from "../helpers/app.js";
@@ -21,10 +22,11 @@ const STACKS: [string, (app: App) => void][] = [
   ["SnsSqsFanoutStack", (app) => new SnsSqsFanoutStack(app, "SnsSqsFanoutStack")],
   ["SqsDlqRedriveStack", (app) => new SqsDlqRedriveStack(app, "SqsDlqRedriveStack")],
   ["SagaChoreographyStack", (app) => new SagaChoreographyStack(app, "SagaChoreographyStack")],
+  ["SfnSagaStack", (app) => new SfnSagaStack(app, "SfnSagaStack")],
 ];
 
 describe.each(STACKS)("cdk-nag on %s", (_name, build) => {
-  it("reports no unacknowledged AwsSolutions or Serverless finding", () => {
+  it("reports no unacknowledged AwsSolutions or Serverless finding (IAC-01)", () => {
     expect(nagFindings(build).map((f) => `${f.rule} at ${f.path}: ${f.description}`)).toEqual([]);
   });
 
@@ -58,7 +60,7 @@ describe.each(STACKS)("cdk-nag on %s", (_name, build) => {
 describe("a new wildcard grant", () => {
   const wildcard = new PolicyStatement({ actions: ["sqs:ListQueues", "dynamodb:Scan"], resources: ["*"] });
 
-  it("on the worker role of SqsDlqRedriveStack fails the nag check", () => {
+  it("on the worker role of SqsDlqRedriveStack fails the nag check (IAC-12)", () => {
     const findings = nagFindings((app) => {
       const stack = new SqsDlqRedriveStack(app, "SqsDlqRedriveStack");
       stack.jobs.consumerFunction?.role.addToPrincipalPolicy(wildcard);
@@ -68,7 +70,7 @@ describe("a new wildcard grant", () => {
     ]);
   });
 
-  it("on a fan-out consumer role of SnsSqsFanoutStack fails the nag check", () => {
+  it("on a fan-out consumer role of SnsSqsFanoutStack fails the nag check (IAC-12)", () => {
     const findings = nagFindings((app) => {
       const stack = new SnsSqsFanoutStack(app, "SnsSqsFanoutStack");
       stack.fanout.subscribers.billing?.consumerFunction?.role.addToPrincipalPolicy(wildcard);

@@ -1,3 +1,4 @@
+import type { CfnElement } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { describe, expect, it } from "vitest";
 import { SnsSqsFanoutStack } from "../../stacks/sns-sqs-fanout-stack.js";
@@ -133,5 +134,18 @@ describe("SnsSqsFanoutStack", () => {
       "dynamodb:PutItem",
       "dynamodb:UpdateItem",
     ]);
+  });
+
+  it("lets each consumer update and read back its effects (the read tells an SDK retry from a second application)", () => {
+    const effectsTable = stack.getLogicalId(stack.effectsTable.node.defaultChild as CfnElement);
+    const onEffects = Object.values(template.findResources("AWS::IAM::Policy")).flatMap((policy) =>
+      (
+        policy.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]
+      ).filter((s) => JSON.stringify(s.Resource).includes(`"${effectsTable}"`)),
+    );
+    expect(onEffects).toHaveLength(3);
+    for (const statement of onEffects) {
+      expect([statement.Action].flat().sort()).toEqual(["dynamodb:GetItem", "dynamodb:UpdateItem"]);
+    }
   });
 });

@@ -166,7 +166,7 @@ describe("SnsSqsFanout with defaults", () => {
     expect(actions.filter((a) => a.endsWith("*"))).toEqual([]);
   });
 
-  it("alarms on depth and age of both DLQs, queue age, consumer errors and throttles, failed notifications; no actions", () => {
+  it("alarms on depth and age of both DLQs, queue age, consumer errors and throttles, failed notifications; no actions (IAC-11)", () => {
     const billing = fanout.subscribers.billing;
     if (!billing) throw new Error("billing missing");
     const id = (c: { node: { defaultChild?: unknown } }) =>
@@ -264,14 +264,14 @@ describe("KMS keys", () => {
         ?.Statement ?? []
     ).filter((s) => JSON.stringify(s.Principal) === JSON.stringify({ Service: "sns.amazonaws.com" }));
 
-  it("never shares a key between the topic and any queue", () => {
+  it("never shares a key between the topic and any queue (IAC-07)", () => {
     for (const [, queue] of byType(template, "AWS::SQS::Queue")) {
       expect(logicalId(queue.Properties.KmsMasterKeyId)).not.toBe(topicKey);
     }
     template.resourceCountIs("AWS::KMS::Key", 3);
   });
 
-  it("grants SNS, for this topic only, on the keys of subscribed queues and subscription DLQs", () => {
+  it("grants SNS, for this topic only, on the keys of subscribed queues and subscription DLQs (IAC-05)", () => {
     for (const [, subscription] of byType(template, "AWS::SNS::Subscription")) {
       const queueId = logicalId(subscription.Properties.Endpoint);
       const dlqId = logicalId(

@@ -115,7 +115,7 @@ describe("RedrivableQueue with defaults", () => {
     expect(dlq.MaximumMessageSize).toBe(1_048_576);
   });
 
-  it("lets only the work queue redrive into the DLQ (RedriveAllowPolicy byQueue, by name: no cycle)", () => {
+  it("lets only the work queue redrive into the DLQ (RedriveAllowPolicy byQueue, by name: no cycle) (IAC-08)", () => {
     const name = String(work.QueueName);
     expect(name).toMatch(/^Test-Jobs[A-Za-z0-9-]*$/);
     expect(name.length).toBeLessThanOrEqual(80);
@@ -377,7 +377,7 @@ describe("RedrivableQueue validation (one rule each; every failure reported)", (
   it("fails without a consumer entry or function, or with both", () => {
     fails({ consumer: {} }, "consumer-source", /exactly one of `entry`/);
   });
-  it("fails when the visibility timeout is below 6 × the consumer timeout", () => {
+  it("fails when the visibility timeout is below 6 × the consumer timeout (IAC-02)", () => {
     fails(
       { visibilityTimeout: Duration.seconds(179) },
       "visibility-timeout",

@@ -81,6 +81,12 @@ describe("local-cloud CLI", () => {
     expect(stderr).toBe("error: --endpoint applies to --target localstack only, not aws");
   });
 
+  it("rejects --force for a target other than aws", () => {
+    const { status, stderr } = cli(["verify", "sns-sqs-fanout", "--target", "localstack", "--force"]);
+    expect(status).toBe(1);
+    expect(stderr).toBe("error: --force applies to --target aws only, not localstack");
+  });
+
   it("says what to do when there are no AWS credentials for the aws target", () => {
     const { status, stderr } = cli(["verify", "sns-sqs-fanout", "--target", "aws"], withoutCredentials);
     expect(status).toBe(1);

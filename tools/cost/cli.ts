@@ -115,7 +115,7 @@ function workloadFrom(o: CostOptions): WorkloadInput {
     idempotencyWritesPerMessage: optional(o.idempotencyWrites, (r) =>
       parseNumber(r, "--idempotency-writes", 0, 100),
     ),
-    publishBatchSize: optional(o.publishBatch, (r) => parseInteger(r, "--publish-batch", 1, 10)),
+    publishBatchSize: optional(o.publishBatch, (r) => parseInteger(r, "--publish-batch", 1, 1_000)),
     partitions: optional(o.partitions, (r) => parseInteger(r, "--partitions", 1, 100_000)),
     consumerGroups: optional(o.consumerGroups, (r) => parseInteger(r, "--consumer-groups", 1, 1_000)),
     retryFraction: optional(o.retry, (r) => parseNumber(r, "--retry", 0, 10)),
@@ -277,7 +277,7 @@ export function program(io: CliIo, done: (code: Promise<number>) => void): Comma
     )
     .option(
       "--size <size>",
-      "payload per message with its unit: B, KB (1,000), KiB (1,024), MB, MiB; at most 1 MiB (the SQS/SNS maximum). A unit is required: 1B is one byte",
+      "payload per message with its unit: B, KB (1,000), KiB (1,024), MB, MiB; at most 1 MiB (the SQS maximum; SNS, EventBridge and Step Functions take at most 256 KiB, and their options warn above it). A unit is required: 1B is one byte",
       "1KB",
     )
     .option("--fan-out <n>", "subscribers (SQS queues, Pub/Sub subscriptions) receiving every message", "3")
@@ -316,7 +316,10 @@ export function program(io: CliIo, done: (code: Promise<number>) => void): Comma
       "--idempotency-writes <n>",
       "DynamoDB writes per processed message on every option (default 0; 2 for Powertools idempotency: in-progress + completed)",
     )
-    .option("--publish-batch <n>", "messages per SNS PublishBatch / Pub/Sub publish call, 1-10 (default 1)")
+    .option(
+      "--publish-batch <n>",
+      "messages per publish call, 1-1000 (default 1): Pub/Sub publishes up to 1,000 per request; SNS PublishBatch takes at most 10, so larger values are sent to SNS as several calls of 10",
+    )
     .option(
       "--partitions <n>",
       "Kafka topic partitions: MSK Serverless partition-hours and partition replicas per broker (default 12)",

@@ -35,7 +35,11 @@ export const workloadSchema = z
   .object({
     /** Average published messages per second (before fan-out). */
     messagesPerSecond: z.number().nonnegative(),
-    /** Payload size of one message in bytes. @default 1000 */
+    /**
+     * Payload size of one message in bytes, at most SQS's 1 MiB. SNS, EventBridge and Step Functions
+     * take at most 256 KiB: their options warn above that (a claim check in S3 is then needed).
+     * @default 1000
+     */
     payloadBytes: z.number().int().min(1).max(1_048_576).default(1_000),
     /** Number of independent subscribers / consumer groups that each get every message. @default 3 */
     fanOut: z.number().int().min(1).max(1_000).default(3),
@@ -68,7 +72,10 @@ export const workloadSchema = z
      * transport; `--stack` turns it on for functions wired to an idempotency table. @default 0
      */
     idempotencyWritesPerMessage: z.number().min(0).max(100).default(0),
-    /** Messages per publish call (SNS PublishBatch / Pub/Sub batch, ≤ 10 for SNS). @default 1 */
+    /**
+     * Messages per publish call: a Pub/Sub publish request takes up to 1,000; SNS PublishBatch at
+     * most 10, so the SNS options send larger batches as several calls of 10. @default 1
+     */
     publishBatchSize: z.number().int().min(1).max(1_000).default(1),
     /** Fraction of deliveries that fail once and are received and processed again. @default 0 */
     retryFraction: z.number().min(0).max(10).default(0),
@@ -161,7 +168,10 @@ export const WORKLOAD_FLAGS = {
 
 /** How a bound reads for a field whose raw unit is not obvious from its flag. */
 const BOUND_WORDS: Partial<Record<keyof WorkloadInput, (n: number) => string>> = {
-  payloadBytes: (n) => (n === 1_048_576 ? "1 MiB (1,048,576 B, the SQS and SNS maximum)" : `${n} B`),
+  payloadBytes: (n) =>
+    n === 1_048_576
+      ? "1 MiB (1,048,576 B, the SQS maximum; SNS, EventBridge and Step Functions take at most 256 KiB, 262,144 B)"
+      : `${n} B`,
   retentionHours: (n) => `${n} h`,
   brokerRecoveryHours: (n) => `${n} h`,
   lambdaMemoryMb: (n) => `${n} MB`,

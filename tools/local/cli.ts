@@ -2,7 +2,7 @@
  * `npm run local | verify | diagram`: the command line of the embedded local cloud.
  *
  *   npm run local -- <slug> [--messages N] [--faults] [--json] [--serve]
- *   npm run verify -- <slug> --target local|localstack|aws [--endpoint URL] [--outputs-file F]
+ *   npm run verify -- <slug> --target local|localstack|aws [--endpoint URL] [--outputs-file F] [--force]
  *   npm run diagram -- <slug> [--out FILE]
  */
 import { writeFileSync } from "node:fs";
@@ -77,6 +77,11 @@ export function program(): Command {
       "localstack: LocalStack's endpoint; one already running there is used as is (default: LOCALSTACK_ENDPOINT, else http://localhost:4566)",
     )
     .option("--outputs-file <file>", "aws: use this `cdk deploy --outputs-file` file instead of deploying")
+    .option(
+      "--force",
+      "aws: deploy even over an existing stack not tagged serverless-messaging:test-deployment=true (it gets the test deployment's short retry loops and fault injection)",
+      false,
+    )
     .option("--messages <n>", "events to send", positiveInteger)
     .option("--json", "print the ledger as JSON on stdout", false)
     .action(
@@ -86,6 +91,7 @@ export function program(): Command {
           target: TargetName;
           endpoint?: string;
           outputsFile?: string;
+          force: boolean;
           messages?: number;
           json: boolean;
         },
@@ -94,6 +100,8 @@ export function program(): Command {
           throw new InvalidArgumentError(
             `--endpoint applies to --target localstack only, not ${opts.target}`,
           );
+        if (opts.force && opts.target !== "aws")
+          throw new InvalidArgumentError(`--force applies to --target aws only, not ${opts.target}`);
         const ledger = await runOnTarget(patternFor(slug), opts.target, {
           ...opts,
           faults: true,

@@ -29,8 +29,13 @@ export interface StartLocalOptions {
    */
   readonly visibilityTimeoutSeconds?: number;
   /**
-   * Services added to the built-ins (SQS/SNS, DynamoDB, Lambda), started after them in this order:
-   * Step Functions, a Kafka broker, … (see `services/local-service.ts`). @default []
+   * Every Step Functions retry waits this many milliseconds instead of its backoff (printed at start).
+   * @default - the definitions' IntervalSeconds, BackoffRate, MaxDelaySeconds and jitter
+   */
+  readonly stepFunctionsRetryDelayMs?: number;
+  /**
+   * Services added to the built-ins (SQS/SNS, DynamoDB, Lambda, Step Functions), started after them
+   * in this order: a Kafka broker, … (see `services/local-service.ts`). @default []
    */
   readonly services?: readonly LocalService[];
   /** @deprecated the former name of {@link StartLocalOptions.services}. @default [] */

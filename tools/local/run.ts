@@ -16,6 +16,8 @@ export interface RunOptions {
   readonly messages?: number;
   readonly faults: boolean;
   readonly outputsFile?: string;
+  /** aws: deploy over an existing stack that is not tagged as a test deployment. @default false */
+  readonly force?: boolean;
   /** localstack: LocalStack's endpoint. @default `LOCALSTACK_ENDPOINT`, else http://localhost:4566 */
   readonly endpoint?: string;
   /** Directory for the local functions' output. */
@@ -55,6 +57,7 @@ export async function runOnTarget(
     target = await awsTarget(pattern, {
       faults: options.faults,
       outputsFile: options.outputsFile,
+      force: options.force,
       progress: say,
     });
   }

@@ -43,6 +43,9 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
     ...(options.logs ? { logs: options.logs } : {}),
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(options.environment ? { environment: options.environment } : {}),
+    ...(options.stepFunctionsRetryDelayMs !== undefined
+      ? { stepFunctionsRetryDelayMs: options.stepFunctionsRetryDelayMs }
+      : {}),
   });
   const registry = registryOf([...services, ...(options.services ?? []), ...(options.extensions ?? [])]);
   const spy = new Spy(options.spyCapacity);

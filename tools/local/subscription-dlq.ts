@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import type { FauxqsServer, SnsSpyMessage } from "fauxqs";
 import { type FilterModule, filterModule } from "./filter-policy.ts";
 import { type LocalSubscription, lastSegment, parseJsonAttribute } from "./resources/messaging.ts";
@@ -14,7 +15,8 @@ const MAX_SQS_ATTRIBUTES = 10;
  *
  * - its queue no longer exists (on AWS: deleted, or SNS may not use its KMS key): the DLQ receives
  *   what the queue would have (the raw message and its attributes with raw delivery, else the SNS
- *   notification envelope);
+ *   notification envelope), plus the `ErrorCode`, `ErrorMessage` and `RequestID` attributes SNS adds
+ *   (with raw delivery, as many of them as fit beside the message's own within SQS's 10);
  * - raw delivery of a message with more than 10 message attributes, which SQS refuses: a client
  *   error that SNS does not retry. fauxqs would deliver it; it is not delivered (see
  *   `services/fauxqs-delivery-guard.ts`), and the DLQ receives the notification envelope, which keeps
@@ -55,9 +57,16 @@ export async function subscriptionDlq(
         reason = `queue ${subscription.queueName} does not exist`;
       } else continue;
       if (!dlqName || !fauxqs.inspectQueue(dlqName)) continue;
+      // A missing queue: SNS adds RequestID, ErrorCode and ErrorMessage attributes to the DLQ copy
+      // (raw delivery keeps the message's own attributes besides, within SQS's 10).
+      const errorAttributes = rawTooMany ? {} : missingQueueAttributes();
       if (raw && !rawTooMany) {
-        fauxqs.sendMessage(dlqName, message.body, { messageAttributes: message.messageAttributes });
-      } else fauxqs.sendMessage(dlqName, envelope(message));
+        const own = Object.entries(message.messageAttributes);
+        const room = Object.entries(errorAttributes).slice(0, Math.max(0, MAX_SQS_ATTRIBUTES - own.length));
+        fauxqs.sendMessage(dlqName, message.body, {
+          messageAttributes: { ...message.messageAttributes, ...Object.fromEntries(room) },
+        });
+      } else fauxqs.sendMessage(dlqName, envelope(message), { messageAttributes: errorAttributes });
       spy.record({
         kind: "sns.subscription-dlq",
         subscription: subscription.logicalId,
@@ -67,6 +76,21 @@ export async function subscriptionDlq(
       });
     }
     if (skip.size > 0) skipDeliveries(skip);
+  };
+}
+
+/**
+ * The attributes SNS puts on a message it dead-letters because the subscribed queue does not exist
+ * (FAN-04): `ErrorCode` `AWS.SimpleQueueService.NonExistentQueue`, its `ErrorMessage` and a `RequestID`.
+ */
+function missingQueueAttributes(): Record<string, { DataType: string; StringValue: string }> {
+  return {
+    ErrorCode: { DataType: "String", StringValue: "AWS.SimpleQueueService.NonExistentQueue" },
+    ErrorMessage: {
+      DataType: "String",
+      StringValue: "The specified queue does not exist or you do not have access to it.",
+    },
+    RequestID: { DataType: "String", StringValue: randomUUID() },
   };
 }
 

@@ -110,7 +110,7 @@ describe("SQS event source mapping", () => {
     expect(batches.some((b) => b.size > 1)).toBe(true);
   });
 
-  it("deletes the successes of a partial batch response and retries the reported failure until its DLQ", async () => {
+  it("deletes the successes of a partial batch response and retries the reported failure until its DLQ (SQS-03)", async () => {
     const ids = await send("WorkQueueUrl", [
       { id: "partial-ok", action: "ok" },
       { id: "partial-fail", action: "fail" },
@@ -170,7 +170,7 @@ describe("SQS event source mapping", () => {
 });
 
 describe("event filtering (FilterCriteria)", () => {
-  it("invokes only with matching records and deletes the others without an invocation", async () => {
+  it("invokes only with matching records and deletes the others without an invocation (SQS-09)", async () => {
     const result = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: cloud.outputs.FilteredQueueUrl,

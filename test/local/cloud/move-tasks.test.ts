@@ -97,7 +97,7 @@ describe("StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask", ()
     ).rejects.toThrow(/MaxNumberOfMessagesPerSecond/);
   });
 
-  it("moves dead-lettered messages back to the queue they came from, with new message IDs", async () => {
+  it("moves dead-lettered messages back to the queue they came from, with new message IDs (RDV-01, RDV-02)", async () => {
     const sent = await sqs.send(
       new SendMessageBatchCommand({
         QueueUrl: out.OrdersUrl,

@@ -219,6 +219,24 @@ describe("edge cases", () => {
     expect(fifo?.warnings.join(" ")).toMatch(/3000 msg\/s per FIFO queue/);
   });
 
+  it("warns where a payload above 256 KiB exceeds what a service takes, and only there", () => {
+    const big = estimate({ messagesPerSecond: 1, payloadBytes: 300_000 }, prices, {
+      alternatives: [
+        "sns-sqs-lambda",
+        "eventbridge-sqs-lambda",
+        "sfn-standard",
+        "sfn-express",
+        "kinesis-on-demand",
+      ],
+    });
+    const warned = big.filter((e) => e.warnings.some((w) => /256 KiB/.test(w))).map((e) => e.id);
+    expect(warned).toEqual(["sns-sqs-lambda", "eventbridge-sqs-lambda", "sfn-standard", "sfn-express"]);
+    const small = estimate({ messagesPerSecond: 1, payloadBytes: 262_144 }, prices, {
+      alternatives: ["sns-sqs-lambda", "sfn-standard"],
+    });
+    expect(small.flatMap((e) => e.warnings)).toEqual([]);
+  });
+
   it("rejects an unknown alternative, listing the allowed ones", () => {
     expect(() => estimate({ messagesPerSecond: 1 }, prices, { alternatives: ["carrier-pigeon"] })).toThrow(
       /--alternatives: unknown "carrier-pigeon" \(allowed: sns-sqs-lambda, /,

@@ -73,6 +73,29 @@ describe("cost CLI", () => {
     expect(r.err.split("\n").filter(Boolean)).toHaveLength(1);
   });
 
+  it("says which service allows which payload size, and what --publish-batch the model honours", async () => {
+    const help = (await run(["--help"])).out.replace(/\s+/g, " ");
+    expect(help).toMatch(
+      /at most 1 MiB \(the SQS maximum; SNS, EventBridge and Step Functions take at most 256 KiB/,
+    );
+    expect(help).not.toMatch(/SQS\/SNS maximum/);
+    expect(help).toMatch(/--publish-batch <n> .*1-1000 .*SNS PublishBatch takes at most 10/);
+  });
+
+  it("accepts a Pub/Sub-sized --publish-batch and sends SNS batches of at most 10", async () => {
+    const r = await run(["--publish-batch", "100", "--json", "--alternatives", "sns-sqs-lambda,gcp-pubsub"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out) as { estimates: { id: string; assumptions: string[] }[] };
+    const sns = json.estimates.find((e) => e.id === "sns-sqs-lambda");
+    expect(sns?.assumptions.join(" ")).toMatch(
+      /PublishBatch of 10 \(--publish-batch 100; SNS takes at most 10\)/,
+    );
+    expect((await run(["--publish-batch", "1001"])).err).toMatch(
+      /--publish-batch: "1001" must be a whole number from 1 to 1000/,
+    );
+  });
+
   it("has --help on the command and on refresh-prices", async () => {
     const main = await run(["--help"]);
     expect(main.code).toBe(0);

@@ -33,7 +33,7 @@ describe("typed errors", () => {
       ["fanOut", "--fan-out"],
     ]);
     expect(e.message).toBe(
-      "invalid workload: --size: too big: at most 1 MiB (1,048,576 B, the SQS and SNS maximum); --fan-out: too small: at least 1",
+      "invalid workload: --size: too big: at most 1 MiB (1,048,576 B, the SQS maximum; SNS, EventBridge and Step Functions take at most 256 KiB, 262,144 B); --fan-out: too small: at least 1",
     );
     expect(e.message).not.toMatch(/payloadBytes|fanOut/);
   });

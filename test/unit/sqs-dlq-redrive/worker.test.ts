@@ -8,7 +8,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { ConfigError } from "../../../functions/shared/env.js";
 import {
   createJobWorker,
@@ -16,6 +16,8 @@ import {
   readJobWorkerConfig,
 } from "../../../functions/sqs-dlq-redrive/job-consumer.js";
 import { jobKey, setFaultSwitch } from "../../../functions/sqs-dlq-redrive/jobs-table.js";
+import { readJobs } from "../../../functions/sqs-dlq-redrive/jobs-table-reader.js";
+import { judgeRedrive } from "../../../tools/local/scenarios/sqs-dlq-redrive/judge.js";
 import {
   createIdempotencyTable,
   type Emulator,
@@ -224,7 +226,48 @@ describe("the job effect", () => {
     expect(await lossy.handleBatch(sqsEvent(record))).toEqual({ batchItemFailures: [] });
     expect(attempts).toBe(2);
     expect((await item("lost-response"))?.applications?.N).toBe("1");
+    const [stored] = await readJobs(dynamodb, "jobs", ["lost-response"]);
+    expect(stored).toMatchObject({ applications: 1, suppressedDuplicates: 0 });
     client.destroy();
+  });
+
+  it("a second application of the same event the idempotency guard let through is not applied, but recorded, and the judge reports it", async () => {
+    // A second worker with its own idempotency table knows nothing of the first's record, like an expired
+    // or unsaved record.
+    await createIdempotencyTable(dynamodb, "idempotency-forgetful");
+    const metrics = new Metrics({ namespace: "test" });
+    const addMetric = vi.spyOn(metrics, "addMetric");
+    const forgetful = createJobWorker({
+      config: { ...config, idempotencyTableName: "idempotency-forgetful" },
+      dynamodb,
+      sqs,
+      logger: new Logger({ logLevel: "SILENT" }),
+      metrics,
+    });
+    const body = job({ jobId: "bypass" });
+    expect(await worker().handleBatch(sqsEvent(await deliver(body)))).toEqual({ batchItemFailures: [] });
+    expect(await forgetful.handleBatch(sqsEvent(await deliver(body, 2)))).toEqual({ batchItemFailures: [] });
+    expect(addMetric).toHaveBeenCalledWith("EffectDuplicatesSuppressed", "Count", 1);
+    const jobs = await readJobs(dynamodb, "jobs", ["bypass"]);
+    expect(jobs).toMatchObject([{ jobId: "bypass", applications: 1, suppressedDuplicates: 1 }]);
+    const judgement = judgeRedrive({
+      jobIds: ["bypass"],
+      permanentIds: new Set(),
+      transientIds: new Set(),
+      sendFailures: 0,
+      maxReceiveCount: 3,
+      sentAt: new Map([["bypass", 0]]),
+      beforeRedrive: jobs,
+      afterRedrive: jobs,
+      deadLettersBefore: [],
+      deadLettersAfter: 0,
+      olderDeadLetters: 0,
+      redrive: { strategy: "none", moved: 0, durationMs: 0, filtered: false },
+    });
+    expect(judgement.counts.duplicates).toBe(1);
+    expect(judgement.problems).toEqual([
+      "1 jobs applied more than once or stopped only by the effect write's condition (suppressedDuplicates)",
+    ]);
   });
 });
 

@@ -25,6 +25,17 @@ function stepInvocations(w: Workload, prices: PriceCatalogue) {
   });
 }
 
+/** Step Functions passes at most 256 KiB between states (execution input, state input and output). */
+const SFN_MAX_PAYLOAD_BYTES = 262_144;
+
+function payloadWarning(w: Workload): string[] {
+  return w.payloadBytes > SFN_MAX_PAYLOAD_BYTES
+    ? [
+        "Step Functions takes at most 256 KiB per execution input and state output: use the claim-check pattern (S3)",
+      ]
+    : [];
+}
+
 function transitionsPerExecution(w: Workload): number {
   return w.sagaSteps * (1 + w.sagaRetriesPerStep) + OVERHEAD_TRANSITIONS;
 }
@@ -49,6 +60,7 @@ export const sfnStandard: Alternative = {
     `one execution per message, ${w.sagaSteps} task steps each a Lambda invocation, ${w.sagaRetriesPerStep} retries per step`,
     "compensations run only on failure and are not priced",
   ],
+  warnings: payloadWarning,
 };
 
 /** The same saga on an Express workflow: per request plus GB-hours (100 ms and 64 MB increments). */
@@ -85,4 +97,5 @@ export const sfnExpress: Alternative = {
     `one execution per message, ${w.sagaSteps} task steps; ${EXPRESS_MS_PER_STATE} ms of orchestration per state`,
     "Express is at-least-once and keeps no execution history beyond 5 minutes: step idempotency is mandatory",
   ],
+  warnings: payloadWarning,
 };

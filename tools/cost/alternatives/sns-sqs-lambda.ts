@@ -88,11 +88,17 @@ function deliveryLines(w: Workload, prices: PriceCatalogue, fifo: boolean): Line
   return lines;
 }
 
+function publishWords(requested: number): string {
+  if (requested === 1) return "one Publish per message";
+  if (requested <= SNS_MAX_PUBLISH_BATCH) return `PublishBatch of ${requested}`;
+  return `PublishBatch of ${SNS_MAX_PUBLISH_BATCH} (--publish-batch ${requested}; SNS takes at most ${SNS_MAX_PUBLISH_BATCH})`;
+}
+
 function assumptions(w: Workload): string[] {
   const subs = subscribersOf(w);
   return [
     `${subs.length} SQS subscribers; ${subs.map((s) => `${s.name} receives ${(s.matchFraction * 100).toFixed(0)} %${s.matchFraction < 1 || s.bodyFilter ? " (filter policy: assumed match fraction, set --match)" : ""}`).join(", ")}`,
-    `publish: ${w.publishBatchSize === 1 ? "one Publish per message" : `PublishBatch of ${w.publishBatchSize}`}`,
+    `publish: ${publishWords(w.publishBatchSize)}`,
     `SQS event source: 5 long-polling pollers, ${w.batchWindowSeconds || 1} s batching window`,
     consumerAssumption(w),
     `retries ${w.retryFraction * 100} %, DLQ ${w.dlqFraction * 100} % of deliveries`,

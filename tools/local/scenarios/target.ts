@@ -1,5 +1,5 @@
 /** The AWS services a scenario talks to. */
-export type ScenarioService = "sqs" | "sns" | "dynamodb" | "lambda";
+export type ScenarioService = "sqs" | "sns" | "dynamodb" | "lambda" | "stepfunctions";
 
 /** SDK client configuration for one service on a target. */
 export interface ClientConfig {

@@ -1,6 +1,6 @@
 /**
  * The services of the embedded cloud. The built-ins run in every local cloud, in this order (SQS and
- * SNS, DynamoDB, Lambda, EventBridge); others are passed in `StartLocalOptions.services`.
+ * SNS, DynamoDB, Lambda, Step Functions, EventBridge); others are passed in `StartLocalOptions.services`.
  */
 import { REPO_ROOT } from "../cloud-assembly.ts";
 import { CLOUD_NO_OPS, SEMANTIC_GAPS } from "../parity.ts";
@@ -10,6 +10,7 @@ import { type FunctionLogs, LambdaLocalService } from "./lambda.ts";
 import type { LocalService } from "./local-service.ts";
 import { ServiceRegistry } from "./registry.ts";
 import { SqsSnsService } from "./sqs-sns.ts";
+import { StepFunctionsService } from "./stepfunctions.ts";
 
 export { DynamoDbService } from "./dynamodb.ts";
 export { EventBridgeService, type EventBridgeServiceProps } from "./eventbridge.ts";
@@ -17,6 +18,7 @@ export { type FunctionLogs, LambdaLocalService, type LambdaServiceProps } from "
 export type * from "./local-service.ts";
 export { type ParityRow, type ResourceDecision, ServiceRegistry } from "./registry.ts";
 export { SqsSnsService, type SqsSnsServiceProps } from "./sqs-sns.ts";
+export { StepFunctionsService, type StepFunctionsServiceProps } from "./stepfunctions.ts";
 
 /** Options of the built-in services. */
 export interface BuiltInServiceProps {
@@ -24,6 +26,7 @@ export interface BuiltInServiceProps {
   readonly logs?: FunctionLogs;
   readonly concurrency?: number;
   readonly environment?: Readonly<Record<string, string>>;
+  readonly stepFunctionsRetryDelayMs?: number;
 }
 
 /** The built-in services, in start order, and the Lambda service among them. */
@@ -42,7 +45,13 @@ export function builtInServices(props: BuiltInServiceProps = {}): {
       ? { visibilityTimeoutSeconds: props.visibilityTimeoutSeconds }
       : {},
   );
-  return { services: [sqsSns, new DynamoDbService(), lambda, new EventBridgeService()], lambda };
+  const stepFunctions = new StepFunctionsService(
+    props.stepFunctionsRetryDelayMs !== undefined ? { retryDelayMs: props.stepFunctionsRetryDelayMs } : {},
+  );
+  return {
+    services: [sqsSns, new DynamoDbService(), lambda, stepFunctions, new EventBridgeService()],
+    lambda,
+  };
 }
 
 /** The registry of `services` plus the cloud-wide documented no-ops (IAM, KMS, CloudWatch, VPC, …). */

@@ -8,6 +8,9 @@ import { type LocalCloud, type StartLocalOptions, startLocal } from "../start-lo
  */
 export const LOCAL_SCENARIO_VISIBILITY_TIMEOUT_SECONDS = 5;
 
+/** Wait before every Step Functions retry in local scenario runs (instead of the definitions' backoff). */
+export const LOCAL_SCENARIO_SFN_RETRY_DELAY_MS = 100;
+
 /**
  * The `local` target: the embedded cloud in this process. `environment` is how a scenario turns the
  * consumers' fault injection on (the deployed targets use a CDK context value instead).
@@ -17,6 +20,7 @@ export async function localTarget(
 ): Promise<ScenarioTarget & { readonly cloud: LocalCloud }> {
   const cloud = await startLocal({
     visibilityTimeoutSeconds: LOCAL_SCENARIO_VISIBILITY_TIMEOUT_SECONDS,
+    stepFunctionsRetryDelayMs: LOCAL_SCENARIO_SFN_RETRY_DELAY_MS,
     ...options,
   });
   return {

@@ -1,3 +1,6 @@
+import { z } from "zod";
+import { describeIssues } from "./schema-issues.ts";
+
 /**
  * LocalStack's health endpoint (`GET <endpoint>/_localstack/health`): `{ services: { sqs: "running",
  * … }, edition, version }`. It answers as soon as the gateway is up; a service is `available`
@@ -13,7 +16,10 @@ export type LocalStackHealth =
   | { readonly kind: "not-localstack"; readonly reason: string }
   | { readonly kind: "absent"; readonly reason: string };
 
-/** What the stacks' deploy and scenarios use: CloudFormation and what it creates. */
+/**
+ * What the stacks' deploy and scenarios use: CloudFormation and what it creates (`cloudwatch` for the
+ * stacks' `AWS::CloudWatch::Alarm`s: without it the deploy fails half-way and rolls back).
+ */
 export const REQUIRED_SERVICES = [
   "cloudformation",
   "iam",
@@ -21,12 +27,23 @@ export const REQUIRED_SERVICES = [
   "ssm",
   "s3",
   "logs",
+  "cloudwatch",
   "lambda",
   "sqs",
   "sns",
   "dynamodb",
   "kms",
 ] as const;
+
+/**
+ * The part of the health answer the target reads, validated (the endpoint is whatever answers on a
+ * port: a proxy, another tool, an older LocalStack): each service's state is a string.
+ */
+const healthSchema = z.object({
+  services: z.record(z.string(), z.string()),
+  version: z.string().optional(),
+  edition: z.string().optional(),
+});
 
 /** How long the probe waits for an answer. */
 export const HEALTH_TIMEOUT_MS = 2000;
@@ -42,28 +59,32 @@ export async function probeLocalStack(
   } catch (error) {
     return { kind: "absent", reason: describeFetchError(error, timeoutMs) };
   }
+  const where = `${endpoint}/_localstack/health`;
   let body: unknown;
   try {
     body = await response.json();
   } catch {
-    body = undefined;
-  }
-  const health = body as
-    | { services?: Record<string, string>; version?: string; edition?: string }
-    | undefined;
-  if (!response.ok || typeof health?.services !== "object" || health.services === null) {
     return {
       kind: "not-localstack",
-      reason: `${endpoint}/_localstack/health answered HTTP ${response.status} without LocalStack's service list`,
+      reason: `${where} answered HTTP ${response.status} without LocalStack's service list (not JSON)`,
     };
   }
+  const parsed = healthSchema.safeParse(body);
+  if (!response.ok || !parsed.success) {
+    const problem = parsed.success ? "" : ` (${describeIssues(parsed.error)})`;
+    return {
+      kind: "not-localstack",
+      reason: `${where} answered HTTP ${response.status} without LocalStack's service list${problem}`,
+    };
+  }
+  const health = parsed.data;
   const services = health.services;
   // Only what certainly cannot serve: other states (starting, initialized, …) come and go.
-  const unavailable = REQUIRED_SERVICES.filter((s) => ["disabled", "error"].includes(String(services[s])));
+  const unavailable = REQUIRED_SERVICES.filter((s) => ["disabled", "error"].includes(services[s] ?? ""));
   return {
     kind: "running",
-    version: String(health.version ?? "unknown"),
-    edition: String(health.edition ?? "unknown"),
+    version: health.version ?? "unknown",
+    edition: health.edition ?? "unknown",
     unavailable,
   };
 }

@@ -8,7 +8,7 @@ import { cdklocalEnvironment } from "./cdklocal-environment.ts";
 import { defaultCommands, dockerEngineAnswers, runCommand, type TargetCommands } from "./commands.ts";
 import { bootstrapArgs, DEPLOYED_OUTPUT_DIRS, deployArgs } from "./deploy-args.ts";
 import { composePort, localstackEndpoint, PINNED_LOCALSTACK_VERSION } from "./localstack-endpoint.ts";
-import { type LocalStackHealth, probeLocalStack } from "./localstack-health.ts";
+import { HEALTH_TIMEOUT_MS, type LocalStackHealth, probeLocalStack } from "./localstack-health.ts";
 import { readOutputsFile } from "./outputs-file.ts";
 import { localstackRegion } from "./region.ts";
 import { TargetError } from "./target-error.ts";
@@ -25,6 +25,12 @@ export interface LocalStackTargetOptions {
   readonly root?: string;
   /** Programs to run. @default the pinned cdklocal and `docker` from PATH */
   readonly commands?: Partial<TargetCommands>;
+  /**
+   * How long the health probe waits for `<endpoint>/_localstack/health` before taking LocalStack as
+   * absent. A running LocalStack answers in milliseconds; a host that drops packets never does.
+   * @default 2000
+   */
+  readonly probeTimeoutMs?: number;
   readonly progress?: (line: string) => void;
 }
 
@@ -41,7 +47,7 @@ export function noLocalStackMessage(endpoint: string, reason: string): string {
 
 /**
  * The `localstack` target. Uses a LocalStack that already answers `<endpoint>/_localstack/health`
- * (2 s probe: the LocalStack CLI, a CI service container, another host, Podman) as is; only when
+ * (2 s probe by default: the LocalStack CLI, a CI service container, another host, Podman) as is; only when
  * nothing answers on this machine's loopback does it start docker-compose.yml's pinned
  * `localstack/localstack:4.14.0` (`docker compose up -d --wait`, `LOCALSTACK_AUTH_TOKEN` passed
  * through), which is the only step that needs Docker. It then bootstraps and deploys the stack with
@@ -59,8 +65,9 @@ export async function localstackTarget(
   const say = options.progress ?? (() => undefined);
   const endpoint = localstackEndpoint(options.endpoint, env);
   const region = localstackRegion(env);
+  const probeTimeoutMs = options.probeTimeoutMs ?? HEALTH_TIMEOUT_MS;
 
-  let health = await probeLocalStack(endpoint);
+  let health = await probeLocalStack(endpoint, probeTimeoutMs);
   if (health.kind === "absent") {
     const port = composePort(endpoint);
     if (port === undefined) {
@@ -78,7 +85,7 @@ export async function localstackTarget(
       ["compose", "-f", join(root, "docker-compose.yml"), "up", "-d", "--wait", "localstack"],
       { cwd: root, env: { ...env, LOCALSTACK_PORT: String(port) }, progress: say },
     );
-    health = await probeLocalStack(endpoint);
+    health = await probeLocalStack(endpoint, probeTimeoutMs);
     if (health.kind === "absent")
       throw new TargetError(
         `docker compose started LocalStack but ${endpoint} does not answer (${health.reason})`,

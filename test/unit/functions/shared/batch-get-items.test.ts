@@ -1,10 +1,11 @@
-import { BatchGetItemCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { BatchGetItemCommand, BatchWriteItemCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { describe, expect, it } from "vitest";
 import {
   batchGetItems,
   type DynamoItem,
   UnprocessedKeysError,
 } from "../../../../functions/shared/batch-get-items.ts";
+import { createEffectsTable, emulatorClientConfig, startDynalite } from "../../../helpers/aws-emulators.js";
 
 /** A table that answers every key with an item, leaving the first `unprocessedRounds` calls' last key unprocessed. */
 function fakeTable(unprocessedRounds: number) {
@@ -28,6 +29,33 @@ function fakeTable(unprocessedRounds: number) {
 const keys = (n: number): DynamoItem[] => Array.from({ length: n }, (_, i) => ({ pk: { S: `k${i}` } }));
 
 describe("batchGetItems", () => {
+  it("asks each distinct key once (DynamoDB rejects a BatchGetItem with duplicate keys) and answers every requested key", async () => {
+    const dynalite = await startDynalite();
+    const client = new DynamoDBClient(emulatorClientConfig(dynalite.endpoint));
+    try {
+      await createEffectsTable(client, "effects");
+      const key = (eventId: string): DynamoItem => ({
+        subscriber: { S: "billing" },
+        eventId: { S: eventId },
+      });
+      await client.send(
+        new BatchWriteItemCommand({
+          RequestItems: {
+            effects: ["e1", "e2"].map((id) => ({ PutRequest: { Item: { ...key(id), n: { N: "1" } } } })),
+          },
+        }),
+      );
+      // The same key twice, once with its attributes in the other order, and across two 100-key chunks.
+      const swapped: DynamoItem = { eventId: { S: "e1" }, subscriber: { S: "billing" } };
+      const requested = [key("e1"), key("e2"), swapped, ...Array.from({ length: 100 }, () => key("e2"))];
+      const items = await batchGetItems(client, "effects", requested, { consistentRead: true });
+      expect(items.map((i) => i.eventId?.S).sort()).toEqual(["e1", "e2"]);
+    } finally {
+      client.destroy();
+      await dynalite.stop();
+    }
+  });
+
   it("asks at most 100 keys per call and asks unprocessed keys again", async () => {
     const { client, calls } = fakeTable(1);
     const items = await batchGetItems(client, "t", keys(150), { consistentRead: true });

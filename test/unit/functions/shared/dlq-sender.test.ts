@@ -51,6 +51,19 @@ describe("dlqMessageAttributes", () => {
     expect(Object.keys(attributes)).toHaveLength(MAX_ORIGINAL_ATTRIBUTES + 2);
     expect(attributes["error.type"]?.StringValue).toBe("SchemaViolation");
     expect(attributes["error.reason"]?.StringValue).toHaveLength(MAX_REASON_LENGTH);
+    expect(attributes["error.reason"]?.StringValue).toMatch(/^x+ \[.*a08, a09, a10, a11\]$/);
+  });
+
+  it("names the original attributes it could not keep in error.reason", () => {
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`attr${i}`, "v"]));
+    const record = sqsRecord({ body: "{}", messageAttributes: stringAttributes(ten) });
+    const attributes = dlqMessageAttributes(record, new PermanentError("SchemaViolation", "bad amount"));
+    expect(Object.keys(attributes).sort()).toEqual(
+      [...Object.keys(ten).slice(0, MAX_ORIGINAL_ATTRIBUTES), "error.reason", "error.type"].sort(),
+    );
+    expect(attributes["error.reason"]?.StringValue).toBe(
+      "bad amount [message attributes not kept: attr8, attr9]",
+    );
   });
 });
 
@@ -97,6 +110,19 @@ describe("dlqMessageAttributes within the DLQ's maximum message size (SQS-08, is
     expect(attributes["error.type"]?.StringValue).toBe("Oversize");
     expect(attributes["error.reason"]?.StringValue).toMatch(/^é+$/);
     expect(Object.keys(attributes).filter((n) => !n.startsWith("error."))).toEqual([]);
+  });
+
+  it("names the attributes left out for size in error.reason when the reason has room", () => {
+    const body = "b".repeat(DLQ_MAX_MESSAGE_BYTES - 600);
+    const record = sqsRecord({ body, messageAttributes: tenAttributes() });
+    const attributes = dlqMessageAttributes(record, new PermanentError("Oversize", "too big"));
+    expect(messageBytes(body, attributes)).toBeLessThanOrEqual(DLQ_MAX_MESSAGE_BYTES);
+    const kept = Object.keys(attributes).filter((n) => !n.startsWith("error."));
+    expect(kept.length).toBeLessThan(MAX_ORIGINAL_ATTRIBUTES);
+    const reason = attributes["error.reason"]?.StringValue ?? "";
+    expect(reason).toMatch(/^too big \[message attributes not kept/);
+    const dropped = Object.keys(tenAttributes()).filter((n) => !kept.includes(n));
+    expect(reason).toBe(`too big [message attributes not kept: ${dropped.join(", ")}]`);
   });
 
   it("replaces characters SQS refuses in attribute values", () => {

@@ -143,6 +143,42 @@ describe("shared SQS consumer, standard queue", () => {
   });
 });
 
+describe("shared SQS consumer, a record redriven with its DLQ copy's attributes (move task)", () => {
+  it("logs the stale error.* as previousError on receipt and replaces it when the record fails again", async () => {
+    const logger = new Logger({ logLevel: "SILENT" });
+    const info = vi.spyOn(logger, "info");
+    const { consumer: c, handled } = consumer({ logger });
+    const stale = stringAttributes({ "error.type": "RetriesExhausted", "error.reason": "downstream 503" });
+    const redriven = rawCloudEventRecord(cloudEvent({ id: "redriven" }), {
+      receiveCount: 1,
+      messageAttributes: stale,
+    });
+    const fresh = rawCloudEventRecord(cloudEvent({ id: "fresh" }));
+    expect(await c.handleBatch(sqsEvent(redriven, fresh))).toEqual({ batchItemFailures: [] });
+    expect(handled.sort()).toEqual(["fresh", "redriven"]);
+    const withPrevious = info.mock.calls.filter(
+      ([, fields]) => fields !== undefined && "previousError" in (fields as object),
+    );
+    expect(withPrevious).toHaveLength(1);
+    expect(withPrevious[0]?.[1]).toMatchObject({
+      messageId: redriven.messageId,
+      previousError: { type: "RetriesExhausted", reason: "downstream 503" },
+    });
+
+    const { consumer: failing } = consumer({
+      logger,
+      handle: async () => {
+        throw new PermanentError("BusinessRule", "order already cancelled");
+      },
+    });
+    const again = rawCloudEventRecord(cloudEvent({ id: "redriven-again" }), { messageAttributes: stale });
+    expect(await failing.handleBatch(sqsEvent(again))).toEqual({ batchItemFailures: [] });
+    const [dead] = await drain(dlqUrl, 1);
+    expect(dead?.MessageAttributes?.["error.type"]?.StringValue).toBe("BusinessRule");
+    expect(dead?.MessageAttributes?.["error.reason"]?.StringValue).toBe("order already cancelled");
+  });
+});
+
 describe("shared SQS consumer, FIFO queue", () => {
   const fifoArn = queueArn("worker.fifo");
   const record = (id: string, group: string) =>

@@ -295,9 +295,37 @@ describe("effects are idempotent per (subscriber, event id)", () => {
     expect(attempts).toBe(2);
     expect(await effectOf("billing", event.id as string)).toMatchObject({
       applications: 1,
+      suppressedDuplicates: 0,
       type: "order.created",
     });
     client.destroy();
+  });
+
+  it("a second application the idempotency guard let through is not applied, but recorded and counted as a duplicate", async () => {
+    // Two consumers of one subscriber with separate idempotency tables: the second guard knows nothing of
+    // the first's record, like an expired or unsaved record.
+    await createIdempotencyTable(dynamodb, "idempotency-forgetful");
+    const metrics = new Metrics({ namespace: "test" });
+    const addMetric = vi.spyOn(metrics, "addMetric");
+    const forgetful = createOrderConsumer({
+      config: config({ subscriberName: "bypass", idempotencyTableName: "idempotency-forgetful" }),
+      dynamodb,
+      sqs,
+      logger: new Logger({ logLevel: "SILENT" }),
+      metrics,
+    });
+    const event = cloudEvent();
+    const record = rawCloudEventRecord(event);
+    await consumer({ subscriberName: "bypass" }).processRecord(record, lambdaContext());
+    expect(await forgetful.processRecord(record, lambdaContext())).toEqual({
+      status: "applied",
+      eventId: event.id,
+    });
+    expect(addMetric).toHaveBeenCalledWith("EffectDuplicatesSuppressed", "Count", 1);
+    expect(await effectOf("bypass", event.id as string)).toMatchObject({
+      applications: 1,
+      suppressedDuplicates: 1,
+    });
   });
 });
 
@@ -356,6 +384,10 @@ describe("SQS-05: Lambda timeout mid-batch", () => {
     for (const event of [done, afterWrite, beforeWrite]) {
       expect((await effectOf("timeout", event.id as string))?.applications).toBe(1);
     }
+    // `afterWrite` was applied by invocation 1, whose idempotency record never completed: the retry's
+    // write was stopped by the effect's condition and is recorded, so a scenario would see it.
+    expect((await effectOf("timeout", afterWrite.id as string))?.suppressedDuplicates).toBe(1);
+    expect((await effectOf("timeout", beforeWrite.id as string))?.suppressedDuplicates).toBe(0);
     client.destroy();
   });
 });

@@ -21,6 +21,7 @@ function clean(): FanoutObservations {
       subscriber,
       eventId: e.id,
       applications: 1,
+      suppressedDuplicates: 0,
       firstAppliedAt: new Date((publishedAt.get(e.id) ?? 0) + 5).toISOString(),
       type: e.type,
     })),
@@ -90,10 +91,28 @@ describe("fan-out judge", () => {
         e.subscriber === "audit" && e.eventId === events[9]?.id ? { ...e, applications: 2 } : e,
       ),
     });
-    expect(j.problems).toEqual(["1 effects applied more than once"]);
+    expect(j.problems).toEqual([
+      "1 effects applied more than once or stopped only by the effect write's condition (suppressedDuplicates)",
+    ]);
     expect(j.details.subscribers.find((s) => s.name === "audit")).toMatchObject({
       delivered: 10,
       effectsApplied: 11,
+    });
+  });
+
+  it("fails an effect whose second application the effect write suppressed (the idempotency layer let it through)", () => {
+    const o = clean();
+    const j = judgeFanout({
+      ...o,
+      effects: o.effects.map((e) =>
+        e.subscriber === "billing" && e.eventId === events[0]?.id ? { ...e, suppressedDuplicates: 1 } : e,
+      ),
+    });
+    expect(j.counts.duplicates).toBe(1);
+    expect(j.details.subscribers.find((s) => s.name === "billing")).toMatchObject({
+      delivered: 4,
+      effectsApplied: 4,
+      duplicates: 1,
     });
   });
 
@@ -103,6 +122,7 @@ describe("fan-out judge", () => {
       subscriber: "billing",
       eventId: events[5]?.id ?? "",
       applications: 1,
+      suppressedDuplicates: 0,
       firstAppliedAt: new Date(2_000).toISOString(),
       type: "order.paid",
     };

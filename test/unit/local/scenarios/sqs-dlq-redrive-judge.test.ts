@@ -9,6 +9,7 @@ const jobIds = ["r-0", "r-1", "r-2", "r-3"];
 const applied = (jobId: string, more: Partial<JobRecord> = {}): JobRecord => ({
   jobId,
   applications: 1,
+  suppressedDuplicates: 0,
   firstAppliedAt: 10_000,
   receiveCount: 1,
   redriveCount: 0,
@@ -84,8 +85,20 @@ describe("redrive judge", () => {
       afterRedrive: o.afterRedrive.map((r) => (r.jobId === "r-0" ? { ...r, applications: 2 } : r)),
     });
     expect(j.problems).toEqual([
-      "1 jobs applied more than once",
+      "1 jobs applied more than once or stopped only by the effect write's condition (suppressedDuplicates)",
       "0 dead-lettered jobs applied exactly once after the redrive, expected 1",
+    ]);
+  });
+
+  it("fails a job whose second application the effect write suppressed (the idempotency layer let it through)", () => {
+    const o = clean();
+    const j = judgeRedrive({
+      ...o,
+      afterRedrive: o.afterRedrive.map((r) => (r.jobId === "r-2" ? { ...r, suppressedDuplicates: 1 } : r)),
+    });
+    expect(j.counts.duplicates).toBe(1);
+    expect(j.problems).toEqual([
+      "1 jobs applied more than once or stopped only by the effect write's condition (suppressedDuplicates)",
     ]);
   });
 

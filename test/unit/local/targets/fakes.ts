@@ -177,3 +177,71 @@ export async function closedPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
+
+/** What the stub CloudFormation answers DescribeStacks with. */
+export type CloudFormationMode =
+  /** these stacks exist, with these stack-level tags */
+  | { readonly stacks: Readonly<Record<string, Readonly<Record<string, string>>>> }
+  /** every call is refused (a role without cloudformation:DescribeStacks) */
+  | "access-denied";
+
+/**
+ * A stub CloudFormation (AWS query protocol, as the SDK speaks it) on 127.0.0.1, port 0, answering
+ * DescribeStacks like AWS: the stack with its tags, or `ValidationError … does not exist`. Point the
+ * SDK at it with `AWS_ENDPOINT_URL_CLOUDFORMATION`.
+ */
+export async function stubCloudFormation(
+  mode: CloudFormationMode,
+): Promise<{ endpoint: string; requests: () => string[]; close(): Promise<void> }> {
+  const requests: string[] = [];
+  const xml = (body: string) => `<?xml version="1.0"?>\n${body}`;
+  const ns = 'xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"';
+  const error = (code: string, message: string) =>
+    xml(
+      `<ErrorResponse ${ns}><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+    );
+  const server: Server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    request.on("end", () => {
+      const form = new URLSearchParams(body);
+      const name = form.get("StackName") ?? "";
+      requests.push(`${form.get("Action")} ${name}`);
+      response.setHeader("content-type", "text/xml");
+      if (mode === "access-denied") {
+        response
+          .writeHead(403)
+          .end(error("AccessDenied", "User is not authorized to perform: cloudformation:DescribeStacks"));
+        return;
+      }
+      const tags = mode.stacks[name];
+      if (!tags) {
+        response.writeHead(400).end(error("ValidationError", `Stack with id ${name} does not exist`));
+        return;
+      }
+      const members = Object.entries(tags)
+        .map(([key, value]) => `<member><Key>${key}</Key><Value>${value}</Value></member>`)
+        .join("");
+      response
+        .writeHead(200)
+        .end(
+          xml(
+            `<DescribeStacksResponse ${ns}><DescribeStacksResult><Stacks><member><StackName>${name}</StackName><StackId>arn:aws:cloudformation:eu-central-1:123456789012:stack/${name}/1</StackId><CreationTime>2026-01-01T00:00:00Z</CreationTime><StackStatus>UPDATE_COMPLETE</StackStatus><Tags>${members}</Tags></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+          ),
+        );
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests: () => [...requests],
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

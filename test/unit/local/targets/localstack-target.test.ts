@@ -7,6 +7,7 @@ import {
   noLocalStackMessage,
   TargetError,
 } from "../../../../tools/local/targets/deployed.ts";
+import { HEALTH_TIMEOUT_MS } from "../../../../tools/local/targets/localstack-health.ts";
 import { type Call, closedPort, type FakeWorld, fakeWorld, stubHealth } from "./fakes.ts";
 
 const pattern = patternFor("sns-sqs-fanout");
@@ -44,11 +45,13 @@ async function open(
   env: NodeJS.ProcessEnv,
   endpoint?: string,
   commands: Partial<FakeWorld["commands"]> = {},
+  probeTimeoutMs?: number,
 ) {
   const lines: string[] = [];
   const target = await localstackTarget(pattern, {
     faults: true,
     endpoint,
+    probeTimeoutMs,
     env,
     root: world.root,
     commands: { ...world.commands, ...commands },
@@ -173,11 +176,12 @@ describe("localstack target", () => {
     expect(byProgram(world.calls(), "cdklocal")).toEqual([]);
   });
 
-  it("gives up on a LocalStack that does not answer within 2 s", async () => {
+  it("gives up on a LocalStack that does not answer within the probe timeout (2 s by default)", async () => {
     const stub = await health("slow");
-    const attempt = open(shell(), stub.endpoint, { docker: join(world.root, "no-docker-here") });
-    await expect(attempt).rejects.toThrow(noLocalStackMessage(stub.endpoint, "no answer within 2 s"));
+    const attempt = open(shell(), stub.endpoint, { docker: join(world.root, "no-docker-here") }, 50);
+    await expect(attempt).rejects.toThrow(noLocalStackMessage(stub.endpoint, "no answer within 0.05 s"));
     expect(stub.requests()).toBe(1);
+    expect(HEALTH_TIMEOUT_MS).toBe(2000);
   });
 
   it("refuses what is not LocalStack, a LocalStack without a needed service, and an unreachable remote endpoint", async () => {
@@ -187,6 +191,9 @@ describe("localstack target", () => {
     );
     const partial = await health({ services: { dynamodb: "disabled" } });
     await expect(open(shell(), partial.endpoint)).rejects.toThrow(/lacks dynamodb \(disabled or failed\)/);
+    // Both stacks create AWS::CloudWatch::Alarm resources: a deploy without CloudWatch fails half-way.
+    const noAlarms = await health({ services: { cloudwatch: "disabled" } });
+    await expect(open(shell(), noAlarms.endpoint)).rejects.toThrow(/lacks cloudwatch \(disabled or failed\)/);
     await expect(open(shell(), "http://localstack.invalid:4566")).rejects.toThrow(
       /^no LocalStack answers at http:\/\/localstack.invalid:4566 \(.*\); start it there, or drop --endpoint/,
     );

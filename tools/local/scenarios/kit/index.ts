@@ -4,7 +4,13 @@
  */
 export { outputReader, type ScenarioTarget } from "../target.ts";
 export { openClients, pollIntervalMs, type ScenarioClients } from "./clients.ts";
-export { bodyMentions, type DeadLetter, readDeadLetters } from "./dlq.ts";
+export {
+  bodyMentions,
+  type DeadLetter,
+  DeadLetterScanError,
+  type ReadDeadLettersOptions,
+  readDeadLetters,
+} from "./dlq.ts";
 export { FunctionInvokeError, functionEnvironment, invokeJson } from "./invoke.ts";
 export { type LatencySummary, percentile, perSecond, summarizeLatency } from "./latency.ts";
 export {

@@ -12,7 +12,10 @@ export interface LedgerCounts {
   readonly expected: number;
   /** Distinct expected effects applied. */
   readonly applied: number;
-  /** Effects applied more than once. */
+  /**
+   * Effects applied more than once, or whose second application only the effect write's own condition
+   * stopped (recorded on the effect as `suppressedDuplicates`: the idempotency layer let it through).
+   */
   readonly duplicates: number;
   /** This run's messages dead-lettered (where the pattern expects them, and where it does not). */
   readonly deadLettered: number;

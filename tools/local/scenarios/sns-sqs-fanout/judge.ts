@@ -46,7 +46,10 @@ export interface FanoutSubscriberRow {
   readonly delivered: number;
   /** Sum of `applications` over those effects (equals `delivered` when exactly once). */
   readonly effectsApplied: number;
-  /** Effects applied more than once. */
+  /**
+   * Effects applied more than once, or with a second application stopped only by the effect write's
+   * condition (`suppressedDuplicates`: the idempotency layer let it through).
+   */
   readonly duplicates: number;
   /**
    * Messages expected to fail once on their first receive and be retried: every delivered copy
@@ -81,7 +84,7 @@ export interface FanoutDetails {
 
 /**
  * Judges a fan-out run, purely: each valid event's effect applied exactly once per subscriber whose
- * filter matches it, no effect where a filter drops it, each malformed event dead-lettered by every
+ * filter matches it (and attempted once: a second application the effect write suppressed is a duplicate), no effect where a filter drops it, each malformed event dead-lettered by every
  * subscriber that receives it and by no other, every DLQ entry with an `error.reason`, no publish failure.
  */
 export function judgeFanout(o: FanoutObservations): Judgement<FanoutDetails> {
@@ -100,7 +103,7 @@ export function judgeFanout(o: FanoutObservations): Judgement<FanoutDetails> {
       if (!effect || effect.applications < 1) continue;
       delivered++;
       applied += effect.applications;
-      if (effect.applications > 1) duplicates++;
+      if (effect.applications > 1 || effect.suppressedDuplicates > 0) duplicates++;
       const appliedAt = Date.parse(effect.firstAppliedAt) || 0;
       latencies.push(Math.max(0, appliedAt - (o.publishedAt.get(e.id) ?? appliedAt)));
       lastEffect = Math.max(lastEffect, appliedAt);
@@ -137,7 +140,10 @@ export function judgeFanout(o: FanoutObservations): Judgement<FanoutDetails> {
   const problems: string[] = [];
   if (o.publishFailures > 0) problems.push(`${o.publishFailures} publisher entries failed`);
   if (counts.lost > 0) problems.push(`${counts.lost} deliveries lost (neither applied nor dead-lettered)`);
-  if (counts.duplicates > 0) problems.push(`${counts.duplicates} effects applied more than once`);
+  if (counts.duplicates > 0)
+    problems.push(
+      `${counts.duplicates} effects applied more than once or stopped only by the effect write's condition (suppressedDuplicates)`,
+    );
   if (counts.unexpected > 0)
     problems.push(`${counts.unexpected} effects for events a filter policy should have dropped`);
   for (const s of subscribers) {

@@ -79,7 +79,8 @@ export interface RedriveDetails {
 }
 
 /**
- * Judges a redrive run, purely, by effects: every job applied exactly once in the end; the permanent jobs
+ * Judges a redrive run, purely, by effects: every job applied exactly once in the end (and attempted once:
+ * a second application the effect write suppressed is a duplicate); the permanent jobs
  * dead-lettered (and only they), each `RetriesExhausted` after `maxReceiveCount` receives, not applied
  * while the switch was on, and applied exactly once after the redrive; none of this run's entries left in
  * the DLQ; each transient job applied on its 3rd receive, no retry sooner than the backoff it chose. A
@@ -97,7 +98,7 @@ export function judgeRedrive(o: RedriveObservations): Judgement<RedriveDetails> 
     const job = after.get(id);
     if (!job || job.applications < 1) continue;
     delivered++;
-    if (job.applications > 1) duplicates++;
+    if (job.applications > 1 || job.suppressedDuplicates > 0) duplicates++;
     lastEffect = Math.max(lastEffect, job.firstAppliedAt);
     if (!o.permanentIds.has(id))
       latencies.push(Math.max(0, job.firstAppliedAt - (o.sentAt.get(id) ?? job.firstAppliedAt)));
@@ -127,7 +128,10 @@ export function judgeRedrive(o: RedriveObservations): Judgement<RedriveDetails> 
   const problems: string[] = [];
   if (o.sendFailures > 0) problems.push(`${o.sendFailures} jobs could not be sent`);
   if (lost > 0) problems.push(`${lost} jobs lost (not applied after the redrive)`);
-  if (duplicates > 0) problems.push(`${duplicates} jobs applied more than once`);
+  if (duplicates > 0)
+    problems.push(
+      `${duplicates} jobs applied more than once or stopped only by the effect write's condition (suppressedDuplicates)`,
+    );
   if (appliedWhileOn > 0)
     problems.push(`${appliedWhileOn} failing jobs were applied while the fault switch was on`);
   if (dlqBefore !== permanent)
