@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { App } from "aws-cdk-lib";
+import { SagaChoreographyStack } from "./saga-choreography-stack.js";
 import { SfnSagaStack } from "./sfn-saga-stack.js";
 import { SnsSqsFanoutStack } from "./sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "./sqs-dlq-redrive-stack.js";
@@ -15,6 +16,10 @@ new SnsSqsFanoutStack(app, "SnsSqsFanoutStack", {
 });
 new SqsDlqRedriveStack(app, "SqsDlqRedriveStack", {
   description: "SQS work queue with backoff, DLQ with reasons, alarms and redrive (sqs-dlq-redrive)",
+});
+new SagaChoreographyStack(app, "SagaChoreographyStack", {
+  description:
+    "Order saga by choreography on EventBridge with per-service queues and a stuck-saga watchdog (saga-choreography)",
 });
 new SfnSagaStack(app, "SfnSagaStack", {
   description: "Place-order saga on Step Functions with reverse compensations and alerting (sfn-saga)",

@@ -17,6 +17,8 @@ export const CloudEventSchema = z.object({
   time: z.iso.datetime({ offset: true }).optional(),
   subject: z.string().min(1).optional(),
   correlationid: z.string().min(1).optional(),
+  /** Extension attribute: the `id` of the event this one reacts to (saga choreography). */
+  causationid: z.string().min(1).optional(),
   datacontenttype: z.string().optional(),
   data: z.unknown(),
 });
@@ -33,6 +35,8 @@ export interface DomainEventInput {
   readonly subject?: string;
   /** Ties events of one business flow together. @default the event id */
   readonly correlationid?: string;
+  /** The `id` of the event this one reacts to. @default - none (a first event) */
+  readonly causationid?: string;
 }
 
 /** Dependencies of {@link buildCloudEvent}, injectable for deterministic tests. */
@@ -59,6 +63,7 @@ export function buildCloudEvent(
     time: clock().toISOString(),
     ...(input.subject === undefined ? {} : { subject: input.subject }),
     correlationid: input.correlationid ?? id,
+    ...(input.causationid === undefined ? {} : { causationid: input.causationid }),
     datacontenttype: "application/json",
     data: input.data,
   };

@@ -2,6 +2,7 @@ import { type App, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { describe, expect, it } from "vitest";
+import { SagaChoreographyStack } from "../../stacks/saga-choreography-stack.js";
 import { SfnSagaStack } from "../../stacks/sfn-saga-stack.js";
 import { SnsSqsFanoutStack } from "../../stacks/sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "../../stacks/sqs-dlq-redrive-stack.js";
@@ -21,6 +22,7 @@ import {
 const STACKS: [string, (app: App) => void][] = [
   ["SnsSqsFanoutStack", (app) => new SnsSqsFanoutStack(app, "SnsSqsFanoutStack")],
   ["SqsDlqRedriveStack", (app) => new SqsDlqRedriveStack(app, "SqsDlqRedriveStack")],
+  ["SagaChoreographyStack", (app) => new SagaChoreographyStack(app, "SagaChoreographyStack")],
   ["SfnSagaStack", (app) => new SfnSagaStack(app, "SfnSagaStack")],
 ];
 

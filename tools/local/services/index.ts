@@ -1,10 +1,11 @@
 /**
  * The services of the embedded cloud. The built-ins run in every local cloud, in this order (SQS and
- * SNS, DynamoDB, Lambda, Step Functions); others are passed in `StartLocalOptions.services`.
+ * SNS, DynamoDB, Lambda, Step Functions, EventBridge); others are passed in `StartLocalOptions.services`.
  */
 import { REPO_ROOT } from "../cloud-assembly.ts";
 import { CLOUD_NO_OPS, SEMANTIC_GAPS } from "../parity.ts";
 import { DynamoDbService } from "./dynamodb.ts";
+import { EventBridgeService } from "./eventbridge.ts";
 import { type FunctionLogs, LambdaLocalService } from "./lambda.ts";
 import type { LocalService } from "./local-service.ts";
 import { ServiceRegistry } from "./registry.ts";
@@ -12,6 +13,7 @@ import { SqsSnsService } from "./sqs-sns.ts";
 import { StepFunctionsService } from "./stepfunctions.ts";
 
 export { DynamoDbService } from "./dynamodb.ts";
+export { EventBridgeService, type EventBridgeServiceProps } from "./eventbridge.ts";
 export { type FunctionLogs, LambdaLocalService, type LambdaServiceProps } from "./lambda.ts";
 export type * from "./local-service.ts";
 export { type ParityRow, type ResourceDecision, ServiceRegistry } from "./registry.ts";
@@ -46,7 +48,10 @@ export function builtInServices(props: BuiltInServiceProps = {}): {
   const stepFunctions = new StepFunctionsService(
     props.stepFunctionsRetryDelayMs !== undefined ? { retryDelayMs: props.stepFunctionsRetryDelayMs } : {},
   );
-  return { services: [sqsSns, new DynamoDbService(), lambda, stepFunctions], lambda };
+  return {
+    services: [sqsSns, new DynamoDbService(), lambda, stepFunctions, new EventBridgeService()],
+    lambda,
+  };
 }
 
 /** The registry of `services` plus the cloud-wide documented no-ops (IAM, KMS, CloudWatch, VPC, …). */

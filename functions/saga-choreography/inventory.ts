@@ -1,0 +1,5 @@
+/** The inventory service's queue consumer (SAGA_SERVICE=inventory); see reactions.ts for what it does. */
+import { serviceEntry } from "./service-entry.js";
+
+/** SQS event source handler (`ReportBatchItemFailures`). */
+export const handler = serviceEntry();
