@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { App } from "aws-cdk-lib";
+import { SnsPubsubBridgeStack } from "./sns-pubsub-bridge-stack.js";
 import { SnsSqsFanoutStack } from "./sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "./sqs-dlq-redrive-stack.js";
 
@@ -11,5 +12,9 @@ new SnsSqsFanoutStack(app, "SnsSqsFanoutStack", {
 });
 new SqsDlqRedriveStack(app, "SqsDlqRedriveStack", {
   description: "SQS work queue with backoff, DLQ with reasons, alarms and redrive (sqs-dlq-redrive)",
+});
+new SnsPubsubBridgeStack(app, "SnsPubsubBridgeStack", {
+  description:
+    "SNS and Google Cloud Pub/Sub bridged both ways, WIF out and verified push tokens in (sns-pubsub-bridge)",
 });
 app.synth();
