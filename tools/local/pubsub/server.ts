@@ -8,6 +8,8 @@ import { Server, ServerCredentials, type UntypedServiceImplementation } from "@g
 import { publisherHandlers } from "./apis/publisher.ts";
 import { streamingPullHandler } from "./apis/streaming-pull.ts";
 import { subscriberHandlers } from "./apis/subscriber.ts";
+import { type SubscriptionRequest, subscriptionConfig } from "./apis/subscription-config.ts";
+import { checkName } from "./names.ts";
 import { LocalOidcIssuer, type PushTokenSigner } from "./oidc.ts";
 import { pubsubServices } from "./protos.ts";
 import { PushDeliverer } from "./push.ts";
@@ -40,6 +42,10 @@ export interface PubsubEmulator {
   readonly oidcIssuer: LocalOidcIssuer | undefined;
   /** Topics and subscriptions, for assertions and ledgers. */
   readonly registry: PubsubRegistry;
+  /** Creates a topic in process (what CreateTopic does). */
+  createTopic(name: string): void;
+  /** Creates a subscription in process (what CreateSubscription does, push delivery included). */
+  createSubscription(request: SubscriptionRequest): void;
   /** The push deliverer of a push subscription (attempt counts by HTTP status). */
   pushDeliverer(subscription: string): PushDeliverer | undefined;
   stop(): Promise<void>;
@@ -95,6 +101,13 @@ export async function startPubsubEmulator(options: PubsubEmulatorOptions = {}): 
     port,
     oidcIssuer,
     registry,
+    createTopic: (name) => {
+      registry.createTopic(checkName(name, "topics"), { name });
+    },
+    createSubscription: (request) => {
+      const queue = registry.createSubscription(subscriptionConfig(request));
+      if (queue.config.pushEndpoint) ctx.startPush(queue.config.name);
+    },
     pushDeliverer: (name) => pushers.get(name),
     stop: async () => {
       clearInterval(timer);
