@@ -25,17 +25,16 @@ if (values.json) {
   const row = (label: string, d: typeof ledger.toGoogle) =>
     `${label.padEnd(14)} sent ${d.sent}  forwarded ${d.forwarded}  duplicates ${d.duplicates}  dead-lettered ${d.deadLettered.length}/${d.invalidSent}  lost ${d.lost}  p50 ${d.latencyMs.p50} ms  p95 ${d.latencyMs.p95} ms`;
   const g = ledger.fromGoogle;
-  process.stdout.write(
-    [
-      `sns-pubsub-bridge (local, run ${ledger.runId}, faults ${ledger.faults ? "on" : "off"}): ${ledger.ok ? "CLEAN" : "PROBLEMS"}`,
-      row("AWS → Google", ledger.toGoogle),
-      row("Google → AWS", g),
-      `push: ${g.duplicatePushes} duplicate pushes, ${g.rejectedTokens}/${g.badTokensSent} bad tokens rejected, ${g.retriedPushes} attempts retried`,
-      ...ledger.toGoogle.deadLettered.map((d) => `  AWS DLQ: ${d.reason}`),
-      ...g.deadLettered.map((d) => `  Pub/Sub DLT: ${d.reason}`),
-      ...ledger.problems.map((p) => `  problem: ${p}`),
-      `${ledger.durationMs} ms`,
-    ].join("\n") + "\n",
-  );
+  const lines = [
+    `sns-pubsub-bridge (local, run ${ledger.runId}, faults ${ledger.faults ? "on" : "off"}): ${ledger.ok ? "CLEAN" : "PROBLEMS"}`,
+    row("AWS → Google", ledger.toGoogle),
+    row("Google → AWS", g),
+    `push: ${g.duplicatePushes} duplicate pushes, ${g.rejectedTokens}/${g.badTokensSent} bad tokens rejected, ${g.retriedPushes} attempts retried`,
+    ...ledger.toGoogle.deadLettered.map((d) => `  AWS DLQ: ${d.reason}`),
+    ...g.deadLettered.map((d) => `  Pub/Sub DLT: ${d.reason}`),
+    ...ledger.problems.map((p) => `  problem: ${p}`),
+    `${ledger.durationMs} ms`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
 }
 process.exit(ledger.ok ? 0 : 1);
