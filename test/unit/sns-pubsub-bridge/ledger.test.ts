@@ -10,6 +10,7 @@ const direction = {
   deadLettered: [{ reason: "x" }],
   lost: 0,
   latencyMs: latency([1, 2, 3]),
+  eventsPerSecond: 1,
 };
 const clean = {
   slug: "sns-pubsub-bridge" as const,

@@ -23,7 +23,7 @@ if (values.json) {
   process.stdout.write(`${JSON.stringify(ledger, null, 2)}\n`);
 } else {
   const row = (label: string, d: typeof ledger.toGoogle) =>
-    `${label.padEnd(14)} sent ${d.sent}  forwarded ${d.forwarded}  duplicates ${d.duplicates}  dead-lettered ${d.deadLettered.length}/${d.invalidSent}  lost ${d.lost}  p50 ${d.latencyMs.p50} ms  p95 ${d.latencyMs.p95} ms`;
+    `${label.padEnd(14)} sent ${d.sent}  forwarded ${d.forwarded}  duplicates ${d.duplicates}  dead-lettered ${d.deadLettered.length}/${d.invalidSent}  lost ${d.lost}  p50 ${d.latencyMs.p50} ms  p95 ${d.latencyMs.p95} ms  ${d.eventsPerSecond}/s`;
   const g = ledger.fromGoogle;
   const lines = [
     `sns-pubsub-bridge (local, run ${ledger.runId}, faults ${ledger.faults ? "on" : "off"}): ${ledger.ok ? "CLEAN" : "PROBLEMS"}`,

@@ -22,6 +22,8 @@ export interface DirectionLedger {
   /** Valid events that never arrived. */
   readonly lost: number;
   readonly latencyMs: Latency;
+  /** Distinct arrivals per second, from the first send to the last arrival. */
+  readonly eventsPerSecond: number;
 }
 
 export interface BridgeLedger {

@@ -50,6 +50,8 @@ export interface BridgeScenarioOptions {
   readonly events?: number;
   /** @default false */
   readonly faults?: boolean;
+  /** Execution environments per function (the local cloud's `concurrency`). @default the cloud's (2) */
+  readonly concurrency?: number;
   /** How long to wait for everything to settle. @default 90 s */
   readonly settleTimeoutMs?: number;
   readonly onProgress?: (line: string) => void;
@@ -69,6 +71,7 @@ export async function runBridgeScenario(options: BridgeScenarioOptions = {}): Pr
     // A failed forward comes back after the visibility timeout: 15 s locally instead of 180 s, still
     // longer than a cold forwarder batch (a shorter one redelivers records still in flight: duplicates).
     visibilityTimeoutSeconds: 15,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     ...(faults ? { environment: { FAULT_INJECTION: "transient=0.1" } } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
@@ -271,6 +274,12 @@ export async function runBridgeScenario(options: BridgeScenarioOptions = {}): Pr
           return first !== undefined && at !== undefined ? [first - at] : [];
         }),
       );
+    const rate = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) => {
+      const firstSent = Math.min(...ids.map((e) => sentAt.get(e.id) ?? Number.POSITIVE_INFINITY));
+      const arrived = ids.flatMap((e) => arrivals.get(e.id)?.slice(0, 1) ?? []);
+      const last = Math.max(...arrived);
+      return arrived.length === 0 ? 0 : Math.round(arrived.length / (Math.max(1, last - firstSent) / 1000));
+    };
     const dupes = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) =>
       ids.reduce((a, e) => a + Math.max(0, (arrivals.get(e.id)?.length ?? 0) - 1), 0);
     const base = {
@@ -286,6 +295,7 @@ export async function runBridgeScenario(options: BridgeScenarioOptions = {}): Pr
         deadLettered: deadOnAws,
         lost: out.filter((e) => !toGoogleArrivals.has(e.id)).length,
         latencyMs: lat(out, toGoogleArrivals),
+        eventsPerSecond: rate(out, toGoogleArrivals),
       },
       fromGoogle: {
         sent: inbound.length,
@@ -295,6 +305,7 @@ export async function runBridgeScenario(options: BridgeScenarioOptions = {}): Pr
         deadLettered: deadOnGoogle,
         lost: inbound.filter((e) => !fromGoogleArrivals.has(e.id)).length,
         latencyMs: lat(inbound, fromGoogleArrivals),
+        eventsPerSecond: rate(inbound, fromGoogleArrivals),
         duplicatePushes: duplicates.length,
         badTokensSent,
         rejectedTokens,
