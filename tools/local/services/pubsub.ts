@@ -148,7 +148,9 @@ export class PubsubLocalService implements LocalService {
               const wanted = s.pushToFunctionUrl;
               const url =
                 host.resource(wanted) ??
-                [...host.resources()].find((r) => r.type === "AWS::Lambda::Url" && r.logicalId.startsWith(wanted));
+                [...host.resources()].find(
+                  (r) => r.type === "AWS::Lambda::Url" && r.logicalId.startsWith(wanted),
+                );
               pushEndpoint = url?.attributes.FunctionUrl;
               if (!pushEndpoint)
                 throw new Error(
