@@ -80,7 +80,7 @@ export class SubscriptionQueue {
   private nextSeq = 0;
   private latestDelayedAt = 0;
   private lastTickAt = 0;
-  /** Messages dead-lettered, acknowledged, and redelivered (counters for tests and the ledger). */
+  /** What happened to this subscription's messages (counters for tests and ledgers). */
   readonly stats = { published: 0, acknowledged: 0, redelivered: 0, deadLettered: 0, filteredOut: 0 };
 
   constructor(config: SubscriptionConfig, hooks: SubscriptionHooks) {
@@ -238,11 +238,6 @@ export class SubscriptionQueue {
     this.stats.redelivered++;
     entry.availableAt = now + this.backoffMs(entry.attempts);
     this.insertBySeq(entry);
-  }
-
-  /** The leased entry for `ackId` (push deliverer). */
-  leasedEntry(ackId: string): Entry | undefined {
-    return this.leased.get(ackId);
   }
 
   private backoffMs(attempts: number): number {
