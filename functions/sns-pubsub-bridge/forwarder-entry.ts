@@ -19,13 +19,17 @@ let publisher: Promise<PubsubPublisher> | undefined;
 
 async function createPublisher(): Promise<PubsubPublisher> {
   if (process.env.PUBSUB_EMULATOR_HOST) {
-    return topicPublisher(new PubSub({ projectId: config.projectId }), config.topicName);
+    return topicPublisher(new PubSub({ projectId: config.projectId }), config.topicName, {
+      timeoutMs: config.publishTimeoutMs,
+    });
   }
   const credentials = await loadExternalAccountConfig(config.credentials, {
     ssm: new SSMClient({}),
     secrets: new SecretsManagerClient({}),
   });
-  return topicPublisher(new PubSub({ projectId: config.projectId, credentials }), config.topicName);
+  return topicPublisher(new PubSub({ projectId: config.projectId, credentials }), config.topicName, {
+    timeoutMs: config.publishTimeoutMs,
+  });
 }
 
 export const handler = createForwarderHandler({

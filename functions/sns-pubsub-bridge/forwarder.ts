@@ -39,6 +39,8 @@ export interface ForwarderConfig {
   readonly eventTypes: readonly string[];
   /** `GOOGLE_CREDENTIALS_PARAMETER` or `GOOGLE_CREDENTIALS_SECRET_ARN`. */
   readonly credentials: CredentialLocation;
+  /** `PUBLISH_TIMEOUT_MS` (optional): total time of one publish, retries included. @default 20000 */
+  readonly publishTimeoutMs: number;
   /** `FAULT_INJECTION` (optional). */
   readonly faultInjection: FaultInjectionConfig;
 }
@@ -65,7 +67,13 @@ export function readForwarderConfig(
     .map((t) => t.trim())
     .filter((t) => t !== "");
   if (eventTypes.length === 0) throw new ConfigError("FORWARDED_EVENT_TYPES lists no event type");
+  const timeout = optionalEnv("PUBLISH_TIMEOUT_MS", env) ?? "20000";
+  const publishTimeoutMs = Number(timeout);
+  if (!Number.isInteger(publishTimeoutMs) || publishTimeoutMs < 100) {
+    throw new ConfigError(`PUBLISH_TIMEOUT_MS must be an integer ≥ 100 (milliseconds), got "${timeout}"`);
+  }
   return {
+    publishTimeoutMs,
     topicName: vars.PUBSUB_TOPIC,
     projectId: project,
     dlqUrl: vars.DLQ_URL,

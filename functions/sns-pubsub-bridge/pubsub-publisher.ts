@@ -20,9 +20,27 @@ export interface PubsubPublisher {
 /** gRPC codes that no retry of the same message can fix. */
 const PERMANENT_CODES = new Set([3 /* INVALID_ARGUMENT */]);
 
+/** Options of {@link topicPublisher}. */
+export interface TopicPublisherOptions {
+  /**
+   * Total time for one publish, retries included (the client's default is 600 s). Below the
+   * function timeout, a Pub/Sub outage fails each record on its own (partial batch response)
+   * instead of timing out the invocation, which would retry the records already published too.
+   * @default 20_000
+   */
+  readonly timeoutMs?: number;
+}
+
 /** A {@link PubsubPublisher} over a client topic, with message ordering enabled for ordering keys. */
-export function topicPublisher(pubsub: PubSub, topicName: string): PubsubPublisher {
-  const topic: Topic = pubsub.topic(topicName, { messageOrdering: true });
+export function topicPublisher(
+  pubsub: PubSub,
+  topicName: string,
+  options: TopicPublisherOptions = {},
+): PubsubPublisher {
+  const topic: Topic = pubsub.topic(topicName, {
+    messageOrdering: true,
+    gaxOpts: { timeout: options.timeoutMs ?? 20_000 },
+  });
   return {
     async publish(message) {
       try {

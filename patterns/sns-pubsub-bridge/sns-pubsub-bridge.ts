@@ -187,6 +187,8 @@ export class SnsPubsubBridge extends Construct {
         DLQ_URL: this.forwardDeadLetterQueue.queueUrl,
         RAW_MESSAGE_DELIVERY: "true",
         FORWARDED_EVENT_TYPES: to.eventTypes.join(","),
+        // Two thirds of the function timeout: a stuck publish fails its record, not the invocation.
+        PUBLISH_TIMEOUT_MS: String(Math.max(1000, Math.floor((timeout.toMilliseconds() * 2) / 3))),
         ...(this.credentialsParameter
           ? { GOOGLE_CREDENTIALS_PARAMETER: this.credentialsParameter.parameterName }
           : { GOOGLE_CREDENTIALS_SECRET_ARN: credentials.secret?.secretArn ?? "" }),

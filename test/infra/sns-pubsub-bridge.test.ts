@@ -66,6 +66,7 @@ describe("SnsPubsubBridgeStack", () => {
           PUBSUB_TOPIC: "projects/my-gcp-project/topics/aws-events",
           RAW_MESSAGE_DELIVERY: "true",
           FORWARDED_EVENT_TYPES: "order.created,order.cancelled,order.shipped",
+          PUBLISH_TIMEOUT_MS: "20000",
           GOOGLE_CREDENTIALS_PARAMETER: { Ref: Match.anyValue() },
         }),
       },

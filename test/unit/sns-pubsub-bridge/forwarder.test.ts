@@ -5,6 +5,7 @@
  */
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { PubSub } from "@google-cloud/pubsub";
+import { Server, ServerCredentials, type UntypedServiceImplementation } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   createForwarder,
@@ -16,6 +17,7 @@ import {
   topicPublisher,
 } from "../../../functions/sns-pubsub-bridge/pubsub-publisher.ts";
 import { type PubsubEmulator, startPubsubEmulator } from "../../../tools/local/pubsub/index.ts";
+import { pubsubServices } from "../../../tools/local/pubsub/protos.ts";
 import {
   cloudEvent,
   queueArn,
@@ -61,6 +63,7 @@ function config(topicName: string, envelope: "raw" | "sns" = "raw"): ForwarderCo
     envelope,
     eventTypes: ["order.created", "order.cancelled"],
     credentials: { parameterName: "/bridge/google" },
+    publishTimeoutMs: 20_000,
     faultInjection: { transientRate: 0 },
   };
 }
@@ -87,6 +90,11 @@ describe("readForwarderConfig", () => {
     expect(c.projectId).toBe("p-1");
     expect(c.eventTypes).toEqual(["a.b", "c.d"]);
     expect(c.credentials).toEqual({ parameterName: "/bridge/google" });
+  });
+  it("reads the publish timeout, 20 s by default", () => {
+    expect(readForwarderConfig(env).publishTimeoutMs).toBe(20_000);
+    expect(readForwarderConfig({ ...env, PUBLISH_TIMEOUT_MS: "1500" }).publishTimeoutMs).toBe(1500);
+    expect(() => readForwarderConfig({ ...env, PUBLISH_TIMEOUT_MS: "soon" })).toThrow(/PUBLISH_TIMEOUT_MS/);
   });
   it("refuses a malformed topic and both or neither credential locations", () => {
     expect(() => readForwarderConfig({ ...env, PUBSUB_TOPIC: "events" })).toThrow(/projects\/<project>/);
@@ -159,6 +167,31 @@ describe("forwarder", () => {
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
       records.map((r) => r.messageId).sort(),
     );
+  });
+
+  it("a publish Pub/Sub never answers fails its record after the publish timeout (not the invocation)", async () => {
+    // A Publisher whose Publish never answers.
+    const server = new Server();
+    server.addService(pubsubServices().publisher, { Publish: () => {} } as UntypedServiceImplementation);
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    const hanging = new PubSub({ projectId: PROJECT, apiEndpoint: `127.0.0.1:${port}`, emulatorMode: true });
+    try {
+      const topicName = `projects/${PROJECT}/topics/hangs`;
+      const record = rawCloudEventRecord(cloudEvent());
+      const result = await forwarder(
+        config(topicName),
+        topicPublisher(hanging, topicName, { timeoutMs: 300 }),
+        fakeSqs().client,
+      ).handleBatch(sqsEvent(record));
+      expect(result.batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+    } finally {
+      await hanging.close();
+      server.forceShutdown();
+    }
   });
 
   it("sends a non-CloudEvent and a type the bridge does not forward to the DLQ with the reason", async () => {
