@@ -2,6 +2,7 @@
 import { App } from "aws-cdk-lib";
 import { SagaChoreographyStack } from "./saga-choreography-stack.js";
 import { SfnSagaStack } from "./sfn-saga-stack.js";
+import { SnsPubsubBridgeStack } from "./sns-pubsub-bridge-stack.js";
 import { SnsSqsFanoutStack } from "./sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "./sqs-dlq-redrive-stack.js";
 import { tagTestDeployment } from "./test-deployment-tag.js";
@@ -23,5 +24,9 @@ new SagaChoreographyStack(app, "SagaChoreographyStack", {
 });
 new SfnSagaStack(app, "SfnSagaStack", {
   description: "Place-order saga on Step Functions with reverse compensations and alerting (sfn-saga)",
+});
+new SnsPubsubBridgeStack(app, "SnsPubsubBridgeStack", {
+  description:
+    "SNS and Google Cloud Pub/Sub bridged both ways, WIF out and verified push tokens in (sns-pubsub-bridge)",
 });
 app.synth();

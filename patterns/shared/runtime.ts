@@ -12,7 +12,8 @@ export const LAMBDA_ARCHITECTURE = Architecture.ARM_64;
 
 /**
  * esbuild bundling, run locally from node_modules (never Docker): minified ESM with source maps.
- * The banner gives ESM bundles a `require` for the CommonJS dependencies of the AWS SDK.
+ * The banner gives ESM bundles a `require`, `__filename` and `__dirname` for their CommonJS
+ * dependencies (the AWS SDK's `require`; google-gax computes a path from `__dirname` at load).
  */
 export const LAMBDA_BUNDLING: BundlingOptions = {
   format: OutputFormat.ESM,
@@ -20,6 +21,7 @@ export const LAMBDA_BUNDLING: BundlingOptions = {
   sourceMap: true,
   target: "node24",
   mainFields: ["module", "main"],
-  banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
+  banner:
+    "import { createRequire } from 'module'; import { fileURLToPath as __bannerFileURLToPath } from 'url'; import { dirname as __bannerDirname } from 'path'; const require = createRequire(import.meta.url); const __filename = __bannerFileURLToPath(import.meta.url); const __dirname = __bannerDirname(__filename);",
   forceDockerBundling: false,
 };

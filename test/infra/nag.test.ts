@@ -4,6 +4,7 @@ import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { describe, expect, it } from "vitest";
 import { SagaChoreographyStack } from "../../stacks/saga-choreography-stack.js";
 import { SfnSagaStack } from "../../stacks/sfn-saga-stack.js";
+import { SnsPubsubBridgeStack } from "../../stacks/sns-pubsub-bridge-stack.js";
 import { SnsSqsFanoutStack } from "../../stacks/sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "../../stacks/sqs-dlq-redrive-stack.js";
 import { createTestApp } from "../helpers/app.js";
@@ -24,6 +25,7 @@ const STACKS: [string, (app: App) => void][] = [
   ["SqsDlqRedriveStack", (app) => new SqsDlqRedriveStack(app, "SqsDlqRedriveStack")],
   ["SagaChoreographyStack", (app) => new SagaChoreographyStack(app, "SagaChoreographyStack")],
   ["SfnSagaStack", (app) => new SfnSagaStack(app, "SfnSagaStack")],
+  ["SnsPubsubBridgeStack", (app) => new SnsPubsubBridgeStack(app, "SnsPubsubBridgeStack")],
 ];
 
 /** A policy statement as synthesized (only what the wildcard check reads). */

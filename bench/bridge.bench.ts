@@ -1,0 +1,74 @@
+/**
+ * `npm run bench -- bridge`: the sns-pubsub-bridge's throughput.
+ *
+ * 1. The Pub/Sub emulator on its own with the real `@google-cloud/pubsub` client: N messages of
+ *    1 KiB published (the client batches them), then received over StreamingPull and acknowledged;
+ *    publish → last ack, messages per second. Target (issue 14): ≥ 10,000 msg/s.
+ * 2. The bridge on the embedded cloud, both ways at once (the scenario without faults): events per
+ *    second from the first publish to the last arrival, per direction. Target: ≥ 500 msg/s each way.
+ *
+ * Options (environment): BRIDGE_BENCH_MESSAGES (emulator, default 50,000) and BRIDGE_BENCH_EVENTS
+ * (bridge, default 1,000 each way), BRIDGE_BENCH_CONCURRENCY (environments per function, default 4),
+ * BRIDGE_BENCH_SKIP_CLOUD=1 (emulator only).
+ */
+import { PubSub } from "@google-cloud/pubsub";
+import { startPubsubEmulator } from "../tools/local/pubsub/index.ts";
+import { runBridgeScenario } from "../tools/local/scenarios/sns-pubsub-bridge/index.ts";
+
+process.env.METADATA_SERVER_DETECTION = "none";
+const MESSAGES = Number(process.env.BRIDGE_BENCH_MESSAGES ?? 50_000);
+const EVENTS = Number(process.env.BRIDGE_BENCH_EVENTS ?? 1_000);
+const CONCURRENCY = Number(process.env.BRIDGE_BENCH_CONCURRENCY ?? 4);
+
+async function emulatorThroughput(): Promise<void> {
+  const emulator = await startPubsubEmulator();
+  const pubsub = new PubSub({
+    projectId: "bench-project",
+    apiEndpoint: emulator.emulatorHost,
+    emulatorMode: true,
+  });
+  const [topic] = await pubsub.createTopic("bench-topic");
+  await topic.createSubscription("bench-sub");
+  // The client's defaults cap a subscriber at 1,000 outstanding messages and flush acks every 100 ms.
+  const subscription = pubsub.subscription("bench-sub", {
+    flowControl: { maxMessages: 10_000 },
+    batching: { maxMessages: 3000, maxMilliseconds: 10 },
+  });
+  const payload = Buffer.alloc(1024, 120);
+  let received = 0;
+  const done = new Promise<void>((resolve) => {
+    subscription.on("message", (m) => {
+      m.ack();
+      if (++received === MESSAGES) resolve();
+    });
+  });
+  const started = performance.now();
+  const publishes: Promise<string>[] = [];
+  for (let i = 0; i < MESSAGES; i++) publishes.push(topic.publishMessage({ data: payload }));
+  await Promise.all(publishes);
+  const published = performance.now();
+  await done;
+  const ended = performance.now();
+  console.log(
+    `emulator: ${MESSAGES} × 1 KiB: publish ${Math.round(MESSAGES / ((published - started) / 1000))} msg/s, ` +
+      `publish → StreamingPull ack ${Math.round(MESSAGES / ((ended - started) / 1000))} msg/s (target ≥ 10,000)`,
+  );
+  await subscription.close();
+  await pubsub.close();
+  await emulator.stop();
+}
+
+async function bridgeThroughput(): Promise<void> {
+  const ledger = await runBridgeScenario({ events: EVENTS, settleTimeoutMs: 300_000 });
+  const rate = (d: typeof ledger.toGoogle) =>
+    Math.round(d.forwarded / (Math.max(1, d.latencyMs.p95 + 1) / 1000));
+  console.log(
+    `bridge on the embedded cloud, ${EVENTS} events each way at once (${ledger.durationMs} ms incl. start-up): ` +
+      `AWS → Google ~${rate(ledger.toGoogle)} msg/s, Google → AWS ~${rate(ledger.fromGoogle)} msg/s ` +
+      `(first publish → last arrival, ${CONCURRENCY} environments per function; target ≥ 500 each way); clean: ${ledger.ok} ${ledger.problems.join("; ")}`,
+  );
+}
+
+await emulatorThroughput();
+if (process.env.BRIDGE_BENCH_SKIP_CLOUD !== "1") await bridgeThroughput();
+process.exit(0);

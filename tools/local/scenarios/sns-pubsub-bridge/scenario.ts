@@ -1,0 +1,328 @@
+/**
+ * The sns-pubsub-bridge scenario on the embedded cloud: SnsPubsubBridgeStack with the Pub/Sub
+ * service, N events each way (default 100), and with `faults`: transient failures on both functions
+ * (`FAULT_INJECTION=transient=0.1`: a forwarded record fails its first receive, a push its first
+ * attempt, answered 500), duplicate pushes, forged and expired tokens sent to the function URL, and
+ * invalid events each way that must be dead-lettered with a reason. The Google side (topics,
+ * subscriptions) is declared here, not in the CDK template.
+ */
+import { randomUUID } from "node:crypto";
+import { PublishBatchCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message as SqsMessage,
+} from "@aws-sdk/client-sqs";
+import { type Message, PubSub } from "@google-cloud/pubsub";
+import { SnsPubsubBridgeOutputs as O } from "../../../../stacks/sns-pubsub-bridge-outputs.ts";
+import { LocalOidcIssuer } from "../../pubsub/index.ts";
+import { PubsubLocalService } from "../../services/pubsub.ts";
+import { startLocal } from "../../start-local.ts";
+import { type BridgeLedger, judgeBridge, latency } from "./ledger.ts";
+
+export const BRIDGE_PROJECT = "my-gcp-project";
+const PUSH_EMAIL = `pubsub-push@${BRIDGE_PROJECT}.iam.gserviceaccount.com`;
+const PUSH_AUDIENCE = "sns-pubsub-bridge:SnsPubsubBridgeStack/SnsPubsubBridgeStack/Bridge";
+
+/** The Google side of a local run. */
+export function bridgePubsubService(): PubsubLocalService {
+  return new PubsubLocalService({
+    projectId: BRIDGE_PROJECT,
+    topics: ["aws-events", "to-aws", "to-aws-dead"],
+    subscriptions: [
+      { id: "aws-events-sink", topic: "aws-events" },
+      { id: "to-aws-dead-sink", topic: "to-aws-dead" },
+      {
+        id: "to-aws-push",
+        topic: "to-aws",
+        pushToFunctionUrl: "BridgePushUrl",
+        oidcToken: { serviceAccountEmail: PUSH_EMAIL, audience: PUSH_AUDIENCE },
+        retryPolicy: { minimumBackoffSeconds: 0.1, maximumBackoffSeconds: 1 },
+        deadLetter: { topic: "to-aws-dead", maxDeliveryAttempts: 5 },
+      },
+    ],
+  });
+}
+
+export interface BridgeScenarioOptions {
+  /** Valid events each way. @default 100 */
+  readonly events?: number;
+  /** @default false */
+  readonly faults?: boolean;
+  /** Execution environments per function (the local cloud's `concurrency`). @default the cloud's (2) */
+  readonly concurrency?: number;
+  /** How long to wait for everything to settle. @default 90 s */
+  readonly settleTimeoutMs?: number;
+  readonly onProgress?: (line: string) => void;
+}
+
+const TYPES = ["order.created", "order.cancelled", "order.shipped"] as const;
+
+export async function runBridgeScenario(options: BridgeScenarioOptions = {}): Promise<BridgeLedger> {
+  const n = options.events ?? 100;
+  const faults = options.faults ?? false;
+  const runId = randomUUID().slice(0, 8);
+  const started = Date.now();
+  const pubsubService = bridgePubsubService();
+  const cloud = await startLocal({
+    stack: "SnsPubsubBridgeStack",
+    services: [pubsubService],
+    // A failed forward comes back after the visibility timeout: 15 s locally instead of 180 s, still
+    // longer than a cold forwarder batch (a shorter one redelivers records still in flight: duplicates).
+    visibilityTimeoutSeconds: 15,
+    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
+    ...(faults ? { environment: { FAULT_INJECTION: "transient=0.1" } } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+  const emulator = pubsubService.emulator;
+  const aws = { region: cloud.region, credentials: cloud.credentials };
+  const sns = new SNSClient({ ...aws, endpoint: cloud.endpoints.sns });
+  const sqs = new SQSClient({ ...aws, endpoint: cloud.endpoints.sqs });
+  const pubsub = new PubSub({
+    projectId: BRIDGE_PROJECT,
+    apiEndpoint: emulator.emulatorHost,
+    emulatorMode: true,
+  });
+  try {
+    const event = (i: number, direction: string) => ({
+      specversion: "1.0",
+      id: `${runId}-${direction}-${i}`,
+      source: direction === "out" ? "orders-service" : "cloud-run/orders",
+      type: TYPES[i % TYPES.length] as string,
+      time: new Date().toISOString(),
+      datacontenttype: "application/json",
+      data: { orderId: `ord-${i}`, run: runId },
+    });
+
+    // Sinks: the Pub/Sub side of AWS → Google, an SQS queue on the target topic for Google → AWS.
+    const toGoogleArrivals = new Map<string, number[]>();
+    const sentAt = new Map<string, number>();
+    const sink = pubsub.subscription("aws-events-sink");
+    sink.on("message", (m: Message) => {
+      const id = m.attributes["ce-id"] ?? "";
+      const list = toGoogleArrivals.get(id) ?? [];
+      list.push(Date.now());
+      toGoogleArrivals.set(id, list);
+      m.ack();
+    });
+    const deadOnGoogle: { reason: string }[] = [];
+    const deadSink = pubsub.subscription("to-aws-dead-sink");
+    deadSink.on("message", (m: Message) => {
+      deadOnGoogle.push({
+        reason: `dead-letter topic after ${m.attributes.CloudPubSubDeadLetterSourceDeliveryCount} deliveries (ce-type ${m.attributes["ce-type"]})`,
+      });
+      m.ack();
+    });
+    const { QueueUrl: sinkUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: `bridge-sink-${runId}` }),
+    );
+    await sns.send(
+      new SubscribeCommand({
+        TopicArn: cloud.outputs[O.TargetTopicArn],
+        Protocol: "sqs",
+        Endpoint: `arn:aws:sqs:${cloud.region}:000000000000:bridge-sink-${runId}`,
+        Attributes: { RawMessageDelivery: "true" },
+      }),
+    );
+
+    // AWS → Google.
+    const out = Array.from({ length: n }, (_, i) => event(i, "out"));
+    const invalidOut = faults
+      ? [`not json ${runId}`, JSON.stringify({ ...event(0, "bad"), type: "payment.secret" })]
+      : [];
+    const bodies = [...out.map((e) => JSON.stringify(e)), ...invalidOut];
+    for (let i = 0; i < bodies.length; i += 10) {
+      const chunk = bodies.slice(i, i + 10);
+      const now = Date.now();
+      for (const body of chunk)
+        if (body.startsWith("{")) sentAt.set((JSON.parse(body) as { id: string }).id, now);
+      await sns.send(
+        new PublishBatchCommand({
+          TopicArn: cloud.outputs[O.SourceTopicArn],
+          PublishBatchRequestEntries: chunk.map((Message, j) => ({ Id: `e${i + j}`, Message })),
+        }),
+      );
+    }
+    options.onProgress?.(
+      `published ${out.length} events (+${invalidOut.length} invalid) to the source topic`,
+    );
+
+    // Google → AWS.
+    const toAws = pubsub.topic("to-aws");
+    const inbound = Array.from({ length: n }, (_, i) => event(i, "in"));
+    const duplicates = faults ? inbound.slice(0, Math.max(1, Math.floor(n / 10))) : [];
+    const invalidIn = faults ? [{ ...event(0, "in-bad"), type: "unknown.type" }] : [];
+    const publishIn = (e: ReturnType<typeof event>) => {
+      sentAt.set(e.id, sentAt.get(e.id) ?? Date.now());
+      return toAws.publishMessage({
+        data: Buffer.from(JSON.stringify(e.data)),
+        attributes: {
+          "ce-id": e.id,
+          "ce-source": e.source,
+          "ce-type": e.type,
+          "ce-specversion": "1.0",
+          "ce-time": e.time,
+          "content-type": "application/json",
+        },
+      });
+    };
+    await Promise.all([...inbound, ...duplicates, ...invalidIn].map(publishIn));
+    options.onProgress?.(
+      `published ${inbound.length} events (+${duplicates.length} duplicates, +${invalidIn.length} invalid) to Pub/Sub`,
+    );
+
+    // Forged and expired tokens, straight to the function URL.
+    let badTokensSent = 0;
+    let rejectedTokens = 0;
+    if (faults) {
+      const issuer = emulator.oidcIssuer as LocalOidcIssuer;
+      const tokens = [
+        ...Array.from({ length: 5 }, () =>
+          new LocalOidcIssuer().sign({ email: PUSH_EMAIL, audience: PUSH_AUDIENCE }),
+        ),
+        ...Array.from({ length: 5 }, () =>
+          issuer.sign({
+            email: PUSH_EMAIL,
+            audience: PUSH_AUDIENCE,
+            issuedAt: Math.floor(Date.now() / 1000) - 7200,
+            expiresInSeconds: 600,
+          }),
+        ),
+      ];
+      for (const token of tokens) {
+        badTokensSent++;
+        const forgedEvent = event(badTokensSent, "forged");
+        const response = await fetch(cloud.outputs[O.PushEndpointUrl] ?? "", {
+          method: "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          body: JSON.stringify({
+            message: { data: Buffer.from("{}").toString("base64"), attributes: { "ce-id": forgedEvent.id } },
+            subscription: "forged",
+          }),
+        });
+        if (response.status === 401 || response.status === 403) rejectedTokens++;
+      }
+    }
+
+    // Settle: read the AWS sink and the forward DLQ until everything arrived or the time is up.
+    const fromGoogleArrivals = new Map<string, number[]>();
+    const deadOnAws: { reason: string }[] = [];
+    const deadline = Date.now() + (options.settleTimeoutMs ?? 90_000);
+    const done = () =>
+      out.every((e) => toGoogleArrivals.has(e.id)) &&
+      inbound.every((e) => fromGoogleArrivals.has(e.id)) &&
+      deadOnAws.length >= invalidOut.length &&
+      deadOnGoogle.length >= invalidIn.length;
+    const dlqUrl = cloud.outputs[O.ForwardDlqUrl] ?? "";
+    /** Drains one queue until everything settled; returns when done or out of time. */
+    const drain = async (url: string, onMessage: (m: SqsMessage) => void): Promise<void> => {
+      while (!done() && Date.now() < deadline) {
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: url,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 0,
+            MessageAttributeNames: ["All"],
+          }),
+        );
+        for (const m of Messages) onMessage(m);
+        if (Messages.length > 0) {
+          await sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: url,
+              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })),
+            }),
+          );
+        } else {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    };
+    const onSink = (m: SqsMessage) => {
+      const id = (JSON.parse(m.Body ?? "{}") as { id: string }).id;
+      const list = fromGoogleArrivals.get(id) ?? [];
+      list.push(Date.now());
+      fromGoogleArrivals.set(id, list);
+    };
+    const onDlq = (m: SqsMessage) => {
+      deadOnAws.push({
+        reason: `${m.MessageAttributes?.["error.type"]?.StringValue}: ${m.MessageAttributes?.["error.reason"]?.StringValue}`,
+      });
+    };
+    // Several readers on the sink, so reading is never what limits the measured rate.
+    await Promise.all([
+      ...Array.from({ length: 2 }, () => drain(sinkUrl ?? "", onSink)),
+      drain(dlqUrl, onDlq),
+      (async () => {
+        while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      })(),
+    ]);
+    // Give stragglers (a late duplicate) one more moment to show.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sink.close();
+    await deadSink.close();
+
+    const pushAttempts = emulator.pushDeliverer(
+      `projects/${BRIDGE_PROJECT}/subscriptions/to-aws-push`,
+    )?.attempts;
+    const retriedPushes = [...(pushAttempts?.entries() ?? [])]
+      .filter(([s]) => s >= 500 || s === 0)
+      .reduce((a, [, c]) => a + c, 0);
+    const lat = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) =>
+      latency(
+        ids.flatMap((e) => {
+          const first = arrivals.get(e.id)?.[0];
+          const at = sentAt.get(e.id);
+          return first !== undefined && at !== undefined ? [first - at] : [];
+        }),
+      );
+    const rate = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) => {
+      const firstSent = Math.min(...ids.map((e) => sentAt.get(e.id) ?? Number.POSITIVE_INFINITY));
+      const arrived = ids.flatMap((e) => arrivals.get(e.id)?.slice(0, 1) ?? []);
+      const last = Math.max(...arrived);
+      return arrived.length === 0 ? 0 : Math.round(arrived.length / (Math.max(1, last - firstSent) / 1000));
+    };
+    const dupes = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) =>
+      ids.reduce((a, e) => a + Math.max(0, (arrivals.get(e.id)?.length ?? 0) - 1), 0);
+    const base = {
+      slug: "sns-pubsub-bridge" as const,
+      target: "local" as const,
+      runId,
+      faults,
+      toGoogle: {
+        sent: out.length,
+        forwarded: out.filter((e) => toGoogleArrivals.has(e.id)).length,
+        duplicates: dupes(out, toGoogleArrivals),
+        invalidSent: invalidOut.length,
+        deadLettered: deadOnAws,
+        lost: out.filter((e) => !toGoogleArrivals.has(e.id)).length,
+        latencyMs: lat(out, toGoogleArrivals),
+        eventsPerSecond: rate(out, toGoogleArrivals),
+      },
+      fromGoogle: {
+        sent: inbound.length,
+        forwarded: inbound.filter((e) => fromGoogleArrivals.has(e.id)).length,
+        duplicates: dupes(inbound, fromGoogleArrivals),
+        invalidSent: invalidIn.length,
+        deadLettered: deadOnGoogle,
+        lost: inbound.filter((e) => !fromGoogleArrivals.has(e.id)).length,
+        latencyMs: lat(inbound, fromGoogleArrivals),
+        eventsPerSecond: rate(inbound, fromGoogleArrivals),
+        duplicatePushes: duplicates.length,
+        badTokensSent,
+        rejectedTokens,
+        retriedPushes,
+      },
+      durationMs: Date.now() - started,
+    };
+    const problems = judgeBridge(base);
+    return { ...base, ok: problems.length === 0, problems };
+  } finally {
+    await pubsub.close();
+    sns.destroy();
+    sqs.destroy();
+    await cloud.stop();
+  }
+}
