@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { App } from "aws-cdk-lib";
+import { MskLambdaStreamStack } from "./msk-lambda-stream-stack.js";
 import { SnsSqsFanoutStack } from "./sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "./sqs-dlq-redrive-stack.js";
 
@@ -11,5 +12,9 @@ new SnsSqsFanoutStack(app, "SnsSqsFanoutStack", {
 });
 new SqsDlqRedriveStack(app, "SqsDlqRedriveStack", {
   description: "SQS work queue with backoff, DLQ with reasons, alarms and redrive (sqs-dlq-redrive)",
+});
+new MskLambdaStreamStack(app, "MskLambdaStreamStack", {
+  description:
+    "MSK Serverless (IAM auth) with a Lambda producer and a Kafka event source consumer (msk-lambda-stream)",
 });
 app.synth();

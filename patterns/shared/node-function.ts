@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { ISecurityGroup, IVpc, SubnetSelection } from "aws-cdk-lib/aws-ec2";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Tracing } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
@@ -39,6 +40,15 @@ export interface PatternFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Description shown in the Lambda console. @default - none */
   readonly description?: string;
+  /**
+   * Run in this VPC (the role then needs the ENI actions: the caller grants them).
+   * @default - not in a VPC
+   */
+  readonly vpc?: IVpc;
+  /** Subnets, with `vpc`. @default - the VPC's private subnets */
+  readonly vpcSubnets?: SubnetSelection;
+  /** Security groups, with `vpc`. @default - a new group */
+  readonly securityGroups?: ISecurityGroup[];
 }
 
 /**
@@ -82,6 +92,9 @@ export class PatternFunction extends Construct {
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       description: props.description,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
     });
     acknowledgeNag(
       this.role,

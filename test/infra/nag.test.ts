@@ -1,5 +1,6 @@
 import type { App } from "aws-cdk-lib";
 import { describe, expect, it } from "vitest";
+import { MskLambdaStreamStack } from "../../stacks/msk-lambda-stream-stack.js";
 import { SnsSqsFanoutStack } from "../../stacks/sns-sqs-fanout-stack.js";
 import { SqsDlqRedriveStack } from "../../stacks/sqs-dlq-redrive-stack.js";
 import { createTestApp } from "../helpers/app.js";
@@ -13,6 +14,7 @@ import { nagAcknowledgements, nagFindings, staleAcknowledgements } from "../help
 const STACKS: [string, (app: App) => void][] = [
   ["SnsSqsFanoutStack", (app) => new SnsSqsFanoutStack(app, "SnsSqsFanoutStack")],
   ["SqsDlqRedriveStack", (app) => new SqsDlqRedriveStack(app, "SqsDlqRedriveStack")],
+  ["MskLambdaStreamStack", (app) => new MskLambdaStreamStack(app, "MskLambdaStreamStack")],
 ];
 
 describe.each(STACKS)("cdk-nag on %s", (_name, build) => {
