@@ -175,6 +175,8 @@ export class MskLambdaStream extends Construct {
         TopicName: this.topicName,
         Partitions: String(props.topic?.partitions ?? D.partitions),
         RetentionMs: String((props.topic?.retention ?? D.topicRetention).toMilliseconds()),
+        // A topic of an existing cluster (and its data) outlives the stack; a cluster made here goes with it.
+        DeleteOnRemoval: props.existingCluster ? "false" : "true",
       },
     });
     // The administrator must reach the brokers and the endpoints before CloudFormation calls it.
