@@ -68,6 +68,17 @@ export const KAFKA_ACTIONS = {
   },
 } as const;
 
+/**
+ * Bundling of the two Kafka clients (producer, topic administrator): everything bundled, so the
+ * MSK IAM signer runs with the @smithy/@aws-sdk versions it was tested with rather than whatever the
+ * runtime ships; and @platformatic/kafka's wasm helpers from their `bundled` entry, because the
+ * default one reads `../dist/native.wasm` from disk, which a bundle does not have.
+ */
+export const KAFKA_CLIENT_BUNDLING = {
+  bundleAwsSDK: true,
+  esbuildArgs: { "--alias:@platformatic/wasm-utils": "@platformatic/wasm-utils/bundled" },
+} as const;
+
 /** What a Lambda function needs to create, describe and delete its ENIs in a VPC (no resource-level permissions). */
 export const ENI_ACTIONS = [
   "ec2:CreateNetworkInterface",
@@ -164,6 +175,7 @@ export class MskLambdaStream extends Construct {
       logRetention: props.logRetention,
       description: `Creates, updates and deletes the Kafka topics of ${this.node.path} (custom resource)`,
       ...inVpc(this.network.topicAdminSecurityGroup),
+      bundling: KAFKA_CLIENT_BUNDLING,
     });
     grantKafka(this.topicAdmin.function, arns, KAFKA_ACTIONS.topicAdmin);
     grantEni(this.topicAdmin.function);
@@ -197,6 +209,7 @@ export class MskLambdaStream extends Construct {
       logRetention: props.logRetention,
       description: `Publishes CloudEvents keyed by entity ID to ${this.node.path}`,
       ...inVpc(this.network.producerSecurityGroup),
+      bundling: KAFKA_CLIENT_BUNDLING,
     });
     grantKafka(this.producer.function, arns, KAFKA_ACTIONS.producer);
     grantEni(this.producer.function);

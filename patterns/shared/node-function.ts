@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from "aws-cdk-lib";
 import type { ISecurityGroup, IVpc, SubnetSelection } from "aws-cdk-lib/aws-ec2";
 import { Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Tracing } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type BundlingOptions, NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { acknowledgeNag } from "./nag.js";
@@ -49,6 +49,8 @@ export interface PatternFunctionProps {
   readonly vpcSubnets?: SubnetSelection;
   /** Security groups, with `vpc`. @default - a new group */
   readonly securityGroups?: ISecurityGroup[];
+  /** Bundling options merged over the project's {@link LAMBDA_BUNDLING}. @default - none */
+  readonly bundling?: BundlingOptions;
 }
 
 /**
@@ -84,7 +86,7 @@ export class PatternFunction extends Construct {
       handler: "handler",
       runtime: LAMBDA_RUNTIME,
       architecture: LAMBDA_ARCHITECTURE,
-      bundling: LAMBDA_BUNDLING,
+      bundling: { ...LAMBDA_BUNDLING, ...props.bundling },
       timeout: props.timeout ?? PatternFunction.DEFAULT_TIMEOUT,
       memorySize: props.memorySize ?? PatternFunction.DEFAULT_MEMORY_MB,
       environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
