@@ -1,4 +1,5 @@
 export { dataPlaneArns, type MskClusterRef } from "./cluster.js";
+export { MSK_CLUSTER_AUTH_RULE, MskClusterAuthRule, mskClusterAuthProblems } from "./cluster-auth-rule.js";
 export { MSK_STREAM_DEFAULTS, MSK_STREAM_LIMITS } from "./defaults.js";
 export type { MskLambdaStreamAlarms } from "./msk-lambda-stream.js";
 export {

@@ -1,6 +1,6 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CustomResource, Duration, Names, Stack } from "aws-cdk-lib";
+import { Aspects, CustomResource, Duration, Names, Stack } from "aws-cdk-lib";
 import { type Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
 import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import type { IVpc } from "aws-cdk-lib/aws-ec2";
@@ -22,6 +22,7 @@ import { PatternFunction } from "../shared/node-function.js";
 import { dlqDepthAlarm, messageAgeAlarm } from "../shared/queue-alarms.js";
 import { validateProps } from "../shared/validation.js";
 import { createCluster, dataPlaneArns, type MskClusterRef } from "./cluster.js";
+import { MskClusterAuthRule } from "./cluster-auth-rule.js";
 import { MSK_STREAM_DEFAULTS as D } from "./defaults.js";
 import { createNetwork, type MskNetwork } from "./network.js";
 import type { MskLambdaStreamProps } from "./props.js";
@@ -272,6 +273,7 @@ export class MskLambdaStream extends Construct {
     grantEni(this.consumer.function);
 
     acknowledgeFindings(this);
+    Aspects.of(this).add(new MskClusterAuthRule());
     this.alarms = this.createAlarms(props);
   }
 

@@ -1,15 +1,19 @@
-import { Duration, Stack } from "aws-cdk-lib";
-import { Match, Template } from "aws-cdk-lib/assertions";
+import { Aspects, Duration, Stack } from "aws-cdk-lib";
+import { Annotations, Match, Template } from "aws-cdk-lib/assertions";
 import { SecurityGroup, SubnetType, Vpc } from "aws-cdk-lib/aws-ec2";
 import { StartingPosition } from "aws-cdk-lib/aws-lambda";
 import { ManagedKafkaEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
+import { CfnCluster, CfnServerlessCluster } from "aws-cdk-lib/aws-msk";
 import { describe, expect, it } from "vitest";
 import {
   ENI_ACTIONS,
   KAFKA_ACTIONS,
+  MSK_CLUSTER_AUTH_RULE,
+  MskClusterAuthRule,
   MskLambdaStream,
   type MskLambdaStreamProps,
   MskNetworkAccess,
+  mskClusterAuthProblems,
 } from "../../patterns/msk-lambda-stream/index.js";
 import { PatternFunction } from "../../patterns/shared/node-function.js";
 import { createTestApp, NOOP_HANDLER } from "../helpers/app.js";
@@ -311,6 +315,52 @@ describe("MskLambdaStream options", () => {
     const stack = new Stack(createTestApp(), "Agnostic");
     new MskLambdaStream(stack, "Stream", { consumer: { entry: NOOP_HANDLER } });
     Template.fromStack(stack).resourceCountIs("AWS::EC2::Subnet", 3);
+  });
+});
+
+describe("the MSK cluster authentication rule", () => {
+  it("passes the construct's clusters (Serverless and provisioned)", () => {
+    for (const props of [{}, { provisionedCluster: {} }]) {
+      const { construct } = synth(props);
+      expect(mskClusterAuthProblems(construct.cluster.resource as CfnCluster)).toEqual([]);
+      expect(
+        Annotations.fromStack(Stack.of(construct)).findError(
+          "*",
+          Match.stringLikeRegexp(MSK_CLUSTER_AUTH_RULE),
+        ),
+      ).toEqual([]);
+    }
+  });
+
+  it("fails a cluster with IAM auth off or unauthenticated access on", () => {
+    const stack = new Stack(createTestApp(), "Open", { env: ENV });
+    Aspects.of(stack).add(new MskClusterAuthRule());
+    const common = {
+      kafkaVersion: "3.8.x",
+      numberOfBrokerNodes: 3,
+      brokerNodeGroupInfo: { instanceType: "kafka.m7g.large", clientSubnets: ["a", "b", "c"] },
+    };
+    new CfnCluster(stack, "Unauthenticated", {
+      ...common,
+      clusterName: "open",
+      clientAuthentication: { sasl: { iam: { enabled: true } }, unauthenticated: { enabled: true } },
+    });
+    new CfnCluster(stack, "NoAuth", { ...common, clusterName: "none" });
+    new CfnServerlessCluster(stack, "IamOff", {
+      clusterName: "off",
+      clientAuthentication: { sasl: { iam: { enabled: false } } },
+      vpcConfigs: [{ subnetIds: ["a", "b"] }],
+    });
+    // Error annotations fail synthesis: the report names each cluster and problem.
+    let report = "";
+    try {
+      Template.fromStack(stack);
+    } catch (error) {
+      report = String((error as Error).message);
+    }
+    expect(report).toMatch(/unauthenticated access is on[^\n]*\n\s*Open\/Unauthenticated/);
+    expect(report).toMatch(/IAM access control is off[^\n]*\n\s*Open\/NoAuth/);
+    expect(report).toMatch(/IAM access control is off[^\n]*\n\s*Open\/IamOff/);
   });
 });
 
