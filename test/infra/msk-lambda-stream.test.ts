@@ -243,9 +243,10 @@ describe("MskLambdaStream with defaults (MSK Serverless, VPC endpoints)", () => 
     expect(producer?.[1].Properties.VpcConfig).toBeDefined();
     expect(consumer?.[1].Properties.VpcConfig).toBeUndefined();
     expect(consumer?.[1].Properties.Timeout as number).toBeLessThanOrEqual(840);
-    expect(
-      (consumer?.[1].Properties.Environment as { Variables: Record<string, string> }).Variables,
-    ).toMatchObject({
+    const environment = consumer?.[1].Properties.Environment as
+      | { Variables: Record<string, string> }
+      | undefined;
+    expect(environment?.Variables).toMatchObject({
       IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String(7 * 86400),
     });
   });

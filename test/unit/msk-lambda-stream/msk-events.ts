@@ -27,7 +27,10 @@ export function mskRecord(
 /** An event grouping `records` by `"<topic>-<partition>"`, as the event source does. */
 export function mskEvent(records: MSKRecord[]): MSKEvent {
   const grouped: Record<string, MSKRecord[]> = {};
-  for (const r of records) (grouped[`${r.topic}-${r.partition}`] ??= []).push(r);
+  for (const r of records) {
+    const key = `${r.topic}-${r.partition}`;
+    grouped[key] = [...(grouped[key] ?? []), r];
+  }
   return {
     eventSource: "aws:kafka",
     eventSourceArn: CLUSTER_ARN,
