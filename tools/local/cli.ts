@@ -167,12 +167,11 @@ async function serve(
     console.log(
       `export AWS_REGION=${cloud.region} AWS_DEFAULT_REGION=${cloud.region} AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local`,
     );
-    console.log(
-      `export AWS_ENDPOINT_URL_SQS=${cloud.endpoints.sqs} AWS_ENDPOINT_URL_SNS=${cloud.endpoints.sns}`,
-    );
-    console.log(
-      `export AWS_ENDPOINT_URL_DYNAMODB=${cloud.endpoints.dynamodb} AWS_ENDPOINT_URL_LAMBDA=${cloud.endpoints.lambda}\n`,
-    );
+    // One AWS_ENDPOINT_URL_<SERVICE> per endpoint of every service (SQS, SNS, DynamoDB, Lambda, …).
+    for (const [name, url] of Object.entries(cloud.endpoints)) {
+      console.log(`export AWS_ENDPOINT_URL_${name.toUpperCase().replaceAll("-", "_")}=${url}`);
+    }
+    console.log("");
     console.log(`${hint}\n`);
     for (const [name, value] of Object.entries(cloud.outputs)) console.log(`${name.padEnd(28)} ${value}`);
     console.log("\nCtrl-C stops it.");

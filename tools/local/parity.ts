@@ -1,6 +1,8 @@
 /**
- * The parity table: resource types the embedded cloud accepts without emulating them, and why.
- * Any resource type that is neither here nor emulated fails loudly at start-up with its logical ID.
+ * The cloud-wide part of the parity table: resource types no service emulates and the embedded cloud
+ * accepts as documented no-ops, and why. Each service adds its own no-ops and emulated types
+ * (`services/*.ts`); the {@link ServiceRegistry} of `services/registry.ts` combines them. Any
+ * resource type that is neither fails loudly at start-up with its logical ID.
  */
 export interface ParityEntry {
   /** CloudFormation resource type. */
@@ -14,9 +16,6 @@ export const NOT_EMULATED: readonly ParityEntry[] = [
   { type: "AWS::IAM::Role", note: "IAM is not enforced: every local call is allowed" },
   { type: "AWS::IAM::Policy", note: "IAM is not enforced" },
   { type: "AWS::IAM::ManagedPolicy", note: "IAM is not enforced" },
-  { type: "AWS::Lambda::Permission", note: "resource policies are not enforced" },
-  { type: "AWS::SQS::QueuePolicy", note: "resource policies are not enforced" },
-  { type: "AWS::SNS::TopicPolicy", note: "resource policies are not enforced" },
   { type: "AWS::KMS::Key", note: "no encryption at rest; key IDs are stored, never used" },
   { type: "AWS::KMS::Alias", note: "no encryption at rest" },
   {
@@ -42,37 +41,27 @@ export const NOT_EMULATED: readonly ParityEntry[] = [
   { type: "AWS::EC2::EIP", note: "no VPC networking" },
   { type: "AWS::EC2::VPCEndpoint", note: "no VPC networking" },
   { type: "AWS::EC2::FlowLog", note: "no VPC networking" },
-  {
-    type: "AWS::Lambda::EventInvokeConfig",
-    note: "asynchronous invocation retries and destinations are not emulated",
-  },
 ];
 
-/** Semantics of emulated resources that differ from AWS (reported with the table). */
-export const SEMANTIC_GAPS: readonly string[] = [
-  "X-Ray tracing (TracingConfig) is accepted and ignored",
-  "DynamoDB TTL is recorded but items never expire; DynamoDB Streams are not emulated",
-  "Lambda: reserved concurrency caps local execution environments; layers, VPC config and async retries are not emulated",
-  "SQS FIFO: a receive returns at most one message per message group (fauxqs); order per group is kept",
-  "SNS: delivery retry policies are not emulated; a subscription DLQ receives messages only when the subscribed queue no longer exists",
-  "Quotas, throttling and billing are not emulated",
-];
+/** Semantics that differ from AWS in every service (each service lists its own gaps too). */
+export const SEMANTIC_GAPS: readonly string[] = ["Quotas, throttling and billing are not emulated"];
 
-const byType = new Map(NOT_EMULATED.map((entry) => [entry.type, entry]));
+/** The cloud-wide no-ops as the registry takes them: type → note. */
+export const CLOUD_NO_OPS: Readonly<Record<string, string>> = Object.fromEntries(
+  NOT_EMULATED.map((entry) => [entry.type, entry.note]),
+);
 
-/** The parity entry for a type, if the type is accepted as a no-op. */
-export function parityEntry(type: string): ParityEntry | undefined {
-  return byType.get(type);
-}
-
-/** Renders the parity table (for the types present in a template) as aligned text lines. */
-export function formatParity(present: ReadonlyMap<string, readonly string[]>): string[] {
-  const rows = [...present.entries()].map(([type, ids]) => ({
-    type,
-    count: ids.length,
-    note: parityEntry(type)?.note ?? "",
-  }));
+/**
+ * Renders the no-op resources of a template (type → logical IDs, with the registry's note for each
+ * type) and the semantic gaps as aligned text lines.
+ */
+export function formatParity(
+  present: ReadonlyMap<string, readonly string[]>,
+  noteOf: (type: string) => string = (type) => CLOUD_NO_OPS[type] ?? "",
+  gaps: readonly string[] = SEMANTIC_GAPS,
+): string[] {
+  const rows = [...present.entries()].map(([type, ids]) => ({ type, count: ids.length, note: noteOf(type) }));
   const width = Math.max(4, ...rows.map((r) => r.type.length + String(r.count).length + 3));
   const lines = rows.map((r) => `  ${`${r.type} ×${r.count}`.padEnd(width)}  ${r.note}`);
-  return ["not emulated (no-ops in this template):", ...lines, ...SEMANTIC_GAPS.map((gap) => `  · ${gap}`)];
+  return ["not emulated (no-ops in this template):", ...lines, ...gaps.map((gap) => `  · ${gap}`)];
 }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import {
+  DeleteMessageBatchCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
@@ -81,6 +82,63 @@ describe("startLocal on the fixture stack", () => {
     expect(cloud.notEmulated.has("AWS::Logs::LogGroup")).toBe(true);
   });
 
+  it("sends a raw delivery with more than 10 message attributes to the subscription DLQ, as SNS does (a client error)", async () => {
+    const sns = new SNSClient({
+      region: cloud.region,
+      endpoint: cloud.endpoints.sns,
+      credentials: cloud.credentials,
+    });
+    const attributes = Object.fromEntries([
+      ["kind", { DataType: "String", StringValue: "wanted" }],
+      ...Array.from({ length: 10 }, (_, i) => [`a${i}`, { DataType: "String", StringValue: String(i) }]),
+    ]);
+    await sns.send(
+      new PublishCommand({
+        TopicArn: cloud.outputs.TopicArn,
+        Message: "eleven",
+        MessageAttributes: attributes,
+      }),
+    );
+    await sns.send(
+      new PublishCommand({
+        TopicArn: cloud.outputs.TopicArn,
+        Message: "marker",
+        MessageAttributes: { kind: { DataType: "String", StringValue: "wanted" } },
+      }),
+    );
+    sns.destroy();
+    const drain = async (url: string | undefined) => {
+      const { Messages = [] } = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+      );
+      if (Messages.length > 0) {
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: url,
+            Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
+          }),
+        );
+      }
+      return Messages;
+    };
+    const delivered = await waitFor(async () => {
+      const messages = await drain(cloud.outputs.PlainQueueUrl);
+      return messages.length > 0 ? messages : undefined;
+    });
+    expect(delivered.map((m) => m.Body)).toEqual(["marker"]);
+    const dead = await waitFor(async () => {
+      const messages = await drain(cloud.outputs.PlainSubscriptionDlqUrl);
+      return messages.length > 0 ? messages : undefined;
+    });
+    expect(dead).toHaveLength(1);
+    const envelope = JSON.parse(dead[0]?.Body ?? "{}") as { Message: string; MessageAttributes: object };
+    expect(envelope.Message).toBe("eleven");
+    expect(Object.keys(envelope.MessageAttributes)).toHaveLength(11);
+    expect(cloud.spy.filter("sns.subscription-dlq").map((e) => e.reason)).toEqual([
+      expect.stringMatching(/more than 10 message attributes/),
+    ]);
+  });
+
   it("delivers through a filtered raw subscription, and dead-letters to the subscription DLQ once the queue is gone", async () => {
     const sns = new SNSClient({
       region: cloud.region,
@@ -128,7 +186,9 @@ describe("startLocal on the fixture stack", () => {
     );
     sns.destroy();
     expect(dead.map((m) => m.Body)).toEqual(["undeliverable"]);
-    expect(cloud.spy.filter("sns.subscription-dlq")).toHaveLength(1);
+    expect(cloud.spy.filter("sns.subscription-dlq", (e) => e.reason.includes("does not exist"))).toHaveLength(
+      1,
+    );
   });
 });
 

@@ -28,7 +28,7 @@ describe("redrive on the sns-sqs-fanout DLQs", () => {
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: from, MessageBody: "{}" }));
     const plan = await planRedrive(clients, { from });
     expect(plan.destination?.url).toBe(target.outputs.BillingQueueUrl);
-    expect(plan.strategy).toBe("mover"); // fauxqs has no StartMessageMoveTask
+    expect(plan.strategy).toBe("move-task"); // the embedded cloud implements StartMessageMoveTask
     const summary = await redrive(clients, { from, dryRun: true, waitTimeSeconds: 0 });
     expect(summary).toMatchObject({ matched: 1, moved: 0 });
   });

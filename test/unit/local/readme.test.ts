@@ -1,24 +1,29 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { NOT_EMULATED, SEMANTIC_GAPS } from "../../../tools/local/parity.ts";
+import { builtInServices, registryOf } from "../../../tools/local/services/index.ts";
 
 const readme = readFileSync(
   join(import.meta.dirname, "..", "..", "..", "tools", "local", "README.md"),
   "utf8",
 );
+const registry = registryOf(builtInServices().services);
 
 describe("tools/local/README.md parity table", () => {
-  it("lists every resource type the embedded cloud accepts as a no-op", () => {
-    const missing = NOT_EMULATED.map((e) => e.type).filter((type) => {
-      const name = type.split("::")[2];
-      return !readme.includes(type) && !readme.includes(`\`${name}\``);
-    });
+  it("lists every resource type the built-in services emulate, and every documented no-op", () => {
+    const rows = registry.parity();
+    expect(rows.filter((r) => r.emulated).length).toBeGreaterThan(0);
+    const missing = rows
+      .map((r) => r.type)
+      .filter((type) => {
+        const name = type.split("::")[2];
+        return !readme.includes(`\`${type}\``) && !readme.includes(`\`${name}\``);
+      });
     expect(missing).toEqual([]);
   });
 
   it("states every semantic gap", () => {
-    for (const gap of SEMANTIC_GAPS) {
+    for (const gap of registry.gaps()) {
       const words = gap
         .split(/[\s:;,()]+/)
         .filter((w) => w.length > 6)

@@ -50,6 +50,8 @@ interface WorkerResult {
   type: "result";
   id: number;
   ok: boolean;
+  /** The environment's V8 heap after the invocation, in bytes (for the REPORT line). */
+  heapBytes?: number;
   payload?: string;
   error?: { errorType: string; errorMessage: string; trace?: string[] };
 }
@@ -60,6 +62,10 @@ interface Environment {
   readonly ready: Promise<void>;
   busy: boolean;
   warm: boolean;
+  /** How long the init phase took (ms), once it is over. */
+  initMs?: number;
+  /** Peak heap seen after an invocation, in MB. */
+  maxMemoryMb: number;
   pending?: { id: number; resolve: (result: WorkerResult | "crashed") => void };
 }
 
@@ -92,6 +98,10 @@ export class EnvironmentPool {
     const id = this.nextId++;
     const timeoutMs = this.fn.timeoutSeconds * 1000;
     const deadline = Date.now() + timeoutMs;
+    const log = this.runtimeLog();
+    log?.(`START RequestId: ${requestId} Version: $LATEST\n`);
+    const handlerStarted = performance.now();
+    let outcome: WorkerResult | "timeout" | "crashed" | undefined;
     try {
       const result = await new Promise<WorkerResult | "timeout" | "crashed">((resolve) => {
         const timer = setTimeout(() => resolve("timeout"), timeoutMs);
@@ -104,6 +114,7 @@ export class EnvironmentPool {
         };
         environment.worker.postMessage({ type: "invoke", id, requestId, payload, deadline });
       });
+      outcome = result;
       const durationMs = performance.now() - started;
       if (result === "timeout" || result === "crashed") {
         this.discard(environment);
@@ -123,8 +134,60 @@ export class EnvironmentPool {
       };
     } finally {
       environment.pending = undefined;
+      if (log)
+        this.report(log, requestId, environment, coldStart, performance.now() - handlerStarted, outcome);
       this.release(environment);
     }
+  }
+
+  /** Where the runtime's own lines go (the function's log sink), or undefined when output is discarded. */
+  private runtimeLog(): ((line: string) => void) | undefined {
+    const sink = this.logs;
+    if (sink === DISCARD) return undefined;
+    if (sink === "inherit") return (line) => process.stdout.write(line);
+    return (line) => sink(this.fn.functionName, "stdout", line);
+  }
+
+  /**
+   * The lines the Lambda runtime writes after an invocation: `ERROR Invoke Error` with the error (or
+   * `Task timed out`), `END`, and `REPORT` with duration, billed duration (rounded up to the
+   * millisecond; a cold start also bills its init phase, as Lambda does since August 2025), memory
+   * size, max memory used (the environment's V8 heap, worker threads share one process) and, on a
+   * cold start, the init duration.
+   */
+  private report(
+    log: (line: string) => void,
+    requestId: string,
+    environment: Environment,
+    coldStart: boolean,
+    durationMs: number,
+    outcome: WorkerResult | "timeout" | "crashed" | undefined,
+  ): void {
+    const at = new Date().toISOString();
+    if (outcome === "timeout") {
+      log(`${at} ${requestId} Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds\n`);
+    } else if (outcome === "crashed") {
+      log(`${at} ${requestId} Error: Runtime exited unexpectedly\n`);
+    } else if (outcome && !outcome.ok) {
+      const error = outcome.error ?? { errorType: "Error", errorMessage: "unknown error", trace: [] };
+      const shape = {
+        errorType: error.errorType,
+        errorMessage: error.errorMessage,
+        stack: error.trace ?? [],
+      };
+      log(`${at}\t${requestId}\tERROR\tInvoke Error \t${JSON.stringify(shape)}\n`);
+    }
+    if (outcome && typeof outcome === "object" && outcome.heapBytes) {
+      environment.maxMemoryMb = Math.max(environment.maxMemoryMb, Math.ceil(outcome.heapBytes / 1048576));
+    }
+    const init = coldStart && environment.initMs !== undefined ? environment.initMs : undefined;
+    const billed = Math.ceil(durationMs + (init ?? 0));
+    log(`END RequestId: ${requestId}\n`);
+    log(
+      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\tBilled Duration: ${billed} ms\t` +
+        `Memory Size: ${this.fn.memoryMb} MB\tMax Memory Used: ${environment.maxMemoryMb} MB` +
+        `${init !== undefined ? `\tInit Duration: ${init.toFixed(2)} ms` : ""}\n`,
+    );
   }
 
   /** Terminates every environment. */
@@ -197,9 +260,11 @@ export class EnvironmentPool {
     });
     // Lambda's init phase may take up to 10 s; the handler's timeout starts after it.
     const initTimer = setTimeout(markReady, 10_000);
-    const environment: Environment = { worker, ready, busy: false, warm: false };
+    const initStarted = performance.now();
+    const environment: Environment = { worker, ready, busy: false, warm: false, maxMemoryMb: 0 };
     worker.on("message", (message: WorkerResult | { type: "ready" }) => {
       if (message.type === "ready") {
+        environment.initMs = performance.now() - initStarted;
         clearTimeout(initTimer);
         markReady();
       } else if (environment.pending?.id === message.id) environment.pending.resolve(message);

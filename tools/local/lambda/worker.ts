@@ -5,9 +5,11 @@
  * Runs as plain Node.js (type stripping), so it imports nothing from the project but its sibling
  * `localhost-dns.ts`, and only uses erasable TypeScript syntax. The parent thread enforces the timeout by terminating this worker.
  */
+import { existsSync, readFileSync } from "node:fs";
 import { registerHooks } from "node:module";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
+import { dirname, join, resolve, sep } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { getHeapStatistics } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import { resolveLocalhostToLoopback } from "./localhost-dns.ts";
 
@@ -44,6 +46,63 @@ if (!port) throw new Error("the Lambda environment must run in a worker thread")
 // The Node.js runtime ships the AWS SDK v3 and bundles built by the CDK leave it external:
 // resolve bare specifiers the asset does not contain from the project's node_modules.
 const sdkParent = pathToFileURL(join(data.sdkRoot, "package.json")).href;
+const assetRoot = resolve(data.codeDir);
+
+/**
+ * The module type of a `.js` file of the asset as the Lambda runtime sees it: the nearest
+ * package.json inside the asset decides, and without one it is CommonJS. Node itself would also
+ * read package.json files above the asset (in cdk.out's parents, say the project's
+ * `"type": "module"`), which on Lambda do not exist.
+ */
+function assetModuleType(file: string): "module" | "commonjs" {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        return (JSON.parse(readFileSync(manifest, "utf8")) as { type?: string }).type === "module"
+          ? "module"
+          : "commonjs";
+      } catch {
+        return "commonjs";
+      }
+    }
+    if (dir === assetRoot || dirname(dir) === dir) return "commonjs";
+  }
+}
+
+/** The module type Node itself gives a `.js` file: the nearest package.json anywhere above it. */
+function nodeModuleType(file: string): "module" | "commonjs" {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        const type = (JSON.parse(readFileSync(manifest, "utf8")) as { type?: string }).type;
+        return type === "module" ? "module" : "commonjs";
+      } catch {
+        return "commonjs";
+      }
+    }
+    if (dirname(dir) === dir) return "commonjs";
+  }
+}
+
+// Only when Node and Lambda would disagree about the handler's `.js` (a CommonJS bundle in a cdk.out
+// under a "type": "module" project): a load hook makes the asset's `.js` files what Lambda makes
+// them. Without a disagreement no load hook is registered, so module loading keeps Node's fast path.
+const handlerJs = join(data.codeDir, `${data.handler.split(".")[0] ?? "index"}.js`);
+if (existsSync(handlerJs) && assetModuleType(handlerJs) !== nodeModuleType(handlerJs)) {
+  registerHooks({
+    load(url, context, nextLoad) {
+      if (!url.startsWith("file:") || !url.endsWith(".js")) return nextLoad(url, context);
+      const file = fileURLToPath(url);
+      if (!file.startsWith(assetRoot + sep)) return nextLoad(url, context);
+      const format = assetModuleType(file);
+      // CommonJS with its source, so Node compiles it as such instead of re-checking package scopes.
+      if (format === "commonjs") return { format, source: readFileSync(file), shortCircuit: true };
+      return nextLoad(url, { ...context, format });
+    },
+  });
+}
 registerHooks({
   resolve(specifier, context, nextResolve) {
     try {
@@ -104,6 +163,11 @@ function errorShape(error: unknown): { errorType: string; errorMessage: string; 
   return { errorType: typeof error, errorMessage: String(error), trace: [] };
 }
 
+/** This environment's V8 heap in bytes (its "memory used"; the worker threads share one process). */
+function heapBytes(): number | undefined {
+  return data.discardOutput ? undefined : getHeapStatistics().used_heap_size;
+}
+
 port.on("message", async (message: InvokeMessage) => {
   if (message.type !== "invoke") return;
   const context = {
@@ -123,9 +187,16 @@ port.on("message", async (message: InvokeMessage) => {
     const handler = await handlerPromise;
     const result = await handler(JSON.parse(message.payload), context);
     // The runtime serializes the result to JSON; undefined becomes null.
-    port.postMessage({ type: "result", id: message.id, ok: true, payload: JSON.stringify(result ?? null) });
+    const payload = JSON.stringify(result ?? null);
+    port.postMessage({ type: "result", id: message.id, ok: true, payload, heapBytes: heapBytes() });
   } catch (error) {
-    port.postMessage({ type: "result", id: message.id, ok: false, error: errorShape(error) });
+    port.postMessage({
+      type: "result",
+      id: message.id,
+      ok: false,
+      error: errorShape(error),
+      heapBytes: heapBytes(),
+    });
   }
 });
 // The init phase: load the handler module before the first invocation, as Lambda does; its time

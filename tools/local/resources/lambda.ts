@@ -12,7 +12,10 @@ export type AssetIndex = ReadonlyMap<string, string>;
 export interface FunctionHost {
   readonly region: string;
   readonly accountId: string;
-  readonly endpoints: Readonly<Record<"sqs" | "sns" | "dynamodb" | "lambda", string>>;
+  /**
+   * What the services add to every function (`AWS_ENDPOINT_URL_<SERVICE>`, …), then `overrides`.
+   */
+  readonly environment: Readonly<Record<string, string>>;
   /** Variables that override or extend every function's environment (e.g. `FAULT_INJECTION`). */
   readonly overrides: Readonly<Record<string, string>>;
   /** Local cap on concurrent execution environments per function. */
@@ -44,8 +47,8 @@ const HANDLED = new Set([
 /**
  * Turns a resolved `AWS::Lambda::Function` into a {@link LocalFunction}: the bundled asset in cdk.out,
  * the handler, timeout (default 3 s) and memory (default 128 MB), and the environment the function
- * sees: its own variables, then the Lambda runtime's reserved variables, dummy credentials and the
- * `AWS_ENDPOINT_URL_*` of the emulators, then `host.overrides`.
+ * sees: its own variables, then the Lambda runtime's reserved variables and dummy credentials, then
+ * what the services add (the `AWS_ENDPOINT_URL_*` of the emulators), then `host.overrides`.
  */
 export function buildLocalFunction(
   logicalId: string,
@@ -98,13 +101,8 @@ export function buildLocalFunction(
     LAMBDA_TASK_ROOT: codeDir,
     LAMBDA_RUNTIME_DIR: codeDir,
     TZ: ":UTC",
-    AWS_ENDPOINT_URL: host.endpoints.sqs,
-    AWS_ENDPOINT_URL_SQS: host.endpoints.sqs,
-    AWS_ENDPOINT_URL_SNS: host.endpoints.sns,
-    AWS_ENDPOINT_URL_DYNAMODB: host.endpoints.dynamodb,
-    AWS_ENDPOINT_URL_LAMBDA: host.endpoints.lambda,
   });
-  Object.assign(environment, host.overrides);
+  Object.assign(environment, host.environment, host.overrides);
   const reserved = props.ReservedConcurrentExecutions;
   const maxEnvironments =
     typeof reserved === "number" && reserved > 0

@@ -1,10 +1,14 @@
 import { randomUUID } from "node:crypto";
 import type { ResourceAttributes } from "../intrinsics.ts";
-import { parityEntry } from "../parity.ts";
+import type { PlanContext } from "../services/local-service.ts";
 import type { Json, TemplateResource } from "../template.ts";
 import { physicalName } from "./names.ts";
 
-/** Thrown for a resource type the embedded cloud neither emulates nor lists as a no-op. */
+/**
+ * Thrown for what a template asks that the embedded cloud cannot honour: a resource type it neither
+ * emulates nor lists as a no-op, or a property, runtime or event source a service would otherwise
+ * have to ignore. The message names the logical ID, the type, the detail and what to do.
+ */
 export class UnsupportedResourceError extends Error {
   override readonly name = "UnsupportedResourceError";
   constructor(
@@ -12,37 +16,21 @@ export class UnsupportedResourceError extends Error {
     readonly type: string,
     detail = "is not supported by the embedded local cloud",
   ) {
-    super(`resource ${logicalId} (${type}) ${detail}; see tools/local/README.md (parity table)`);
+    super(
+      `resource ${logicalId} (${type}) ${detail}; see tools/local/README.md (parity table) for what the ` +
+        "embedded cloud honours, and run what it cannot on the localstack or aws target",
+    );
   }
 }
 
-/** Where the local deployment lives: the values ARNs and URLs are built from. */
-export interface PlanContext {
-  readonly stackName: string;
-  readonly region: string;
-  readonly accountId: string;
-  /** Port of fauxqs: queue URLs are `http://sqs.<region>.localhost:<port>/<account>/<name>`. */
-  readonly sqsPort: number;
-  /** Resolves a literal name property (e.g. `QueueName`) that may use pseudo parameters. */
-  readonly literal: (value: Json, where: string) => string;
-}
-
-/** Resource types the embedded cloud creates on an emulator (everything else is a no-op or an error). */
-export const EMULATED_TYPES = [
-  "AWS::SQS::Queue",
-  "AWS::SNS::Topic",
-  "AWS::SNS::Subscription",
-  "AWS::DynamoDB::Table",
-  "AWS::Lambda::Function",
-  "AWS::Lambda::EventSourceMapping",
-] as const;
+export type { PlanContext } from "../services/local-service.ts";
 
 /**
- * Computes what `Ref` and `Fn::GetAtt` return for a resource before anything is created, so that
- * intrinsics resolve in any order: names follow CloudFormation's generated-name scheme unless the
- * template sets one, ARNs and URLs follow the emulators' conventions (account 000000000000).
+ * What `Ref` and `Fn::GetAtt` return for a documented no-op resource (nothing is created): names
+ * follow CloudFormation's generated-name scheme unless the template sets one, ARNs the usual form
+ * (account 000000000000). Emulated types are planned by their service (`services/*.ts`).
  */
-export function planAttributes(
+export function planNoOp(
   logicalId: string,
   resource: TemplateResource,
   ctx: PlanContext,
@@ -55,38 +43,6 @@ export function planAttributes(
       ? ctx.literal(props[property] as Json, `${logicalId}.${property}`)
       : physicalName(stackName, logicalId, max, ending);
   switch (resource.Type) {
-    case "AWS::SQS::Queue": {
-      const fifo = props.FifoQueue === true || props.FifoQueue === "true";
-      const name = named("QueueName", 80, fifo ? ".fifo" : "");
-      const url = `http://sqs.${region}.localhost:${ctx.sqsPort}/${accountId}/${name}`;
-      return { ref: url, attributes: { Arn: arn("sqs", name), QueueName: name, QueueUrl: url } };
-    }
-    case "AWS::SNS::Topic": {
-      const fifo = props.FifoTopic === true || props.FifoTopic === "true";
-      const name = named("TopicName", 256, fifo ? ".fifo" : "");
-      const topicArn = arn("sns", name);
-      return { ref: topicArn, attributes: { TopicArn: topicArn, TopicName: name } };
-    }
-    case "AWS::SNS::Subscription": {
-      const subscriptionArn = arn("sns", `${logicalId}:${randomUUID()}`);
-      return { ref: subscriptionArn, attributes: { Arn: subscriptionArn } };
-    }
-    case "AWS::DynamoDB::Table": {
-      const name = named("TableName", 255);
-      const tableArn = arn("dynamodb", `table/${name}`);
-      return { ref: name, attributes: { Arn: tableArn } };
-    }
-    case "AWS::Lambda::Function": {
-      const name = named("FunctionName", 64);
-      return { ref: name, attributes: { Arn: arn("lambda", `function:${name}`) } };
-    }
-    case "AWS::Lambda::EventSourceMapping": {
-      const id = randomUUID();
-      return {
-        ref: id,
-        attributes: { Id: id, EventSourceMappingArn: arn("lambda", `event-source-mapping:${id}`) },
-      };
-    }
     case "AWS::IAM::Role": {
       const name = named("RoleName", 64);
       return {
@@ -111,7 +67,6 @@ export function planAttributes(
       return { ref: name, attributes: { Arn: arn("cloudwatch", `alarm:${name}`) } };
     }
     default: {
-      if (!parityEntry(resource.Type)) throw new UnsupportedResourceError(logicalId, resource.Type);
       const name = physicalName(stackName, logicalId, 128);
       const service = resource.Type.split("::")[1]?.toLowerCase() ?? "local";
       return { ref: name, attributes: { Arn: arn(service, name), Id: name } };

@@ -2,13 +2,13 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalCloud, type LocalExtension, startLocal } from "../../../tools/local/index.ts";
+import { type LocalCloud, type LocalService, startLocal } from "../../../tools/local/index.ts";
 import type { Template } from "../../../tools/local/template.ts";
 import { fixtureCloudAssembly } from "../../fixtures/local/synth-once.ts";
 import { waitFor } from "../../helpers/wait.ts";
 
 /** A made-up service: a `Custom::Widget` resource and event source mappings that read from it. */
-function widgetExtension(created: Array<Record<string, unknown>>): LocalExtension {
+function widgetService(created: Array<Record<string, unknown>>): LocalService {
   return {
     name: "widgets",
     async start() {
@@ -16,6 +16,7 @@ function widgetExtension(created: Array<Record<string, unknown>>): LocalExtensio
     },
     resourceTypes: {
       "Custom::Widget": {
+        parity: "widgets",
         plan: (logicalId, _resource, ctx) => ({
           ref: `widget-${logicalId}`,
           attributes: {
@@ -23,12 +24,12 @@ function widgetExtension(created: Array<Record<string, unknown>>): LocalExtensio
             Url: `widget://local/${logicalId}`,
           },
         }),
-        create: async (logicalId, props) => {
+        create: async ({ logicalId, props }) => {
           created.push({ logicalId, ...props });
         },
       },
     },
-    eventSource(_logicalId, props, invoke) {
+    eventSource({ props, invoke }) {
       if (!String(props.EventSourceArn).startsWith("arn:aws:widget:")) return undefined;
       return {
         start: () => void invoke(JSON.stringify({ fromWidget: props.EventSourceArn })),
@@ -64,14 +65,14 @@ beforeAll(async () => {
   };
   template.Outputs.GadgetUrl = { Value: { "Fn::GetAtt": ["Gadget", "Url"] } };
   writeFileSync(path, JSON.stringify(template));
-  cloud = await startLocal({ stack: fixture.stack, cdkOut, extensions: [widgetExtension(created)] });
+  cloud = await startLocal({ stack: fixture.stack, cdkOut, services: [widgetService(created)] });
 });
 afterAll(async () => {
   await cloud?.stop();
   rmSync(cdkOut, { recursive: true, force: true });
 });
 
-describe("extensions", () => {
+describe("services added to the built-ins", () => {
   it("plan and create their resource types, with intrinsics resolved", () => {
     expect(cloud.outputs.GadgetUrl).toBe("widget://local/Gadget");
     expect(created).toEqual([{ logicalId: "Gadget", Size: 3, Queue: cloud.outputs.WorkQueueUrl }]);
