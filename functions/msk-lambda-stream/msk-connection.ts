@@ -72,3 +72,14 @@ export function iamTokenProvider(options: IamTokenProviderOptions): () => Promis
 export function mskIamSasl(token: () => Promise<string>): SASLOptions {
   return { mechanism: "OAUTHBEARER", token };
 }
+
+/**
+ * TLS options: MSK's IAM listener (9098) is TLS only, so TLS is always on, except when the embedded
+ * local cloud (whose broker is plaintext) sets `KAFKA_TLS=false`; on AWS that setting would only make
+ * every connection fail, never downgrade one.
+ */
+export function kafkaTls(env: Readonly<Record<string, string | undefined>> = process.env): {
+  tls?: Record<string, never>;
+} {
+  return env.KAFKA_TLS === "false" ? {} : { tls: {} };
+}

@@ -8,7 +8,7 @@ import { ProduceAcks, Producer, stringSerializers } from "@platformatic/kafka";
 import { generateAuthToken } from "aws-msk-iam-sasl-signer-js";
 import { optionalEnv, readEnv } from "../shared/env.js";
 import { createObservability, lambdaHandler } from "../shared/lambda-handler.js";
-import { bootstrapBrokerDiscovery, iamTokenProvider, mskIamSasl } from "./msk-connection.js";
+import { bootstrapBrokerDiscovery, iamTokenProvider, kafkaTls, mskIamSasl } from "./msk-connection.js";
 import { type EntityEventInput, publishEntityEvents } from "./publish.js";
 
 const env = readEnv(["CLUSTER_ARN", "TOPIC_NAME", "AWS_REGION"]);
@@ -23,7 +23,7 @@ async function getProducer(): Promise<Producer<string, string, string, string>> 
     clientId: "msk-lambda-stream-producer",
     bootstrapBrokers: await discover(),
     sasl: mskIamSasl(token),
-    tls: {},
+    ...kafkaTls(),
     serializers: stringSerializers,
     idempotent: true,
     acks: ProduceAcks.ALL,

@@ -8,7 +8,7 @@ import type { CloudFormationCustomResourceEvent, Context } from "aws-lambda";
 import { generateAuthToken } from "aws-msk-iam-sasl-signer-js";
 import { readEnv } from "../shared/env.js";
 import { respondToCloudFormation } from "./custom-resource.js";
-import { bootstrapBrokerDiscovery, iamTokenProvider, mskIamSasl } from "./msk-connection.js";
+import { bootstrapBrokerDiscovery, iamTokenProvider, kafkaTls, mskIamSasl } from "./msk-connection.js";
 import { handleTopicRequest } from "./topic-resource.js";
 
 const env = readEnv(["AWS_REGION"]);
@@ -25,7 +25,7 @@ export const handler = async (event: CloudFormationCustomResourceEvent, context:
           clientId: "msk-lambda-stream-topic-admin",
           bootstrapBrokers: await bootstrapBrokerDiscovery(kafka, clusterArn)(),
           sasl: mskIamSasl(token),
-          tls: {},
+          ...kafkaTls(),
         });
         admins.push(admin);
         return admin;

@@ -98,6 +98,8 @@ describe("the local MSK service", () => {
     const producer = new Kafka({
       brokers: String(BootstrapBrokerStringSaslIam).split(","),
       logLevel: logLevel.NOTHING,
+      // The broker requires SASL, like MSK's IAM listener; any OAUTHBEARER token is accepted locally.
+      sasl: { mechanism: "oauthbearer", oauthBearerProvider: async () => ({ value: "token" }) },
     }).producer();
     await producer.connect();
     await producer.send({ topic: "orders", messages: [{ key: "order-1", value: "hello", partition: 1 }] });

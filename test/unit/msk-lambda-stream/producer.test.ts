@@ -5,6 +5,7 @@ import {
   BootstrapBrokersError,
   bootstrapBrokerDiscovery,
   iamTokenProvider,
+  kafkaTls,
   mskIamSasl,
 } from "../../../functions/msk-lambda-stream/msk-connection.js";
 import { buildEntityRecords, publishEntityEvents } from "../../../functions/msk-lambda-stream/publish.js";
@@ -55,6 +56,14 @@ describe("iamTokenProvider (MSK-08)", () => {
   });
 });
 
+describe("kafkaTls", () => {
+  it("is on unless the local cloud says KAFKA_TLS=false", () => {
+    expect(kafkaTls({})).toEqual({ tls: {} });
+    expect(kafkaTls({ KAFKA_TLS: "true" })).toEqual({ tls: {} });
+    expect(kafkaTls({ KAFKA_TLS: "false" })).toEqual({});
+  });
+});
+
 describe("buildEntityRecords", () => {
   it("keys each record by entity ID and wraps it in a CloudEvent with sequence and headers", () => {
     const { records, events } = buildEntityRecords(
@@ -88,15 +97,21 @@ describe("buildEntityRecords", () => {
 describe("publishEntityEvents on the local broker (@platformatic/kafka, idempotent, acks=all)", () => {
   let kafka: KafkaBroker;
   beforeAll(async () => {
-    kafka = await startKafka({ autoCreateTopics: false });
+    // Like MSK's IAM listener: SASL first (tokens are not verified locally).
+    kafka = await startKafka({ autoCreateTopics: false, requireSasl: true });
     kafka.createTopic("orders", 4);
   });
   afterAll(async () => {
     await kafka.stop();
   });
 
-  it("puts every event of one entity on one partition, in order", async () => {
+  it("puts every event of one entity on one partition, in order, authenticating with the IAM token provider", async () => {
+    let signed = 0;
+    const token = iamTokenProvider({
+      generate: async () => ({ token: `signed-${++signed}`, expiryTime: Date.now() + 900_000 }),
+    });
     const producer = new Producer({
+      sasl: mskIamSasl(token),
       clientId: "test-producer",
       bootstrapBrokers: kafka.brokers,
       serializers: stringSerializers,
@@ -112,6 +127,7 @@ describe("publishEntityEvents on the local broker (@platformatic/kafka, idempote
     try {
       const result = await publishEntityEvents(producer, "orders", inputs, { source: "test" });
       expect(result.ids).toHaveLength(40);
+      expect(signed).toBe(1);
     } finally {
       await producer.close();
     }
@@ -123,6 +139,7 @@ describe("publishEntityEvents on the local broker (@platformatic/kafka, idempote
     ).toBe(40);
 
     const consumer = new Consumer({
+      sasl: { mechanism: "OAUTHBEARER", token: "verifier" },
       clientId: "test-consumer",
       groupId: "verify",
       bootstrapBrokers: kafka.brokers,

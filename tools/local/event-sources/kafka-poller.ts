@@ -55,6 +55,11 @@ export interface KafkaPollerOptions {
   onFailure?(message: string): Promise<void>;
   /** @default Date.now */
   now?(): number;
+  /**
+   * Authenticate with SASL/OAUTHBEARER, as Lambda's pollers do on MSK's IAM listener (the local
+   * broker accepts any token). @default false
+   */
+  readonly saslOauthBearer?: boolean;
 }
 
 /** A running poller. */
@@ -75,6 +80,14 @@ export function createKafkaPoller(options: KafkaPollerOptions): KafkaPoller {
     clientId: `lambda-esm-${options.groupId}`,
     brokers: [...options.brokers],
     logLevel: logLevel.NOTHING,
+    ...(options.saslOauthBearer
+      ? {
+          sasl: {
+            mechanism: "oauthbearer" as const,
+            oauthBearerProvider: async () => ({ value: "local-event-source" }),
+          },
+        }
+      : {}),
   });
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,

@@ -148,7 +148,7 @@ export class MskService implements LocalService {
   readonly name = "msk";
   readonly gaps = [
     "MSK IAM auth: the SASL/OAUTHBEARER token is accepted unverified and kafka-cluster:* actions are not checked",
-    "one broker serves every cluster of the stack; plaintext (no TLS on 9098)",
+    "one broker serves every cluster of the stack; plaintext (no TLS on 9098): functions get KAFKA_TLS=false",
   ];
   private kafka?: KafkaBroker;
   private plane?: MskControlPlane;
@@ -202,8 +202,10 @@ export class MskService implements LocalService {
   };
 
   async start(host: ServiceHost): Promise<ServiceStart> {
+    // Like MSK's IAM listener: every client authenticates (SASL/OAUTHBEARER; tokens not verified).
     this.kafka = await startKafka({
       autoCreateTopics: false,
+      requireSasl: true,
       groups: { initialRebalanceDelayMs: this.options.initialRebalanceDelayMs ?? 0 },
     });
     const kafka = this.kafka;
@@ -215,7 +217,8 @@ export class MskService implements LocalService {
     });
     return {
       endpoints: { kafka: this.plane.endpoint },
-      environment: { AWS_ENDPOINT_URL_KAFKA: this.plane.endpoint },
+      // KAFKA_TLS=false: the local broker is plaintext (MSK's 9098 is TLS only, so it is never set there).
+      environment: { AWS_ENDPOINT_URL_KAFKA: this.plane.endpoint, KAFKA_TLS: "false" },
     };
   }
 
@@ -257,6 +260,7 @@ export class MskService implements LocalService {
           : undefined,
       reportBatchItemFailures: props.FunctionResponseTypes?.includes("ReportBatchItemFailures") ?? false,
       origin: { eventSourceArn: arn, bootstrapServers: broker.brokers },
+      saslOauthBearer: true,
       functionArn: mapping.function.functionArn,
       invoke: async (payload) => {
         const result = await mapping.invoke(payload);
