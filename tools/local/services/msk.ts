@@ -150,6 +150,10 @@ export class MskService implements LocalService {
     "MSK IAM auth: the SASL/OAUTHBEARER token is accepted unverified and kafka-cluster:* actions are not checked",
     "one broker serves every cluster of the stack; plaintext (no TLS on 9098): functions get KAFKA_TLS=false",
   ];
+  readonly noOps = {
+    "Custom::VpcRestrictDefaultSG":
+      "CDK's custom resource that strips the VPC default security group's rules: no VPC networking locally",
+  };
   private kafka?: KafkaBroker;
   private plane?: MskControlPlane;
   private sqs?: SQSClient;
