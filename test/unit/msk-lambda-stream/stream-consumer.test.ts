@@ -1,4 +1,9 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+} from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEntityEffects } from "../../../functions/msk-lambda-stream/entity-effects.js";
@@ -12,6 +17,7 @@ import {
   startDynalite,
   useEmulatorEnv,
 } from "../../helpers/aws-emulators.js";
+import { waitFor } from "../../helpers/wait.js";
 import { entityEvent, mskEvent, mskRecord } from "./msk-events.js";
 
 let dynalite: Emulator;
@@ -31,6 +37,14 @@ async function tables() {
     }),
   );
   await createIdempotencyTable(client, idempotency);
+  // dynalite makes a table ACTIVE asynchronously: a write before that fails (and would look like a fault).
+  for (const name of [effects, idempotency]) {
+    await waitFor(
+      async () =>
+        (await client.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus === "ACTIVE",
+      { description: `table ${name} ACTIVE` },
+    );
+  }
   return { effects, idempotency };
 }
 
