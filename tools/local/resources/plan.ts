@@ -68,7 +68,9 @@ export function planNoOp(
     }
     case "AWS::EC2::SecurityGroup": {
       // Referenced by GroupId (MSK clusters, functions in a VPC, ingress rules); not enforced locally.
-      const id = `sg-${physicalName(stackName, logicalId, 17).replace(/[^a-zA-Z0-9]/g, "").toLowerCase()}`;
+      const id = `sg-${physicalName(stackName, logicalId, 17)
+        .replace(/[^a-zA-Z0-9]/g, "")
+        .toLowerCase()}`;
       return { ref: id, attributes: { GroupId: id, VpcId: "vpc-local" } };
     }
     default: {
