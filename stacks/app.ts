@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { App } from "aws-cdk-lib";
+import { MskLambdaStreamStack } from "./msk-lambda-stream-stack.js";
 import { SagaChoreographyStack } from "./saga-choreography-stack.js";
 import { SfnSagaStack } from "./sfn-saga-stack.js";
 import { SnsPubsubBridgeStack } from "./sns-pubsub-bridge-stack.js";
@@ -28,5 +29,9 @@ new SfnSagaStack(app, "SfnSagaStack", {
 new SnsPubsubBridgeStack(app, "SnsPubsubBridgeStack", {
   description:
     "SNS and Google Cloud Pub/Sub bridged both ways, WIF out and verified push tokens in (sns-pubsub-bridge)",
+});
+new MskLambdaStreamStack(app, "MskLambdaStreamStack", {
+  description:
+    "MSK Serverless (IAM auth) with a Lambda producer and a Kafka event source consumer (msk-lambda-stream)",
 });
 app.synth();

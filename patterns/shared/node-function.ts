@@ -1,7 +1,8 @@
 import { Duration, RemovalPolicy } from "aws-cdk-lib";
+import type { ISecurityGroup, IVpc, SubnetSelection } from "aws-cdk-lib/aws-ec2";
 import { Policy, PolicyStatement, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { CfnFunction } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
+import { type BundlingOptions, NodejsFunction } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
 import { acknowledgeNag } from "./nag.js";
@@ -39,6 +40,17 @@ export interface PatternFunctionProps {
   readonly reservedConcurrentExecutions?: number;
   /** Description shown in the Lambda console. @default - none */
   readonly description?: string;
+  /**
+   * Run in this VPC (the role then needs the ENI actions: the caller grants them).
+   * @default - not in a VPC
+   */
+  readonly vpc?: IVpc;
+  /** Subnets, with `vpc`. @default - the VPC's private subnets */
+  readonly vpcSubnets?: SubnetSelection;
+  /** Security groups, with `vpc`. @default - a new group */
+  readonly securityGroups?: ISecurityGroup[];
+  /** Bundling options merged over the project's {@link LAMBDA_BUNDLING}. @default - none */
+  readonly bundling?: BundlingOptions;
 }
 
 /**
@@ -81,13 +93,16 @@ export class PatternFunction extends Construct {
       handler: "handler",
       runtime: LAMBDA_RUNTIME,
       architecture: LAMBDA_ARCHITECTURE,
-      bundling: LAMBDA_BUNDLING,
+      bundling: { ...LAMBDA_BUNDLING, ...props.bundling },
       timeout: props.timeout ?? PatternFunction.DEFAULT_TIMEOUT,
       memorySize: props.memorySize ?? PatternFunction.DEFAULT_MEMORY_MB,
       environment: { NODE_OPTIONS: "--enable-source-maps", ...props.environment },
       logGroup: this.logGroup,
       reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       description: props.description,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      securityGroups: props.securityGroups,
     });
     // Active tracing set on the L1, so CDK adds no X-Ray statement to the role's default policy.
     (this.function.node.defaultChild as CfnFunction).tracingConfig = { mode: "Active" };

@@ -2,6 +2,7 @@ import { type App, Stack } from "aws-cdk-lib";
 import { Template } from "aws-cdk-lib/assertions";
 import { PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { describe, expect, it } from "vitest";
+import { MskLambdaStreamStack } from "../../stacks/msk-lambda-stream-stack.js";
 import { SagaChoreographyStack } from "../../stacks/saga-choreography-stack.js";
 import { SfnSagaStack } from "../../stacks/sfn-saga-stack.js";
 import { SnsPubsubBridgeStack } from "../../stacks/sns-pubsub-bridge-stack.js";
@@ -26,6 +27,7 @@ const STACKS: [string, (app: App) => void][] = [
   ["SagaChoreographyStack", (app) => new SagaChoreographyStack(app, "SagaChoreographyStack")],
   ["SfnSagaStack", (app) => new SfnSagaStack(app, "SfnSagaStack")],
   ["SnsPubsubBridgeStack", (app) => new SnsPubsubBridgeStack(app, "SnsPubsubBridgeStack")],
+  ["MskLambdaStreamStack", (app) => new MskLambdaStreamStack(app, "MskLambdaStreamStack")],
 ];
 
 /** A policy statement as synthesized (only what the wildcard check reads). */

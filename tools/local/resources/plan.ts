@@ -66,6 +66,13 @@ export function planNoOp(
       const name = named("AlarmName", 255);
       return { ref: name, attributes: { Arn: arn("cloudwatch", `alarm:${name}`) } };
     }
+    case "AWS::EC2::SecurityGroup": {
+      // Referenced by GroupId (MSK clusters, functions in a VPC, ingress rules); not enforced locally.
+      const id = `sg-${physicalName(stackName, logicalId, 17)
+        .replace(/[^a-zA-Z0-9]/g, "")
+        .toLowerCase()}`;
+      return { ref: id, attributes: { GroupId: id, VpcId: "vpc-local" } };
+    }
     default: {
       const name = physicalName(stackName, logicalId, 128);
       const service = resource.Type.split("::")[1]?.toLowerCase() ?? "local";

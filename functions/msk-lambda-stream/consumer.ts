@@ -1,0 +1,51 @@
+/**
+ * The MSK event source's consumer (`ReportBatchItemFailures`): applies each CloudEvent once per
+ * entity in partition order, records poison records and skips them, and returns the Kafka partial
+ * batch response. Environment: `EFFECTS_TABLE_NAME`, `IDEMPOTENCY_TABLE_NAME`,
+ * `IDEMPOTENCY_EXPIRES_AFTER_SECONDS` (the topic's retention: a record can be redelivered that late).
+ */
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { Context } from "aws-lambda";
+import { optionalEnv, readEnv } from "../shared/env.js";
+import { createDynamoDbIdempotencyGuard } from "../shared/idempotency.js";
+import { createObservability, lambdaHandler } from "../shared/lambda-handler.js";
+import { createEntityEffects } from "./entity-effects.js";
+import type { KafkaBatchResponse } from "./kafka-batch.js";
+import type { KafkaEvent } from "./kafka-event.js";
+import { createStreamConsumer } from "./stream-consumer.js";
+
+const env = readEnv(["EFFECTS_TABLE_NAME", "IDEMPOTENCY_TABLE_NAME"]);
+const expires = Number(optionalEnv("IDEMPOTENCY_EXPIRES_AFTER_SECONDS") ?? "86400");
+const client = new DynamoDBClient({});
+const observability = createObservability("kafka-consumer");
+const idempotency = createDynamoDbIdempotencyGuard({
+  tableName: env.IDEMPOTENCY_TABLE_NAME,
+  client,
+  keyPrefix: "msk-lambda-stream-consumer",
+  expiresAfterSeconds: Number.isInteger(expires) && expires > 0 ? expires : 86_400,
+});
+const consume = createStreamConsumer({
+  effects: createEntityEffects(client, env.EFFECTS_TABLE_NAME),
+  idempotency,
+});
+
+/** Kafka event source handler. */
+export const handler = lambdaHandler(
+  async (event: KafkaEvent, context: Context): Promise<KafkaBatchResponse> => {
+    idempotency.registerLambdaContext(context);
+    const outcome = await consume(event);
+    const { logger, metrics } = observability;
+    metrics.addMetric("RecordsProcessed", "Count", outcome.processed);
+    metrics.addMetric("PoisonRecords", "Count", outcome.poison);
+    metrics.addMetric("RecordsFailed", "Count", outcome.failed);
+    if (outcome.failed > 0 || outcome.poison > 0) {
+      logger.warn("partial batch", {
+        processed: outcome.processed,
+        poison: outcome.poison,
+        failed: outcome.failed,
+      });
+    }
+    return outcome.response;
+  },
+  observability,
+);

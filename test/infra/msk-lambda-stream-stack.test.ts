@@ -1,0 +1,43 @@
+import { Template } from "aws-cdk-lib/assertions";
+import { describe, expect, it } from "vitest";
+import { MskLambdaStreamOutputs } from "../../stacks/msk-lambda-stream-outputs.js";
+import { MskLambdaStreamStack } from "../../stacks/msk-lambda-stream-stack.js";
+import { createTestApp } from "../helpers/app.js";
+
+describe("MskLambdaStreamStack", () => {
+  const stack = new MskLambdaStreamStack(createTestApp(), "MskLambdaStreamStack");
+  const template = Template.fromStack(stack);
+
+  it("outputs exactly the names of stacks/msk-lambda-stream-outputs.ts", () => {
+    expect(Object.keys(template.toJSON().Outputs).sort()).toEqual(
+      Object.values(MskLambdaStreamOutputs).sort(),
+    );
+  });
+
+  it("gives the consumer its tables and the stream's topic, and grants it only what it writes", () => {
+    const ref = (c: { node: { defaultChild?: unknown } }) => ({
+      Ref: stack.getLogicalId(c.node.defaultChild as never),
+    });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: {
+          EFFECTS_TABLE_NAME: ref(stack.effectsTable),
+          IDEMPOTENCY_TABLE_NAME: ref(stack.idempotencyTable),
+          TOPIC_NAME: "orders",
+          IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String(7 * 86400),
+        },
+      },
+    });
+    const policies = JSON.stringify(template.findResources("AWS::IAM::Policy"));
+    expect(policies).not.toContain("dynamodb:*");
+    expect(policies).not.toContain("dynamodb:Scan");
+  });
+
+  it("keeps its tables with point-in-time recovery", () => {
+    template.resourceCountIs("AWS::DynamoDB::Table", 2);
+    template.allResourcesProperties("AWS::DynamoDB::Table", {
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+    template.hasResource("AWS::DynamoDB::Table", { DeletionPolicy: "Retain" });
+  });
+});

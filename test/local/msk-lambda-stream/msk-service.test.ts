@@ -1,0 +1,125 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { GetBootstrapBrokersCommand, KafkaClient } from "@aws-sdk/client-kafka";
+import { Kafka, logLevel } from "kafkajs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalCloud, startLocal } from "../../../tools/local/index.ts";
+import { MskService } from "../../../tools/local/services/msk.ts";
+import type { Template } from "../../../tools/local/template.ts";
+import { fixtureCloudAssembly } from "../../fixtures/local/synth-once.ts";
+import { waitFor } from "../../helpers/wait.ts";
+
+/**
+ * The MSK service in the embedded cloud: the fixture stack plus an MSK Serverless cluster, a
+ * `Custom::KafkaTopic` and a Kafka event source mapping on the fixture's echo function.
+ */
+let cdkOut: string;
+let cloud: LocalCloud;
+beforeAll(async () => {
+  const fixture = fixtureCloudAssembly();
+  cdkOut = mkdtempSync(join(tmpdir(), "local-msk-"));
+  cpSync(fixture.cdkOut, cdkOut, { recursive: true });
+  const path = join(cdkOut, `${fixture.stack}.template.json`);
+  const template = JSON.parse(readFileSync(path, "utf8")) as Template & {
+    Resources: Record<string, unknown>;
+    Outputs: Record<string, unknown>;
+  };
+  const echo = Object.keys(template.Resources).find((id) => /^Echo[0-9A-F]{8}$/.test(id)) as string;
+  const work = Object.keys(template.Resources).find((id) => /^Work[0-9A-F]{8}$/.test(id)) as string;
+  template.Resources.Cluster = {
+    Type: "AWS::MSK::ServerlessCluster",
+    Properties: {
+      ClusterName: "stream",
+      ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
+      VpcConfigs: [{ SubnetIds: ["subnet-a", "subnet-b"] }],
+    },
+  };
+  template.Resources.Topic = {
+    Type: "Custom::KafkaTopic",
+    Properties: {
+      ServiceToken: "arn:aws:lambda:us-east-1:000000000000:function:unused",
+      ClusterArn: { "Fn::GetAtt": ["Cluster", "Arn"] },
+      TopicName: "orders",
+      Partitions: "2",
+      RetentionMs: "604800000",
+    },
+  };
+  template.Resources.KafkaMapping = {
+    Type: "AWS::Lambda::EventSourceMapping",
+    DependsOn: ["Topic"],
+    Properties: {
+      EventSourceArn: { "Fn::GetAtt": ["Cluster", "Arn"] },
+      FunctionName: { Ref: echo },
+      Topics: ["orders"],
+      StartingPosition: "TRIM_HORIZON",
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 0,
+      MaximumRetryAttempts: 1,
+      BisectBatchOnFunctionError: true,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: "local-group" },
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [work, "Arn"] } } },
+    },
+  };
+  template.Outputs.ClusterArn = { Value: { "Fn::GetAtt": ["Cluster", "Arn"] } };
+  writeFileSync(path, JSON.stringify(template));
+  cloud = await startLocal({ stack: fixture.stack, cdkOut, services: [new MskService()] });
+});
+afterAll(async () => {
+  await cloud?.stop();
+  rmSync(cdkOut, { recursive: true, force: true });
+});
+
+describe("the local MSK service", () => {
+  it("serves the cluster's bootstrap brokers to @aws-sdk/client-kafka", async () => {
+    const client = new KafkaClient({
+      endpoint: cloud.endpoints.kafka,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const out = await client.send(
+      new GetBootstrapBrokersCommand({ ClusterArn: String(cloud.outputs.ClusterArn) }),
+    );
+    client.destroy();
+    expect(out.BootstrapBrokerStringSaslIam).toMatch(/^127\.0\.0\.1:\d+$/);
+  });
+
+  it("creates the topic and delivers produced records to the mapped function in the MSK event shape", async () => {
+    const client = new KafkaClient({
+      endpoint: cloud.endpoints.kafka,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const { BootstrapBrokerStringSaslIam } = await client.send(
+      new GetBootstrapBrokersCommand({ ClusterArn: String(cloud.outputs.ClusterArn) }),
+    );
+    client.destroy();
+    const producer = new Kafka({
+      brokers: String(BootstrapBrokerStringSaslIam).split(","),
+      logLevel: logLevel.NOTHING,
+      // The broker requires SASL, like MSK's IAM listener; any OAUTHBEARER token is accepted locally.
+      sasl: { mechanism: "oauthbearer", oauthBearerProvider: async () => ({ value: "token" }) },
+    }).producer();
+    await producer.connect();
+    await producer.send({ topic: "orders", messages: [{ key: "order-1", value: "hello", partition: 1 }] });
+    await producer.disconnect();
+    const result = await waitFor(() => cloud.spy.find("lambda.result", (e) => e.source === "KafkaMapping"), {
+      timeoutMs: 20_000,
+      description: "the Kafka mapping's invocation",
+    });
+    expect(result.ok).toBe(true);
+    const { event } = JSON.parse(result.payload ?? "{}") as {
+      event: {
+        eventSource: string;
+        eventSourceArn: string;
+        records: Record<string, { key: string; value: string }[]>;
+      };
+    };
+    expect(event.eventSource).toBe("aws:kafka");
+    expect(event.eventSourceArn).toBe(cloud.outputs.ClusterArn);
+    expect(Object.keys(event.records)).toEqual(["orders-1"]);
+    expect(Buffer.from(event.records["orders-1"]?.[0]?.value ?? "", "base64").toString()).toBe("hello");
+    expect(Buffer.from(event.records["orders-1"]?.[0]?.key ?? "", "base64").toString()).toBe("order-1");
+  });
+});
