@@ -63,6 +63,11 @@ export interface StateMachineModel {
   readonly type: "STANDARD" | "EXPRESS";
   /** Number of states when the definition is readable (a plain or joined string), else undefined. */
   readonly states?: number;
+  /**
+   * The definition's JSON text when readable; a `Ref`/`Fn::GetAtt` inside it becomes `@ref:<LogicalId>`
+   * (so a Task's `Resource` still names its function), any other token `TOKEN`.
+   */
+  readonly definition?: string;
 }
 
 export interface StackModel {
@@ -114,7 +119,13 @@ function definitionText(value: unknown): string | undefined {
   if (value && typeof value === "object" && "Fn::Join" in value) {
     const [sep, parts] = (value as { "Fn::Join": [string, unknown[]] })["Fn::Join"];
     if (!Array.isArray(parts)) return undefined;
-    return parts.map((p) => (typeof p === "string" ? p : "TOKEN")).join(sep);
+    return parts
+      .map((p) => {
+        if (typeof p === "string") return p;
+        const id = referencedId(p);
+        return id && !id.startsWith("AWS::") ? `@ref:${id}` : "TOKEN";
+      })
+      .join(sep);
   }
   return undefined;
 }
@@ -226,13 +237,14 @@ export function readTemplate(stackName: string, template: unknown): StackModel {
       p.BillingMode === "PAY_PER_REQUEST" ? ("PAY_PER_REQUEST" as const) : ("PROVISIONED" as const),
   }));
   const stateMachines = of("AWS::StepFunctions::StateMachine").map(({ id, p }) => {
-    const states = countStates(
-      p.DefinitionString ?? (p.Definition ? JSON.stringify(p.Definition) : undefined),
-    );
+    const source = p.DefinitionString ?? (p.Definition ? JSON.stringify(p.Definition) : undefined);
+    const states = countStates(source);
+    const definition = definitionText(source);
     return {
       id,
       type: p.StateMachineType === "EXPRESS" ? ("EXPRESS" as const) : ("STANDARD" as const),
       ...(states === undefined ? {} : { states }),
+      ...(definition === undefined || states === undefined ? {} : { definition }),
     };
   });
   return { stackName, topics, queues, subscriptions, functions, eventSourceMappings, tables, stateMachines };
