@@ -70,6 +70,18 @@ export interface StateMachineModel {
   readonly definition?: string;
 }
 
+/** An EventBridge rule: its pattern's sources and detail-types (or its schedule) and its targets. */
+export interface RuleModel {
+  readonly id: string;
+  /** Logical id of the bus, undefined for the default bus. */
+  readonly busId?: string;
+  readonly sources: readonly string[];
+  readonly detailTypes: readonly string[];
+  /** `rate(…)`/`cron(…)` for a scheduled rule. */
+  readonly schedule?: string;
+  readonly targets: readonly { readonly targetId?: string; readonly inputPath?: string }[];
+}
+
 export interface StackModel {
   readonly stackName: string;
   readonly topics: readonly TopicModel[];
@@ -79,6 +91,8 @@ export interface StackModel {
   readonly eventSourceMappings: readonly EventSourceMappingModel[];
   readonly tables: readonly TableModel[];
   readonly stateMachines: readonly StateMachineModel[];
+  /** @default [] */
+  readonly rules?: readonly RuleModel[];
 }
 
 /** Logical id referenced by `{Ref: X}` or `{"Fn::GetAtt": [X, ...]}` (or `"X.Arn"`), else undefined. */
@@ -247,5 +261,37 @@ export function readTemplate(stackName: string, template: unknown): StackModel {
       ...(definition === undefined || states === undefined ? {} : { definition }),
     };
   });
-  return { stackName, topics, queues, subscriptions, functions, eventSourceMappings, tables, stateMachines };
+  const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  const rules = of("AWS::Events::Rule").map(({ id, p }) => {
+    const pattern = (json(p.EventPattern) ?? {}) as Record<string, unknown>;
+    const busId = referencedId(p.EventBusName);
+    const targets = (Array.isArray(p.Targets) ? p.Targets : []).map((t: unknown) => {
+      const target = (t ?? {}) as { Arn?: unknown; InputPath?: unknown };
+      const targetId = referencedId(target.Arn);
+      return {
+        ...(targetId ? { targetId } : {}),
+        ...(typeof target.InputPath === "string" ? { inputPath: target.InputPath } : {}),
+      };
+    });
+    return {
+      id,
+      ...(busId ? { busId } : {}),
+      sources: strings(pattern.source),
+      detailTypes: strings(pattern["detail-type"]),
+      ...(typeof p.ScheduleExpression === "string" ? { schedule: p.ScheduleExpression } : {}),
+      targets,
+    };
+  });
+  return {
+    stackName,
+    topics,
+    queues,
+    subscriptions,
+    functions,
+    eventSourceMappings,
+    tables,
+    stateMachines,
+    rules,
+  };
 }
