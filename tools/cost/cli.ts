@@ -62,6 +62,7 @@ interface CostOptions {
   sagaSteps?: string;
   sagaRetries?: string;
   sagaCompensated?: string;
+  inboundRatio?: string;
   replicationFactor?: string;
   diskFill?: string;
   crossAzClients?: string;
@@ -124,6 +125,7 @@ function workloadFrom(o: CostOptions): WorkloadInput {
     sagaSteps: optional(o.sagaSteps, (r) => parseInteger(r, "--saga-steps", 1, 1_000)),
     sagaRetriesPerStep: optional(o.sagaRetries, (r) => parseNumber(r, "--saga-retries", 0, 10)),
     sagaCompensatedFraction: optional(o.sagaCompensated, (r) => parseNumber(r, "--saga-compensated", 0, 1)),
+    bridgeInboundRatio: optional(o.inboundRatio, (r) => parseNumber(r, "--inbound-ratio", 0, 1_000)),
     replicationFactor: optional(o.replicationFactor, (r) => parseInteger(r, "--replication-factor", 1, 5)),
     diskFillTarget: optional(o.diskFill, (r) => parseNumber(r, "--disk-fill", 0.05, 1)),
     crossAzClientFraction: optional(o.crossAzClients, (r) => parseNumber(r, "--cross-az-clients", 0, 1)),
@@ -343,6 +345,10 @@ export function program(io: CliIo, done: (code: Promise<number>) => void): Comma
     .option(
       "--saga-compensated <fraction>",
       "with --stack on a saga: share of sagas refused at a business step that run their compensations, 0-1 (default 0.05)",
+    )
+    .option(
+      "--inbound-ratio <n>",
+      "with --stack on the SNS ↔ Pub/Sub bridge: Google → AWS messages per AWS → Google message (--rate), 0-1000 (default 1)",
     )
     .option(
       "--replication-factor <n>",

@@ -90,6 +90,11 @@ export const workloadSchema = z
      * machine or a choreography): an explicit assumption, the template cannot tell. @default 0.05
      */
     sagaCompensatedFraction: z.number().min(0).max(1).default(0.05),
+    /**
+     * Bridges (`--stack` on the SNS ↔ Pub/Sub bridge): Google → AWS messages per AWS → Google
+     * message (`--rate` counts the AWS → Google direction). @default 1
+     */
+    bridgeInboundRatio: z.number().min(0).max(1_000).default(1),
     /** Apply AWS always-free tiers (they are per account, shared with everything else). @default false */
     freeTier: z.boolean().default(false),
     /** Operations labour for self-hosted options, hours per month (explicit, never hidden). @default 0 */
@@ -160,6 +165,7 @@ export const WORKLOAD_FLAGS = {
   sagaSteps: "--saga-steps",
   sagaRetriesPerStep: "--saga-retries",
   sagaCompensatedFraction: "--saga-compensated",
+  bridgeInboundRatio: "--inbound-ratio",
   freeTier: "--free-tier",
   opsHoursPerMonth: "--ops-hours",
   opsHourlyRateUsd: "--ops-rate",
