@@ -156,18 +156,21 @@ function alternativeIds(raw: string | undefined): string[] {
 async function runCost(o: CostOptions, io: CliIo): Promise<number> {
   const w = resolveWorkload(workloadFrom(o));
   const prices = loadPrices(o.region, o.prices);
-  const chosen: Alternative[] = selectAlternatives(alternativeIds(o.alternatives));
+  let chosen: Alternative[] = selectAlternatives(alternativeIds(o.alternatives));
   if (o.match !== undefined && o.stack === undefined) {
     throw new InputError("--match: only applies with --stack (filter policies come from the template)");
   }
   if (o.stack !== undefined) {
     const model = loadStack(o.stack, { cwd: io.cwd, ...(io.synth ? { synth: io.synth } : {}) });
-    chosen.unshift(
-      ...stackAlternatives(model, {
-        ...(o.match === undefined ? {} : { match: parseMatch(o.match) }),
-        ...(o.idempotencyWrites === undefined ? {} : { writesPerMessage: w.idempotencyWritesPerMessage }),
-      }),
-    );
+    const fromStack = stackAlternatives(model, {
+      ...(o.match === undefined ? {} : { match: parseMatch(o.match) }),
+      ...(o.idempotencyWrites === undefined ? {} : { writesPerMessage: w.idempotencyWritesPerMessage }),
+    });
+    // A saga stack compares with the saga options, not the messaging ones, unless --alternatives says otherwise.
+    if (o.alternatives === undefined && fromStack.every((a) => a.category === "saga")) {
+      chosen = selectAlternatives(["sfn-standard", "sfn-express"]);
+    }
+    chosen.unshift(...fromStack);
   }
   const estimates = chosen.map((alt) => estimateOne(alt, w, prices));
   let chart: { file: string; crossovers: unknown[] } | undefined;
