@@ -17,7 +17,7 @@ import { loadPrices, PRICES_DIR } from "./prices/catalogue.ts";
 import { type FetchJson, RefreshError, refreshPrices, writeCatalogue } from "./refresh/refresh.ts";
 import { DEFAULT_SERVICES } from "./refresh/selectors.ts";
 import { loadStack, type Synth } from "./stack/load-stack.ts";
-import { stackAlternative } from "./stack/stack-alternative.ts";
+import { stackAlternatives } from "./stack/stack-kind.ts";
 import {
   InputError,
   parseChoice,
@@ -61,6 +61,8 @@ interface CostOptions {
   dlq?: string;
   sagaSteps?: string;
   sagaRetries?: string;
+  sagaCompensated?: string;
+  inboundRatio?: string;
   replicationFactor?: string;
   diskFill?: string;
   crossAzClients?: string;
@@ -122,6 +124,8 @@ function workloadFrom(o: CostOptions): WorkloadInput {
     dlqFraction: optional(o.dlq, (r) => parseNumber(r, "--dlq", 0, 1)),
     sagaSteps: optional(o.sagaSteps, (r) => parseInteger(r, "--saga-steps", 1, 1_000)),
     sagaRetriesPerStep: optional(o.sagaRetries, (r) => parseNumber(r, "--saga-retries", 0, 10)),
+    sagaCompensatedFraction: optional(o.sagaCompensated, (r) => parseNumber(r, "--saga-compensated", 0, 1)),
+    bridgeInboundRatio: optional(o.inboundRatio, (r) => parseNumber(r, "--inbound-ratio", 0, 1_000)),
     replicationFactor: optional(o.replicationFactor, (r) => parseInteger(r, "--replication-factor", 1, 5)),
     diskFillTarget: optional(o.diskFill, (r) => parseNumber(r, "--disk-fill", 0.05, 1)),
     crossAzClientFraction: optional(o.crossAzClients, (r) => parseNumber(r, "--cross-az-clients", 0, 1)),
@@ -152,18 +156,21 @@ function alternativeIds(raw: string | undefined): string[] {
 async function runCost(o: CostOptions, io: CliIo): Promise<number> {
   const w = resolveWorkload(workloadFrom(o));
   const prices = loadPrices(o.region, o.prices);
-  const chosen: Alternative[] = selectAlternatives(alternativeIds(o.alternatives));
+  let chosen: Alternative[] = selectAlternatives(alternativeIds(o.alternatives));
   if (o.match !== undefined && o.stack === undefined) {
     throw new InputError("--match: only applies with --stack (filter policies come from the template)");
   }
   if (o.stack !== undefined) {
     const model = loadStack(o.stack, { cwd: io.cwd, ...(io.synth ? { synth: io.synth } : {}) });
-    chosen.unshift(
-      stackAlternative(model, {
-        ...(o.match === undefined ? {} : { match: parseMatch(o.match) }),
-        ...(o.idempotencyWrites === undefined ? {} : { writesPerMessage: w.idempotencyWritesPerMessage }),
-      }),
-    );
+    const fromStack = stackAlternatives(model, {
+      ...(o.match === undefined ? {} : { match: parseMatch(o.match) }),
+      ...(o.idempotencyWrites === undefined ? {} : { writesPerMessage: w.idempotencyWritesPerMessage }),
+    });
+    // A saga stack compares with the saga options, not the messaging ones, unless --alternatives says otherwise.
+    if (o.alternatives === undefined && fromStack.every((a) => a.category === "saga")) {
+      chosen = selectAlternatives(["sfn-standard", "sfn-express"]);
+    }
+    chosen.unshift(...fromStack);
   }
   const estimates = chosen.map((alt) => estimateOne(alt, w, prices));
   let chart: { file: string; crossovers: unknown[] } | undefined;
@@ -337,6 +344,14 @@ export function program(io: CliIo, done: (code: Promise<number>) => void): Comma
     .option(
       "--saga-retries <n>",
       "retries per saga step, 0-10: each is one more billed transition and Lambda invocation (default 0.05)",
+    )
+    .option(
+      "--saga-compensated <fraction>",
+      "with --stack on a saga: share of sagas refused at a business step that run their compensations, 0-1 (default 0.05)",
+    )
+    .option(
+      "--inbound-ratio <n>",
+      "with --stack on the SNS ↔ Pub/Sub bridge: Google → AWS messages per AWS → Google message (--rate), 0-1000 (default 1)",
     )
     .option(
       "--replication-factor <n>",

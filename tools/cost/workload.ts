@@ -85,6 +85,16 @@ export const workloadSchema = z
     sagaSteps: z.number().int().min(1).max(1_000).default(4),
     /** Retries per saga step (each a billed transition and invocation). @default 0.05 */
     sagaRetriesPerStep: z.number().min(0).max(10).default(0.05),
+    /**
+     * Share of sagas that fail at a business step and run their compensations (`--stack` on a state
+     * machine or a choreography): an explicit assumption, the template cannot tell. @default 0.05
+     */
+    sagaCompensatedFraction: z.number().min(0).max(1).default(0.05),
+    /**
+     * Bridges (`--stack` on the SNS ↔ Pub/Sub bridge): Google → AWS messages per AWS → Google
+     * message (`--rate` counts the AWS → Google direction). @default 1
+     */
+    bridgeInboundRatio: z.number().min(0).max(1_000).default(1),
     /** Apply AWS always-free tiers (they are per account, shared with everything else). @default false */
     freeTier: z.boolean().default(false),
     /** Operations labour for self-hosted options, hours per month (explicit, never hidden). @default 0 */
@@ -154,6 +164,8 @@ export const WORKLOAD_FLAGS = {
   dlqFraction: "--dlq",
   sagaSteps: "--saga-steps",
   sagaRetriesPerStep: "--saga-retries",
+  sagaCompensatedFraction: "--saga-compensated",
+  bridgeInboundRatio: "--inbound-ratio",
   freeTier: "--free-tier",
   opsHoursPerMonth: "--ops-hours",
   opsHourlyRateUsd: "--ops-rate",

@@ -127,6 +127,49 @@ describe("cost CLI", () => {
     expect(r.out).toMatch(/UNVERIFIED: shipping: SNS message-body filtering/);
   });
 
+  it("prices the saga and bridge stacks from cdk.out (each used to be refused: no SNS → SQS subscription)", async () => {
+    mkdirSync(join(work, "cdk.out"), { recursive: true });
+    for (const [fixture, stack] of [
+      ["sfn-saga", "SfnSagaStack"],
+      ["saga-choreography", "SagaChoreographyStack"],
+      ["sns-pubsub-bridge", "SnsPubsubBridgeStack"],
+    ]) {
+      copyFileSync(
+        join(FIXTURES, `${fixture}.template.json`),
+        join(work, "cdk.out", `${stack}.template.json`),
+      );
+    }
+    const sfn = await run([
+      "--stack",
+      "SfnSagaStack",
+      "--saga-compensated",
+      "1",
+      "--saga-retries",
+      "0",
+      "--rate",
+      "10/s",
+    ]);
+    expect(sfn.code).toBe(0);
+    // every saga compensated at CreateShipment, no retries: 6 transitions × 26,280,000 × $0.000025.
+    expect(sfn.out).toMatch(/state transitions: 157,680,000 state transition .* = \$3,942\.00/);
+    expect(sfn.out).toMatch(/SfnSagaStack as an Express workflow \(stack:SfnSagaStack:express\)/);
+    const choreo = await run(["--stack", "SagaChoreographyStack", "--rate", "10/s"]);
+    expect(choreo.code).toBe(0);
+    expect(choreo.out).toMatch(
+      /comparison: the orchestrated saga at the same traffic \(sfn-standard, 4 steps/,
+    );
+    const bridge = await run([
+      "--stack",
+      "SnsPubsubBridgeStack",
+      "--inbound-ratio",
+      "0.5",
+      "--rate",
+      "100/s",
+    ]);
+    expect(bridge.code).toBe(0);
+    expect(bridge.out).toMatch(/Google → AWS 0\.5 × that \(--inbound-ratio\)/);
+  });
+
   it("writes a chart", async () => {
     const file = join(work, "chart.svg");
     const r = await run([

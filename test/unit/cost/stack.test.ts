@@ -47,7 +47,9 @@ describe("reading a synthesized template", () => {
       reportBatchItemFailures: true,
     });
     expect(model.tables.map((t) => t.billingMode)).toEqual(["PAY_PER_REQUEST", "PAY_PER_REQUEST"]);
-    expect(model.stateMachines).toEqual([{ id: "SagaStateMachine1A2B3C4D", type: "STANDARD", states: 3 }]);
+    expect(model.stateMachines).toMatchObject([
+      { id: "SagaStateMachine1A2B3C4D", type: "STANDARD", states: 3 },
+    ]);
   });
 
   it("rejects something that is not a template", () => {

@@ -28,7 +28,7 @@ function subscriberName(fn: FunctionModel | undefined, queueId: string): string 
 }
 
 /** DynamoDB writes per message implied by a function's environment: idempotency table 2, any other table 1. */
-function tableWrites(
+export function tableWrites(
   fn: FunctionModel | undefined,
   tableIds: ReadonlySet<string>,
 ): { writes: number; why: string } {

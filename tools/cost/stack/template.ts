@@ -63,6 +63,23 @@ export interface StateMachineModel {
   readonly type: "STANDARD" | "EXPRESS";
   /** Number of states when the definition is readable (a plain or joined string), else undefined. */
   readonly states?: number;
+  /**
+   * The definition's JSON text when readable; a `Ref`/`Fn::GetAtt` inside it becomes `@ref:<LogicalId>`
+   * (so a Task's `Resource` still names its function), any other token `TOKEN`.
+   */
+  readonly definition?: string;
+}
+
+/** An EventBridge rule: its pattern's sources and detail-types (or its schedule) and its targets. */
+export interface RuleModel {
+  readonly id: string;
+  /** Logical id of the bus, undefined for the default bus. */
+  readonly busId?: string;
+  readonly sources: readonly string[];
+  readonly detailTypes: readonly string[];
+  /** `rate(…)`/`cron(…)` for a scheduled rule. */
+  readonly schedule?: string;
+  readonly targets: readonly { readonly targetId?: string; readonly inputPath?: string }[];
 }
 
 export interface StackModel {
@@ -74,6 +91,8 @@ export interface StackModel {
   readonly eventSourceMappings: readonly EventSourceMappingModel[];
   readonly tables: readonly TableModel[];
   readonly stateMachines: readonly StateMachineModel[];
+  /** @default [] */
+  readonly rules?: readonly RuleModel[];
 }
 
 /** Logical id referenced by `{Ref: X}` or `{"Fn::GetAtt": [X, ...]}` (or `"X.Arn"`), else undefined. */
@@ -114,7 +133,13 @@ function definitionText(value: unknown): string | undefined {
   if (value && typeof value === "object" && "Fn::Join" in value) {
     const [sep, parts] = (value as { "Fn::Join": [string, unknown[]] })["Fn::Join"];
     if (!Array.isArray(parts)) return undefined;
-    return parts.map((p) => (typeof p === "string" ? p : "TOKEN")).join(sep);
+    return parts
+      .map((p) => {
+        if (typeof p === "string") return p;
+        const id = referencedId(p);
+        return id && !id.startsWith("AWS::") ? `@ref:${id}` : "TOKEN";
+      })
+      .join(sep);
   }
   return undefined;
 }
@@ -226,14 +251,47 @@ export function readTemplate(stackName: string, template: unknown): StackModel {
       p.BillingMode === "PAY_PER_REQUEST" ? ("PAY_PER_REQUEST" as const) : ("PROVISIONED" as const),
   }));
   const stateMachines = of("AWS::StepFunctions::StateMachine").map(({ id, p }) => {
-    const states = countStates(
-      p.DefinitionString ?? (p.Definition ? JSON.stringify(p.Definition) : undefined),
-    );
+    const source = p.DefinitionString ?? (p.Definition ? JSON.stringify(p.Definition) : undefined);
+    const states = countStates(source);
+    const definition = definitionText(source);
     return {
       id,
       type: p.StateMachineType === "EXPRESS" ? ("EXPRESS" as const) : ("STANDARD" as const),
       ...(states === undefined ? {} : { states }),
+      ...(definition === undefined || states === undefined ? {} : { definition }),
     };
   });
-  return { stackName, topics, queues, subscriptions, functions, eventSourceMappings, tables, stateMachines };
+  const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  const rules = of("AWS::Events::Rule").map(({ id, p }) => {
+    const pattern = (json(p.EventPattern) ?? {}) as Record<string, unknown>;
+    const busId = referencedId(p.EventBusName);
+    const targets = (Array.isArray(p.Targets) ? p.Targets : []).map((t: unknown) => {
+      const target = (t ?? {}) as { Arn?: unknown; InputPath?: unknown };
+      const targetId = referencedId(target.Arn);
+      return {
+        ...(targetId ? { targetId } : {}),
+        ...(typeof target.InputPath === "string" ? { inputPath: target.InputPath } : {}),
+      };
+    });
+    return {
+      id,
+      ...(busId ? { busId } : {}),
+      sources: strings(pattern.source),
+      detailTypes: strings(pattern["detail-type"]),
+      ...(typeof p.ScheduleExpression === "string" ? { schedule: p.ScheduleExpression } : {}),
+      targets,
+    };
+  });
+  return {
+    stackName,
+    topics,
+    queues,
+    subscriptions,
+    functions,
+    eventSourceMappings,
+    tables,
+    stateMachines,
+    rules,
+  };
 }
