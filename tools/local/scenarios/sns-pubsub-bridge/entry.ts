@@ -10,7 +10,8 @@ export const snsPubsubBridge = definePattern({
     "AWS ⇄ Google Cloud Pub/Sub both ways: SNS → SQS → forwarder, Pub/Sub push → function URL with a verified OIDC token → SNS",
   defaultMessages: 100,
   faultEnvironment: { FAULT_INJECTION: "transient=0.1" },
-  faultContext: ["-c", "faultInjection=transient=0.1"],
+  // No deployed target runs the bridge yet (`localOnly`), and its stack reads no fault context.
+  faultContext: [],
   local: {
     services: () => [bridgePubsubService()],
     // A failed forward comes back after the visibility timeout: 15 s locally instead of 180 s, still
