@@ -72,7 +72,7 @@ async function bridgeThroughput(): Promise<void> {
   const { toGoogle, fromGoogle } = ledger.details;
   const rate = (d: typeof toGoogle) => Math.round(d.forwarded / (Math.max(1, d.latencyMs.p95 + 1) / 1000));
   console.log(
-    `bridge on the embedded cloud, ${EVENTS} events each way at once (${ledger.durationMs} ms incl. start-up): ` +
+    `bridge on the embedded cloud, ${EVENTS} events each way at once (${ledger.durationMs} ms after start-up): ` +
       `AWS → Google ~${rate(toGoogle)} msg/s, Google → AWS ~${rate(fromGoogle)} msg/s ` +
       `(first publish → last arrival, ${CONCURRENCY} environments per function; target ≥ 500 each way); clean: ${ledger.ok} ${ledger.problems.join("; ")}`,
   );
