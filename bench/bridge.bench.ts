@@ -13,7 +13,9 @@
  */
 import { PubSub } from "@google-cloud/pubsub";
 import { startPubsubEmulator } from "../tools/local/pubsub/index.ts";
-import { runBridgeScenario } from "../tools/local/scenarios/sns-pubsub-bridge/index.ts";
+import { patternLocalOptions } from "../tools/local/run.ts";
+import { runBridgeScenario, snsPubsubBridge } from "../tools/local/scenarios/sns-pubsub-bridge/index.ts";
+import { localTarget } from "../tools/local/targets/local.ts";
 
 process.env.METADATA_SERVER_DETECTION = "none";
 const MESSAGES = Number(process.env.BRIDGE_BENCH_MESSAGES ?? 50_000);
@@ -59,12 +61,19 @@ async function emulatorThroughput(): Promise<void> {
 }
 
 async function bridgeThroughput(): Promise<void> {
-  const ledger = await runBridgeScenario({ events: EVENTS, settleTimeoutMs: 300_000 });
-  const rate = (d: typeof ledger.toGoogle) =>
-    Math.round(d.forwarded / (Math.max(1, d.latencyMs.p95 + 1) / 1000));
+  const target = await localTarget({
+    stack: snsPubsubBridge.stack,
+    concurrency: CONCURRENCY,
+    ...patternLocalOptions(snsPubsubBridge),
+  });
+  const ledger = await runBridgeScenario({ ...target, settleTimeoutMs: 300_000 }, { events: EVENTS }).finally(
+    () => target.stop(),
+  );
+  const { toGoogle, fromGoogle } = ledger.details;
+  const rate = (d: typeof toGoogle) => Math.round(d.forwarded / (Math.max(1, d.latencyMs.p95 + 1) / 1000));
   console.log(
-    `bridge on the embedded cloud, ${EVENTS} events each way at once (${ledger.durationMs} ms incl. start-up): ` +
-      `AWS → Google ~${rate(ledger.toGoogle)} msg/s, Google → AWS ~${rate(ledger.fromGoogle)} msg/s ` +
+    `bridge on the embedded cloud, ${EVENTS} events each way at once (${ledger.durationMs} ms after start-up): ` +
+      `AWS → Google ~${rate(toGoogle)} msg/s, Google → AWS ~${rate(fromGoogle)} msg/s ` +
       `(first publish → last arrival, ${CONCURRENCY} environments per function; target ≥ 500 each way); clean: ${ledger.ok} ${ledger.problems.join("; ")}`,
   );
 }

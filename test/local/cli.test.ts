@@ -156,4 +156,35 @@ describe("local-cloud CLI", () => {
     }
     expect(await exited).toBe(0);
   });
+
+  it("refuses sns-pubsub-bridge on a deployed target with one line, before looking for credentials", () => {
+    for (const target of ["aws", "localstack"]) {
+      const { status, stderr } = cli(["verify", "sns-pubsub-bridge", "--target", target], {
+        ...withoutCredentials,
+        ...withoutDocker,
+      });
+      expect(status).toBe(1);
+      expect(stderr.split("\n")).toHaveLength(1);
+      expect(stderr).toMatch(
+        /^error: sns-pubsub-bridge runs on --target local only for now: a deployed run needs a Google Cloud project .*patterns\/sns-pubsub-bridge\/README\.md/,
+      );
+    }
+  });
+
+  it("runs sns-pubsub-bridge with faults on the local target (Pub/Sub emulator started) and prints a clean JSON ledger", () => {
+    const { status, stdout } = cli(["local", "sns-pubsub-bridge", "--faults", "--json", "--messages", "10"]);
+    const ledger = JSON.parse(stdout) as {
+      slug: string;
+      ok: boolean;
+      problems: string[];
+      counts: { expected: number; applied: number; lost: number; duplicates: number };
+      details: { faultInjection: string; fromGoogle: { rejectedTokens: number; badTokensSent: number } };
+    };
+    expect(ledger.problems).toEqual([]);
+    expect(status).toBe(0);
+    expect(ledger).toMatchObject({ slug: "sns-pubsub-bridge", ok: true });
+    expect(ledger.counts).toMatchObject({ expected: 20, applied: 20, lost: 0, duplicates: 0 });
+    expect(ledger.details.faultInjection).toBe("transient=0.1");
+    expect(ledger.details.fromGoogle.rejectedTokens).toBe(ledger.details.fromGoogle.badTokensSent);
+  });
 });

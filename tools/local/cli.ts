@@ -12,7 +12,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { ensureSynthesized, loadAssembly, REPO_ROOT } from "./cloud-assembly.ts";
 import { mermaidDiagram } from "./diagram.ts";
 import { formatLedger, type PatternEntry, patternFor } from "./patterns.ts";
-import { runOnTarget, type TargetName } from "./run.ts";
+import { patternLocalOptions, runOnTarget, type TargetName } from "./run.ts";
 import { startLocal } from "./start-local.ts";
 
 function positiveInteger(value: string): number {
@@ -160,6 +160,7 @@ async function serve(
     environment: opts.faults ? pattern.faultEnvironment : {},
     logs: { dir: opts.logs },
     onProgress: (line) => console.error(line),
+    ...patternLocalOptions(pattern),
   });
   const hint = queueUrlHostHint(cloud.region, cloud.endpoints.sqs);
   if (opts.json) {

@@ -2,6 +2,7 @@ import type { Ledger } from "./scenarios/kit/ledger.ts";
 import type { PatternEntry } from "./scenarios/kit/pattern.ts";
 import { sagaChoreography } from "./scenarios/saga-choreography/entry.ts";
 import { sfnSaga } from "./scenarios/sfn-saga/entry.ts";
+import { snsPubsubBridge } from "./scenarios/sns-pubsub-bridge/entry.ts";
 import { snsSqsFanout } from "./scenarios/sns-sqs-fanout/entry.ts";
 import { sqsDlqRedrive } from "./scenarios/sqs-dlq-redrive/entry.ts";
 
@@ -13,7 +14,10 @@ export type { PatternEntry, ScenarioOptions } from "./scenarios/kit/pattern.ts";
  * that folder and one line here (see tools/local/README.md, "Adding a pattern").
  */
 export const PATTERNS: Readonly<Record<string, PatternEntry>> = Object.fromEntries(
-  [snsSqsFanout, sqsDlqRedrive, sfnSaga, sagaChoreography].map((entry) => [entry.slug, entry]),
+  [snsSqsFanout, sqsDlqRedrive, sfnSaga, sagaChoreography, snsPubsubBridge].map((entry) => [
+    entry.slug,
+    entry,
+  ]),
 );
 
 /** Thrown for a slug that is not in the registry. */

@@ -5,6 +5,7 @@ import type { PatternEntry } from "./patterns.ts";
 import type { Ledger } from "./scenarios/kit/ledger.ts";
 import { formatProgressLine, percentOf } from "./scenarios/kit/progress.ts";
 import type { ScenarioTarget } from "./scenarios/target.ts";
+import type { StartLocalOptions } from "./start-local.ts";
 import { awsTarget, localstackTarget } from "./targets/deployed.ts";
 import { localTarget } from "./targets/local.ts";
 
@@ -26,12 +27,38 @@ export interface RunOptions {
   readonly progress: boolean;
 }
 
+/** Thrown when a local-only pattern is asked to run on a deployed target. */
+export class LocalOnlyPatternError extends Error {
+  override readonly name = "LocalOnlyPatternError";
+}
+
+/**
+ * What `startLocal` needs beyond the stack for `pattern`: its extra services (fresh instances) and its
+ * local visibility timeout, when it sets them.
+ */
+export function patternLocalOptions(
+  pattern: PatternEntry,
+): Pick<StartLocalOptions, "services" | "visibilityTimeoutSeconds"> {
+  const local = pattern.local;
+  return {
+    ...(local?.services ? { services: local.services() } : {}),
+    ...(local?.visibilityTimeoutSeconds !== undefined
+      ? { visibilityTimeoutSeconds: local.visibilityTimeoutSeconds }
+      : {}),
+  };
+}
+
 /** Opens the target, runs the pattern's scenario with live progress, stops the target, returns the ledger. */
 export async function runOnTarget(
   pattern: PatternEntry,
   targetName: TargetName,
   options: RunOptions,
 ): Promise<Ledger> {
+  if (targetName !== "local" && pattern.localOnly) {
+    throw new LocalOnlyPatternError(
+      `${pattern.slug} runs on --target local only for now: ${pattern.localOnly}`,
+    );
+  }
   const say = (line: string) => {
     if (options.progress) console.error(line);
   };
@@ -43,6 +70,7 @@ export async function runOnTarget(
       environment: options.faults ? pattern.faultEnvironment : {},
       logs: { dir: options.logs ?? join(REPO_ROOT, ".local-cloud", "logs") },
       onProgress: say,
+      ...patternLocalOptions(pattern),
     });
     say(
       `started in ${((performance.now() - started) / 1000).toFixed(1)} s; function output: ${options.logs ?? ".local-cloud/logs"}`,

@@ -1,25 +1,40 @@
-/** The sns-pubsub-bridge scenario with faults on the embedded cloud: a clean ledger. */
+/** The sns-pubsub-bridge scenario with faults on the local target, as `npm run local` runs it: a clean ledger. */
 import { describe, expect, it } from "vitest";
-import { runBridgeScenario } from "../../../tools/local/scenarios/sns-pubsub-bridge/index.ts";
+import { patternFor } from "../../../tools/local/patterns.ts";
+import { runOnTarget } from "../../../tools/local/run.ts";
+import type { BridgeLedger } from "../../../tools/local/scenarios/sns-pubsub-bridge/index.ts";
 
 describe("sns-pubsub-bridge scenario", () => {
   it("with faults: every event forwarded once each way, bad tokens rejected, invalid events dead-lettered with reasons", async () => {
-    process.env.METADATA_SERVER_DETECTION = "none";
-    const ledger = await runBridgeScenario({ events: 50, faults: true });
+    const ledger = (await runOnTarget(patternFor("sns-pubsub-bridge"), "local", {
+      messages: 50,
+      faults: true,
+      progress: false,
+    })) as BridgeLedger;
     expect(ledger.problems).toEqual([]);
-    expect(ledger.toGoogle).toMatchObject({ sent: 50, forwarded: 50, duplicates: 0, lost: 0 });
-    expect(ledger.fromGoogle).toMatchObject({
+    expect(ledger.ok).toBe(true);
+    const { toGoogle, fromGoogle, faultInjection } = ledger.details;
+    expect(faultInjection).toBe("transient=0.1");
+    expect(toGoogle).toMatchObject({ sent: 50, forwarded: 50, duplicates: 0, lost: 0 });
+    expect(fromGoogle).toMatchObject({
       sent: 50,
       forwarded: 50,
       duplicates: 0,
       lost: 0,
       rejectedTokens: 10,
     });
-    expect(ledger.toGoogle.deadLettered.map((d) => d.reason.split(":")[0]).sort()).toEqual([
+    expect(toGoogle.deadLettered.map((d) => d.reason.split(":")[0]).sort()).toEqual([
       "MalformedJson",
       "UnknownEventType",
     ]);
-    expect(ledger.fromGoogle.deadLettered).toHaveLength(1);
-    expect(ledger.fromGoogle.retriedPushes).toBeGreaterThan(0);
+    expect(fromGoogle.deadLettered).toHaveLength(1);
+    expect(fromGoogle.retriedPushes).toBeGreaterThan(0);
+    expect(ledger.counts).toMatchObject({
+      expected: 100,
+      applied: 100,
+      lost: 0,
+      duplicates: 0,
+      unexpected: 0,
+    });
   });
 });

@@ -1,6 +1,8 @@
 /** The bridge ledger judge. */
 import { describe, expect, it } from "vitest";
-import { judgeBridge, latency } from "../../../tools/local/scenarios/sns-pubsub-bridge/ledger.ts";
+import { summarizeLatency } from "../../../tools/local/scenarios/kit/latency.ts";
+import { formatBridgeLedger } from "../../../tools/local/scenarios/sns-pubsub-bridge/format.ts";
+import { bridgeProblems, judgeBridge } from "../../../tools/local/scenarios/sns-pubsub-bridge/judge.ts";
 
 const direction = {
   sent: 10,
@@ -9,25 +11,22 @@ const direction = {
   invalidSent: 1,
   deadLettered: [{ reason: "x" }],
   lost: 0,
-  latencyMs: latency([1, 2, 3]),
+  latencyMs: summarizeLatency([1, 2, 3]),
   eventsPerSecond: 1,
 };
 const clean = {
-  slug: "sns-pubsub-bridge" as const,
-  target: "local" as const,
-  runId: "r",
   faults: true,
+  faultInjection: "transient=0.1",
   toGoogle: direction,
   fromGoogle: { ...direction, duplicatePushes: 1, badTokensSent: 10, rejectedTokens: 10, retriedPushes: 2 },
-  durationMs: 1,
 };
 
-describe("judgeBridge", () => {
+describe("bridgeProblems", () => {
   it("a clean run has no problem", () => {
-    expect(judgeBridge(clean)).toEqual([]);
+    expect(bridgeProblems(clean)).toEqual([]);
   });
   it("flags loss, duplicates, missing dead letters and accepted bad tokens", () => {
-    const problems = judgeBridge({
+    const problems = bridgeProblems({
       ...clean,
       toGoogle: { ...direction, lost: 2, forwarded: 8 },
       fromGoogle: { ...clean.fromGoogle, duplicates: 1, deadLettered: [], rejectedTokens: 9 },
@@ -39,7 +38,43 @@ describe("judgeBridge", () => {
       "Google → AWS: 9 of 10 bad tokens rejected",
     ]);
   });
-  it("latency percentiles are nearest-rank", () => {
-    expect(latency([5, 1, 3, 2, 4])).toEqual({ p50: 3, p95: 5, samples: 5 });
+});
+
+describe("judgeBridge", () => {
+  it("counts both directions and the bad tokens: a token not rejected is unexpected", () => {
+    const judgement = judgeBridge(
+      { ...clean, fromGoogle: { ...clean.fromGoogle, rejectedTokens: 9, forwarded: 9, lost: 1 } },
+      [1, 2, 3, 4],
+    );
+    expect(judgement.counts).toEqual({
+      sent: 10 + 1 + 10 + 1 + 10,
+      expected: 20,
+      applied: 19,
+      duplicates: 0,
+      deadLettered: 2,
+      lost: 1,
+      unexpected: 1,
+    });
+    expect(judgement.latencyMs.samples).toBe(4);
+    expect(judgement.problems).toHaveLength(2);
+  });
+
+  it("renders a ledger with both directions, the push faults and the dead-letter reasons", () => {
+    const judgement = judgeBridge(clean, [5, 10]);
+    const text = formatBridgeLedger({
+      slug: "sns-pubsub-bridge",
+      target: "local",
+      runId: "r",
+      ok: true,
+      problems: [],
+      counts: judgement.counts,
+      latencyMs: judgement.latencyMs,
+      durationMs: 1000,
+      details: judgement.details,
+    });
+    expect(text).toContain("AWS → Google: 10/10 forwarded");
+    expect(text).toContain("10/10 forged or expired tokens rejected");
+    expect(text).toContain("1 × AWS forward DLQ: x");
+    expect(text).toContain("result: OK");
   });
 });

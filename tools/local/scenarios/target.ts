@@ -1,3 +1,5 @@
+import type { LocalService } from "../services/local-service.ts";
+
 /** The AWS services a scenario talks to. */
 export type ScenarioService = "sqs" | "sns" | "dynamodb" | "lambda" | "stepfunctions";
 
@@ -19,6 +21,11 @@ export interface ScenarioTarget {
   clientConfig(service: ScenarioService): ClientConfig;
   /** How long to wait for messages to settle: retries take one visibility timeout (180 s on AWS). */
   readonly settleTimeoutMs: number;
+  /**
+   * The services the local target started beyond the built-ins, for a scenario that drives one
+   * directly (the bridge's Pub/Sub emulator). @default none (always empty on deployed targets)
+   */
+  readonly localServices?: readonly LocalService[];
   stop(): Promise<void>;
 }
 

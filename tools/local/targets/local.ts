@@ -28,6 +28,7 @@ export async function localTarget(
     cloud,
     outputs: cloud.outputs,
     settleTimeoutMs: 120_000,
+    localServices: options.services ?? [],
     clientConfig: (service) => ({
       region: cloud.region,
       endpoint: cloud.endpoints[service],

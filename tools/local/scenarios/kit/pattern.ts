@@ -1,3 +1,4 @@
+import type { LocalService } from "../../services/local-service.ts";
 import type { ScenarioTarget } from "../target.ts";
 import type { Ledger, ScenarioLedger } from "./ledger.ts";
 import type { ProgressListener } from "./progress.ts";
@@ -9,6 +10,22 @@ export interface ScenarioOptions {
   /** Inject the pattern's faults. */
   readonly faults?: boolean;
   readonly onProgress?: ProgressListener;
+}
+
+/** What the local target starts for a pattern besides the built-in services, and how. */
+export interface LocalPatternSettings {
+  /**
+   * Services beyond the built-ins, as fresh instances for one run (e.g. the Pub/Sub emulator with the
+   * pattern's Google side declared). The scenario finds them in `ScenarioTarget.localServices`.
+   * @default none
+   */
+  readonly services?: () => readonly LocalService[];
+  /**
+   * Visibility timeout of every queue in local runs, for a pattern whose batches take longer than the
+   * local default (a shorter one redelivers records still in flight: duplicates).
+   * @default LOCAL_SCENARIO_VISIBILITY_TIMEOUT_SECONDS (5 s)
+   */
+  readonly visibilityTimeoutSeconds?: number;
 }
 
 /** A pattern as the local tools run it: its stack, its scenario, its faults and how its ledger reads. */
@@ -29,6 +46,13 @@ export interface PatternEntry {
   readonly format: (ledger: Ledger) => string;
   /** Suggestions printed after a run. */
   readonly tryNext: readonly string[];
+  /** Extra services and settings of the local target (`npm run local`, `--serve`). @default none */
+  readonly local?: LocalPatternSettings;
+  /**
+   * Set when the pattern runs on the local target only: why the deployed targets cannot run it yet
+   * (printed, one line, when `npm run verify` is asked for one). @default runs on every target
+   */
+  readonly localOnly?: string;
 }
 
 /** A pattern entry with its ledger details typed, as a scenario folder writes it. */

@@ -1,8 +1,18 @@
-/** The sns-pubsub-bridge scenario (embedded cloud + Pub/Sub emulator) and its ledger. */
-export { type BridgeLedger, type DirectionLedger, judgeBridge, latency } from "./ledger.ts";
+/** The sns-pubsub-bridge scenario (local target + Pub/Sub emulator), its judge, format and registry entry. */
+export { snsPubsubBridge } from "./entry.ts";
+export { formatBridgeLedger } from "./format.ts";
+export {
+  type BridgeDetails,
+  bridgeProblems,
+  type DirectionLedger,
+  type FromGoogleLedger,
+  judgeBridge,
+} from "./judge.ts";
 export {
   BRIDGE_PROJECT,
+  type BridgeLedger,
   type BridgeScenarioOptions,
+  BridgeTargetError,
   bridgePubsubService,
   runBridgeScenario,
 } from "./scenario.ts";

@@ -1,32 +1,46 @@
 /**
- * The sns-pubsub-bridge scenario on the embedded cloud: SnsPubsubBridgeStack with the Pub/Sub
- * service, N events each way (default 100), and with `faults`: transient failures on both functions
- * (`FAULT_INJECTION=transient=0.1`: a forwarded record fails its first receive, a push its first
- * attempt, answered 500), duplicate pushes, forged and expired tokens sent to the function URL, and
- * invalid events each way that must be dead-lettered with a reason. The Google side (topics,
- * subscriptions) is declared here, not in the CDK template.
+ * The sns-pubsub-bridge scenario (local target only): SnsPubsubBridgeStack with the Pub/Sub service
+ * ({@link bridgePubsubService}, started by the local target from the registry entry), N events each
+ * way (default 100), and with `faults`: duplicate pushes, forged and expired tokens sent to the
+ * function URL, and invalid events each way that must be dead-lettered with a reason. Transient
+ * failures of both functions come from the target (`FAULT_INJECTION=transient=0.1`, the entry's
+ * fault environment: a forwarded record fails its first receive, a push its first attempt, answered
+ * 500). The Google side (topics, subscriptions) is declared here, not in the CDK template.
  */
-import { randomUUID } from "node:crypto";
-import { PublishBatchCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+
+import { PublishBatchCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
   DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
   ReceiveMessageCommand,
-  SQSClient,
   type Message as SqsMessage,
 } from "@aws-sdk/client-sqs";
 import { type Message, PubSub } from "@google-cloud/pubsub";
 import { SnsPubsubBridgeOutputs as O } from "../../../../stacks/sns-pubsub-bridge-outputs.ts";
 import { LocalOidcIssuer } from "../../pubsub/index.ts";
 import { PubsubLocalService } from "../../services/pubsub.ts";
-import { startLocal } from "../../start-local.ts";
-import { type BridgeLedger, judgeBridge, latency } from "./ledger.ts";
+import { functionEnvironment } from "../kit/invoke.ts";
+import { summarizeLatency } from "../kit/latency.ts";
+import type { ScenarioLedger } from "../kit/ledger.ts";
+import type { ProgressListener } from "../kit/progress.ts";
+import { runScenario } from "../kit/run.ts";
+import type { ScenarioTarget } from "../target.ts";
+import { type BridgeDetails, judgeBridge } from "./judge.ts";
 
 export const BRIDGE_PROJECT = "my-gcp-project";
 const PUSH_EMAIL = `pubsub-push@${BRIDGE_PROJECT}.iam.gserviceaccount.com`;
 const PUSH_AUDIENCE = "sns-pubsub-bridge:SnsPubsubBridgeStack/SnsPubsubBridgeStack/Bridge";
 
-/** The Google side of a local run. */
+/** The sns-pubsub-bridge ledger. */
+export type BridgeLedger = ScenarioLedger<BridgeDetails>;
+
+/** Thrown when the target has no local Pub/Sub service (a deployed target, or a local one without it). */
+export class BridgeTargetError extends Error {
+  override readonly name = "BridgeTargetError";
+}
+
+/** The Google side of a local run: topics and subscriptions in {@link BRIDGE_PROJECT}. */
 export function bridgePubsubService(): PubsubLocalService {
   return new PubsubLocalService({
     projectId: BRIDGE_PROJECT,
@@ -49,280 +63,298 @@ export function bridgePubsubService(): PubsubLocalService {
 export interface BridgeScenarioOptions {
   /** Valid events each way. @default 100 */
   readonly events?: number;
-  /** @default false */
+  /** Invalid events, bad tokens and duplicate pushes (the functions' faults come from the target). @default false */
   readonly faults?: boolean;
-  /** Execution environments per function (the local cloud's `concurrency`). @default the cloud's (2) */
-  readonly concurrency?: number;
-  /** How long to wait for everything to settle. @default 90 s */
-  readonly settleTimeoutMs?: number;
-  readonly onProgress?: (line: string) => void;
+  readonly onProgress?: ProgressListener;
 }
 
 const TYPES = ["order.created", "order.cancelled", "order.shipped"] as const;
 
-export async function runBridgeScenario(options: BridgeScenarioOptions = {}): Promise<BridgeLedger> {
+/**
+ * Runs the bridge scenario on `target`, which must be the local target with the Pub/Sub service
+ * (the registry entry's `local.services`); waits up to `target.settleTimeoutMs` for every event.
+ */
+export function runBridgeScenario(
+  target: ScenarioTarget,
+  options: BridgeScenarioOptions = {},
+): Promise<BridgeLedger> {
+  const pubsubService = target.localServices?.find(
+    (s): s is PubsubLocalService => s instanceof PubsubLocalService,
+  );
+  if (!pubsubService) {
+    return Promise.reject(
+      new BridgeTargetError(
+        `sns-pubsub-bridge needs the local Pub/Sub service; target ${target.name} has none (it runs on the local target only)`,
+      ),
+    );
+  }
   const n = options.events ?? 100;
   const faults = options.faults ?? false;
-  const runId = randomUUID().slice(0, 8);
-  const started = Date.now();
-  const pubsubService = bridgePubsubService();
-  const cloud = await startLocal({
-    stack: "SnsPubsubBridgeStack",
-    services: [pubsubService],
-    // A failed forward comes back after the visibility timeout: 15 s locally instead of 180 s, still
-    // longer than a cold forwarder batch (a shorter one redelivers records still in flight: duplicates).
-    visibilityTimeoutSeconds: 15,
-    ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
-    ...(faults ? { environment: { FAULT_INJECTION: "transient=0.1" } } : {}),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-  const emulator = pubsubService.emulator;
-  const aws = { region: cloud.region, credentials: cloud.credentials };
-  const sns = new SNSClient({ ...aws, endpoint: cloud.endpoints.sns });
-  const sqs = new SQSClient({ ...aws, endpoint: cloud.endpoints.sqs });
-  const pubsub = new PubSub({
-    projectId: BRIDGE_PROJECT,
-    apiEndpoint: emulator.emulatorHost,
-    emulatorMode: true,
-  });
-  try {
-    const event = (i: number, direction: string) => ({
-      specversion: "1.0",
-      id: `${runId}-${direction}-${i}`,
-      source: direction === "out" ? "orders-service" : "cloud-run/orders",
-      type: TYPES[i % TYPES.length] as string,
-      time: new Date().toISOString(),
-      datacontenttype: "application/json",
-      data: { orderId: `ord-${i}`, run: runId },
+  // The in-process client would otherwise probe a GCE metadata server for credentials (PITFALLS).
+  process.env.METADATA_SERVER_DETECTION ??= "none";
+  return runScenario(target, "sns-pubsub-bridge", async ({ runId, clients, out: output }) => {
+    const { sns, sqs, lambda } = clients;
+    const emulator = pubsubService.emulator;
+    const pubsub = new PubSub({
+      projectId: BRIDGE_PROJECT,
+      apiEndpoint: emulator.emulatorHost,
+      emulatorMode: true,
     });
-
-    // Sinks: the Pub/Sub side of AWS → Google, an SQS queue on the target topic for Google → AWS.
-    const toGoogleArrivals = new Map<string, number[]>();
-    const sentAt = new Map<string, number>();
-    const sink = pubsub.subscription("aws-events-sink");
-    sink.on("message", (m: Message) => {
-      const id = m.attributes["ce-id"] ?? "";
-      const list = toGoogleArrivals.get(id) ?? [];
-      list.push(Date.now());
-      toGoogleArrivals.set(id, list);
-      m.ack();
-    });
-    const deadOnGoogle: { reason: string }[] = [];
-    const deadSink = pubsub.subscription("to-aws-dead-sink");
-    deadSink.on("message", (m: Message) => {
-      deadOnGoogle.push({
-        reason: `dead-letter topic after ${m.attributes.CloudPubSubDeadLetterSourceDeliveryCount} deliveries (ce-type ${m.attributes["ce-type"]})`,
+    try {
+      const faultInjection =
+        (await functionEnvironment(lambda, output(O.ForwarderFunctionName))).FAULT_INJECTION ?? "";
+      const event = (i: number, direction: string) => ({
+        specversion: "1.0",
+        id: `${runId}-${direction}-${i}`,
+        source: direction === "out" ? "orders-service" : "cloud-run/orders",
+        type: TYPES[i % TYPES.length] as string,
+        time: new Date().toISOString(),
+        datacontenttype: "application/json",
+        data: { orderId: `ord-${i}`, run: runId },
       });
-      m.ack();
-    });
-    const { QueueUrl: sinkUrl } = await sqs.send(
-      new CreateQueueCommand({ QueueName: `bridge-sink-${runId}` }),
-    );
-    await sns.send(
-      new SubscribeCommand({
-        TopicArn: cloud.outputs[O.TargetTopicArn],
-        Protocol: "sqs",
-        Endpoint: `arn:aws:sqs:${cloud.region}:000000000000:bridge-sink-${runId}`,
-        Attributes: { RawMessageDelivery: "true" },
-      }),
-    );
 
-    // AWS → Google.
-    const out = Array.from({ length: n }, (_, i) => event(i, "out"));
-    const invalidOut = faults
-      ? [`not json ${runId}`, JSON.stringify({ ...event(0, "bad"), type: "payment.secret" })]
-      : [];
-    const bodies = [...out.map((e) => JSON.stringify(e)), ...invalidOut];
-    for (let i = 0; i < bodies.length; i += 10) {
-      const chunk = bodies.slice(i, i + 10);
-      const now = Date.now();
-      for (const body of chunk)
-        if (body.startsWith("{")) sentAt.set((JSON.parse(body) as { id: string }).id, now);
+      // Sinks: the Pub/Sub side of AWS → Google, an SQS queue on the target topic for Google → AWS.
+      const toGoogleArrivals = new Map<string, number[]>();
+      const sentAt = new Map<string, number>();
+      const sink = pubsub.subscription("aws-events-sink");
+      sink.on("message", (m: Message) => {
+        const id = m.attributes["ce-id"] ?? "";
+        const list = toGoogleArrivals.get(id) ?? [];
+        list.push(Date.now());
+        toGoogleArrivals.set(id, list);
+        m.ack();
+      });
+      const deadOnGoogle: { reason: string }[] = [];
+      const deadSink = pubsub.subscription("to-aws-dead-sink");
+      deadSink.on("message", (m: Message) => {
+        deadOnGoogle.push({
+          reason: `dead-letter topic after ${m.attributes.CloudPubSubDeadLetterSourceDeliveryCount} deliveries (ce-type ${m.attributes["ce-type"]})`,
+        });
+        m.ack();
+      });
+      const { QueueUrl: sinkUrl = "" } = await sqs.send(
+        new CreateQueueCommand({ QueueName: `bridge-sink-${runId}` }),
+      );
+      const { Attributes: sinkAttributes } = await sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: sinkUrl, AttributeNames: ["QueueArn"] }),
+      );
       await sns.send(
-        new PublishBatchCommand({
-          TopicArn: cloud.outputs[O.SourceTopicArn],
-          PublishBatchRequestEntries: chunk.map((Message, j) => ({ Id: `e${i + j}`, Message })),
+        new SubscribeCommand({
+          TopicArn: output(O.TargetTopicArn),
+          Protocol: "sqs",
+          Endpoint: sinkAttributes?.QueueArn,
+          Attributes: { RawMessageDelivery: "true" },
         }),
       );
-    }
-    options.onProgress?.(
-      `published ${out.length} events (+${invalidOut.length} invalid) to the source topic`,
-    );
 
-    // Google → AWS.
-    const toAws = pubsub.topic("to-aws");
-    const inbound = Array.from({ length: n }, (_, i) => event(i, "in"));
-    const duplicates = faults ? inbound.slice(0, Math.max(1, Math.floor(n / 10))) : [];
-    const invalidIn = faults ? [{ ...event(0, "in-bad"), type: "unknown.type" }] : [];
-    const publishIn = (e: ReturnType<typeof event>) => {
-      sentAt.set(e.id, sentAt.get(e.id) ?? Date.now());
-      return toAws.publishMessage({
-        data: Buffer.from(JSON.stringify(e.data)),
-        attributes: {
-          "ce-id": e.id,
-          "ce-source": e.source,
-          "ce-type": e.type,
-          "ce-specversion": "1.0",
-          "ce-time": e.time,
-          "content-type": "application/json",
-        },
-      });
-    };
-    await Promise.all([...inbound, ...duplicates, ...invalidIn].map(publishIn));
-    options.onProgress?.(
-      `published ${inbound.length} events (+${duplicates.length} duplicates, +${invalidIn.length} invalid) to Pub/Sub`,
-    );
-
-    // Forged and expired tokens, straight to the function URL.
-    let badTokensSent = 0;
-    let rejectedTokens = 0;
-    if (faults) {
-      const issuer = emulator.oidcIssuer as LocalOidcIssuer;
-      const tokens = [
-        ...Array.from({ length: 5 }, () =>
-          new LocalOidcIssuer().sign({ email: PUSH_EMAIL, audience: PUSH_AUDIENCE }),
-        ),
-        ...Array.from({ length: 5 }, () =>
-          issuer.sign({
-            email: PUSH_EMAIL,
-            audience: PUSH_AUDIENCE,
-            issuedAt: Math.floor(Date.now() / 1000) - 7200,
-            expiresInSeconds: 600,
-          }),
-        ),
-      ];
-      for (const token of tokens) {
-        badTokensSent++;
-        const forgedEvent = event(badTokensSent, "forged");
-        const response = await fetch(cloud.outputs[O.PushEndpointUrl] ?? "", {
-          method: "POST",
-          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-          body: JSON.stringify({
-            message: { data: Buffer.from("{}").toString("base64"), attributes: { "ce-id": forgedEvent.id } },
-            subscription: "forged",
-          }),
-        });
-        if (response.status === 401 || response.status === 403) rejectedTokens++;
-      }
-    }
-
-    // Settle: read the AWS sink and the forward DLQ until everything arrived or the time is up.
-    const fromGoogleArrivals = new Map<string, number[]>();
-    const deadOnAws: { reason: string }[] = [];
-    const deadline = Date.now() + (options.settleTimeoutMs ?? 90_000);
-    const done = () =>
-      out.every((e) => toGoogleArrivals.has(e.id)) &&
-      inbound.every((e) => fromGoogleArrivals.has(e.id)) &&
-      deadOnAws.length >= invalidOut.length &&
-      deadOnGoogle.length >= invalidIn.length;
-    const dlqUrl = cloud.outputs[O.ForwardDlqUrl] ?? "";
-    /** Drains one queue until everything settled; returns when done or out of time. */
-    const drain = async (url: string, onMessage: (m: SqsMessage) => void): Promise<void> => {
-      while (!done() && Date.now() < deadline) {
-        const { Messages = [] } = await sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: url,
-            MaxNumberOfMessages: 10,
-            WaitTimeSeconds: 0,
-            MessageAttributeNames: ["All"],
+      // AWS → Google.
+      const out = Array.from({ length: n }, (_, i) => event(i, "out"));
+      const invalidOut = faults
+        ? [`not json ${runId}`, JSON.stringify({ ...event(0, "bad"), type: "payment.secret" })]
+        : [];
+      const bodies = [...out.map((e) => JSON.stringify(e)), ...invalidOut];
+      for (let i = 0; i < bodies.length; i += 10) {
+        const chunk = bodies.slice(i, i + 10);
+        const now = Date.now();
+        for (const body of chunk)
+          if (body.startsWith("{")) sentAt.set((JSON.parse(body) as { id: string }).id, now);
+        await sns.send(
+          new PublishBatchCommand({
+            TopicArn: output(O.SourceTopicArn),
+            PublishBatchRequestEntries: chunk.map((Message, j) => ({ Id: `e${i + j}`, Message })),
           }),
         );
-        for (const m of Messages) onMessage(m);
-        if (Messages.length > 0) {
-          await sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: url,
-              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })),
+      }
+      options.onProgress?.(
+        `published ${out.length} events (+${invalidOut.length} invalid) to the source topic`,
+        0.1,
+      );
+
+      // Google → AWS.
+      const toAws = pubsub.topic("to-aws");
+      const inbound = Array.from({ length: n }, (_, i) => event(i, "in"));
+      const duplicates = faults ? inbound.slice(0, Math.max(1, Math.floor(n / 10))) : [];
+      const invalidIn = faults ? [{ ...event(0, "in-bad"), type: "unknown.type" }] : [];
+      const publishIn = (e: ReturnType<typeof event>) => {
+        sentAt.set(e.id, sentAt.get(e.id) ?? Date.now());
+        return toAws.publishMessage({
+          data: Buffer.from(JSON.stringify(e.data)),
+          attributes: {
+            "ce-id": e.id,
+            "ce-source": e.source,
+            "ce-type": e.type,
+            "ce-specversion": "1.0",
+            "ce-time": e.time,
+            "content-type": "application/json",
+          },
+        });
+      };
+      await Promise.all([...inbound, ...duplicates, ...invalidIn].map(publishIn));
+      options.onProgress?.(
+        `published ${inbound.length} events (+${duplicates.length} duplicates, +${invalidIn.length} invalid) to Pub/Sub`,
+        0.2,
+      );
+
+      // Forged and expired tokens, straight to the function URL.
+      let badTokensSent = 0;
+      let rejectedTokens = 0;
+      if (faults) {
+        const issuer = emulator.oidcIssuer as LocalOidcIssuer;
+        const tokens = [
+          ...Array.from({ length: 5 }, () =>
+            new LocalOidcIssuer().sign({ email: PUSH_EMAIL, audience: PUSH_AUDIENCE }),
+          ),
+          ...Array.from({ length: 5 }, () =>
+            issuer.sign({
+              email: PUSH_EMAIL,
+              audience: PUSH_AUDIENCE,
+              issuedAt: Math.floor(Date.now() / 1000) - 7200,
+              expiresInSeconds: 600,
             }),
-          );
-        } else {
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          ),
+        ];
+        for (const token of tokens) {
+          badTokensSent++;
+          const forgedEvent = event(badTokensSent, "forged");
+          const response = await fetch(output(O.PushEndpointUrl), {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify({
+              message: {
+                data: Buffer.from("{}").toString("base64"),
+                attributes: { "ce-id": forgedEvent.id },
+              },
+              subscription: "forged",
+            }),
+          });
+          if (response.status === 401 || response.status === 403) rejectedTokens++;
         }
       }
-    };
-    const onSink = (m: SqsMessage) => {
-      const id = (JSON.parse(m.Body ?? "{}") as { id: string }).id;
-      const list = fromGoogleArrivals.get(id) ?? [];
-      list.push(Date.now());
-      fromGoogleArrivals.set(id, list);
-    };
-    const onDlq = (m: SqsMessage) => {
-      deadOnAws.push({
-        reason: `${m.MessageAttributes?.["error.type"]?.StringValue}: ${m.MessageAttributes?.["error.reason"]?.StringValue}`,
-      });
-    };
-    // Several readers on the sink, so reading is never what limits the measured rate.
-    await Promise.all([
-      ...Array.from({ length: 2 }, () => drain(sinkUrl ?? "", onSink)),
-      drain(dlqUrl, onDlq),
-      (async () => {
-        while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      })(),
-    ]);
-    // Give stragglers (a late duplicate) one more moment to show.
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    await sink.close();
-    await deadSink.close();
 
-    const pushAttempts = emulator.pushDeliverer(
-      `projects/${BRIDGE_PROJECT}/subscriptions/to-aws-push`,
-    )?.attempts;
-    const retriedPushes = [...(pushAttempts?.entries() ?? [])]
-      .filter(([s]) => s >= 500 || s === 0)
-      .reduce((a, [, c]) => a + c, 0);
-    const lat = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) =>
-      latency(
+      // Settle: read the AWS sink and the forward DLQ until everything arrived or the time is up.
+      const fromGoogleArrivals = new Map<string, number[]>();
+      const deadOnAws: { reason: string }[] = [];
+      const deadline = Date.now() + target.settleTimeoutMs;
+      const done = () =>
+        out.every((e) => toGoogleArrivals.has(e.id)) &&
+        inbound.every((e) => fromGoogleArrivals.has(e.id)) &&
+        deadOnAws.length >= invalidOut.length &&
+        deadOnGoogle.length >= invalidIn.length;
+      const dlqUrl = output(O.ForwardDlqUrl);
+      /** Drains one queue until everything settled; returns when done or out of time. */
+      const drain = async (url: string, onMessage: (m: SqsMessage) => void): Promise<void> => {
+        while (!done() && Date.now() < deadline) {
+          const { Messages = [] } = await sqs.send(
+            new ReceiveMessageCommand({
+              QueueUrl: url,
+              MaxNumberOfMessages: 10,
+              WaitTimeSeconds: 0,
+              MessageAttributeNames: ["All"],
+            }),
+          );
+          for (const m of Messages) onMessage(m);
+          if (Messages.length > 0) {
+            await sqs.send(
+              new DeleteMessageBatchCommand({
+                QueueUrl: url,
+                Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })),
+              }),
+            );
+          } else {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
+        }
+      };
+      const onSink = (m: SqsMessage) => {
+        const id = (JSON.parse(m.Body ?? "{}") as { id: string }).id;
+        const list = fromGoogleArrivals.get(id) ?? [];
+        list.push(Date.now());
+        fromGoogleArrivals.set(id, list);
+      };
+      const onDlq = (m: SqsMessage) => {
+        deadOnAws.push({
+          reason: `${m.MessageAttributes?.["error.type"]?.StringValue}: ${m.MessageAttributes?.["error.reason"]?.StringValue}`,
+        });
+      };
+      // Several readers on the sink, so reading is never what limits the measured rate.
+      await Promise.all([
+        ...Array.from({ length: 2 }, () => drain(sinkUrl, onSink)),
+        drain(dlqUrl, onDlq),
+        (async () => {
+          let reported = Date.now();
+          while (!done() && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 50));
+            if (Date.now() - reported >= 1000) {
+              reported = Date.now();
+              const arrived =
+                out.filter((e) => toGoogleArrivals.has(e.id)).length +
+                inbound.filter((e) => fromGoogleArrivals.has(e.id)).length;
+              options.onProgress?.(
+                `${arrived}/${2 * n} events arrived on the other side`,
+                0.2 + (0.8 * arrived) / Math.max(1, 2 * n),
+              );
+            }
+          }
+        })(),
+      ]);
+      // Give stragglers (a late duplicate) one more moment to show.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sink.close();
+      await deadSink.close();
+
+      const pushAttempts = emulator.pushDeliverer(
+        `projects/${BRIDGE_PROJECT}/subscriptions/to-aws-push`,
+      )?.attempts;
+      const retriedPushes = [...(pushAttempts?.entries() ?? [])]
+        .filter(([s]) => s >= 500 || s === 0)
+        .reduce((a, [, c]) => a + c, 0);
+      const samples = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) =>
         ids.flatMap((e) => {
           const first = arrivals.get(e.id)?.[0];
           const at = sentAt.get(e.id);
           return first !== undefined && at !== undefined ? [first - at] : [];
-        }),
-      );
-    const rate = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) => {
-      const firstSent = Math.min(...ids.map((e) => sentAt.get(e.id) ?? Number.POSITIVE_INFINITY));
-      const arrived = ids.flatMap((e) => arrivals.get(e.id)?.slice(0, 1) ?? []);
-      const last = Math.max(...arrived);
-      return arrived.length === 0 ? 0 : Math.round(arrived.length / (Math.max(1, last - firstSent) / 1000));
-    };
-    const dupes = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) =>
-      ids.reduce((a, e) => a + Math.max(0, (arrivals.get(e.id)?.length ?? 0) - 1), 0);
-    const base = {
-      slug: "sns-pubsub-bridge" as const,
-      target: "local" as const,
-      runId,
-      faults,
-      toGoogle: {
-        sent: out.length,
-        forwarded: out.filter((e) => toGoogleArrivals.has(e.id)).length,
-        duplicates: dupes(out, toGoogleArrivals),
-        invalidSent: invalidOut.length,
-        deadLettered: deadOnAws,
-        lost: out.filter((e) => !toGoogleArrivals.has(e.id)).length,
-        latencyMs: lat(out, toGoogleArrivals),
-        eventsPerSecond: rate(out, toGoogleArrivals),
-      },
-      fromGoogle: {
-        sent: inbound.length,
-        forwarded: inbound.filter((e) => fromGoogleArrivals.has(e.id)).length,
-        duplicates: dupes(inbound, fromGoogleArrivals),
-        invalidSent: invalidIn.length,
-        deadLettered: deadOnGoogle,
-        lost: inbound.filter((e) => !fromGoogleArrivals.has(e.id)).length,
-        latencyMs: lat(inbound, fromGoogleArrivals),
-        eventsPerSecond: rate(inbound, fromGoogleArrivals),
-        duplicatePushes: duplicates.length,
-        badTokensSent,
-        rejectedTokens,
-        retriedPushes,
-      },
-      durationMs: Date.now() - started,
-    };
-    const problems = judgeBridge(base);
-    return { ...base, ok: problems.length === 0, problems };
-  } finally {
-    await pubsub.close();
-    sns.destroy();
-    sqs.destroy();
-    await cloud.stop();
-  }
+        });
+      const toGoogleSamples = samples(out, toGoogleArrivals);
+      const fromGoogleSamples = samples(inbound, fromGoogleArrivals);
+      const rate = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) => {
+        const firstSent = Math.min(...ids.map((e) => sentAt.get(e.id) ?? Number.POSITIVE_INFINITY));
+        const arrived = ids.flatMap((e) => arrivals.get(e.id)?.slice(0, 1) ?? []);
+        const last = Math.max(...arrived);
+        return arrived.length === 0 ? 0 : Math.round(arrived.length / (Math.max(1, last - firstSent) / 1000));
+      };
+      const dupes = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) =>
+        ids.reduce((a, e) => a + Math.max(0, (arrivals.get(e.id)?.length ?? 0) - 1), 0);
+      const details: BridgeDetails = {
+        faults,
+        faultInjection,
+        toGoogle: {
+          sent: out.length,
+          forwarded: out.filter((e) => toGoogleArrivals.has(e.id)).length,
+          duplicates: dupes(out, toGoogleArrivals),
+          invalidSent: invalidOut.length,
+          deadLettered: deadOnAws,
+          lost: out.filter((e) => !toGoogleArrivals.has(e.id)).length,
+          latencyMs: summarizeLatency(toGoogleSamples),
+          eventsPerSecond: rate(out, toGoogleArrivals),
+        },
+        fromGoogle: {
+          sent: inbound.length,
+          forwarded: inbound.filter((e) => fromGoogleArrivals.has(e.id)).length,
+          duplicates: dupes(inbound, fromGoogleArrivals),
+          invalidSent: invalidIn.length,
+          deadLettered: deadOnGoogle,
+          lost: inbound.filter((e) => !fromGoogleArrivals.has(e.id)).length,
+          latencyMs: summarizeLatency(fromGoogleSamples),
+          eventsPerSecond: rate(inbound, fromGoogleArrivals),
+          duplicatePushes: duplicates.length,
+          badTokensSent,
+          rejectedTokens,
+          retriedPushes,
+        },
+      };
+      return judgeBridge(details, [...toGoogleSamples, ...fromGoogleSamples]);
+    } finally {
+      await pubsub.close();
+    }
+  });
 }
