@@ -1,8 +1,10 @@
+import { gzipSync, zstdCompressSync } from "node:zlib";
+import { crc32c } from "@node-rs/crc32";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type KafkaBroker, startKafka } from "../../../tools/local/kafka/index.ts";
 import { ApiKey, SUPPORTED_VERSIONS } from "../../../tools/local/kafka/protocol/api-keys.ts";
 import { Reader } from "../../../tools/local/kafka/protocol/reader.ts";
-import { encodeRecordBatch } from "../../../tools/local/kafka/protocol/records.ts";
+import { BATCH_HEADER_SIZE, encodeRecordBatch } from "../../../tools/local/kafka/protocol/records.ts";
 import { Writer } from "../../../tools/local/kafka/protocol/writer.ts";
 import { waitFor } from "../../helpers/wait.ts";
 import { kafkajs, RawClient } from "./clients.ts";
@@ -36,7 +38,7 @@ describe("requests no well-behaved client sends", () => {
       return entry;
     });
     expect(keys).toContainEqual({ key: 18, min: 0, max: 3 });
-    expect(keys).toContainEqual({ key: 0, min: 3, max: 7 });
+    expect(keys).toContainEqual({ key: 0, min: 0, max: 7 }); // Produce from v0, as Kafka 4 advertises it
 
     const v9 = new Reader(await raw.request(18, 9, 2));
     expect(v9.int32()).toBe(2);
@@ -150,6 +152,86 @@ describe("requests no well-behaved client sends", () => {
     expect(topic?.partitions).toEqual([{ index: 0, errorCode: 2, baseOffset: -1 }]);
     expect(broker.topics().find((t) => t.name === "raw")?.partitions[0]?.highWatermark).toBe(0);
     raw.close();
+  });
+
+  /** Sends one batch to partition 0 of "raw" with Produce `version`; returns the partition's error code. */
+  const produceRaw = async (batch: Buffer, version = 7): Promise<number> => {
+    const raw = await RawClient.connect(address());
+    const response = new Reader(
+      await raw.request(0, version, 4, (w) =>
+        w
+          .nullableString(null)
+          .int16(1)
+          .int32(1000)
+          .array(["raw"], (w, topic) => {
+            w.string(topic).array([0], (w, p) => {
+              w.int32(p).bytes(batch);
+            });
+          }),
+      ),
+    );
+    raw.close();
+    response.int32();
+    const [topic] = response.array((r) => ({
+      name: r.string(),
+      partitions: r.array((r) => ({ index: r.int32(), errorCode: r.int16(), baseOffset: r.int64() })),
+    }));
+    return topic?.partitions[0]?.errorCode ?? -1;
+  };
+
+  /** Sets a batch's codec bits (and the payload, if given) and recomputes its CRC, so only the codec is wrong. */
+  const withCodec = (batch: Buffer, codec: number, payload?: Buffer): Buffer => {
+    const out = payload ? Buffer.concat([batch.subarray(0, BATCH_HEADER_SIZE), payload]) : Buffer.from(batch);
+    out.writeInt32BE(out.length - 12, 8);
+    out.writeInt16BE((out.readInt16BE(21) & ~0x07) | codec, 21);
+    out.writeUInt32BE(crc32c(out.subarray(21)), 17);
+    return out;
+  };
+
+  const highWatermark = () => broker.topics().find((t) => t.name === "raw")?.partitions[0]?.highWatermark;
+
+  it("refuses a batch with an unassigned codec id with UNSUPPORTED_COMPRESSION_TYPE and stores nothing", async () => {
+    const before = highWatermark();
+    for (const codec of [5, 6, 7]) {
+      expect(await produceRaw(withCodec(encodeRecordBatch([{ value: "x" }]), codec))).toBe(76);
+    }
+    expect(highWatermark()).toBe(before);
+  });
+
+  it("refuses zstd on Produce below v7 with UNSUPPORTED_COMPRESSION_TYPE, as Kafka does", async () => {
+    const before = highWatermark();
+    const plain = encodeRecordBatch([{ value: "zstd" }]);
+    const zstd = withCodec(plain, 4, zstdCompressSync(plain.subarray(BATCH_HEADER_SIZE)));
+    expect(await produceRaw(zstd, 6)).toBe(76);
+    expect(highWatermark()).toBe(before);
+    expect(await produceRaw(zstd, 7)).toBe(0);
+    expect(highWatermark()).toBe((before ?? 0) + 1);
+  });
+
+  it.each([
+    ["gzip", 1],
+    ["snappy", 2],
+    ["lz4", 3],
+    ["zstd", 4],
+  ])("refuses a %s batch whose payload does not decompress with CORRUPT_MESSAGE", async (_name, codec) => {
+    const before = highWatermark();
+    const garbage = Buffer.from("this is not a compressed record payload at all, only bytes");
+    expect(await produceRaw(withCodec(encodeRecordBatch([{ value: "x" }]), codec, garbage))).toBe(2);
+    expect(highWatermark()).toBe(before);
+  });
+
+  it("refuses a batch whose records do not match its record count with CORRUPT_MESSAGE", async () => {
+    const before = highWatermark();
+    const plain = encodeRecordBatch([{ value: "one" }, { value: "two" }]);
+    // gzip only the first record's bytes: the header still claims two records
+    const firstRecordLength = plain.subarray(BATCH_HEADER_SIZE).indexOf(Buffer.from("two")) - 8;
+    const truncated = withCodec(
+      plain,
+      1,
+      gzipSync(plain.subarray(BATCH_HEADER_SIZE, BATCH_HEADER_SIZE + Math.max(1, firstRecordLength))),
+    );
+    expect(await produceRaw(truncated)).toBe(2);
+    expect(highWatermark()).toBe(before);
   });
 
   it("deduplicates a retried idempotent batch and rejects a sequence gap", async () => {

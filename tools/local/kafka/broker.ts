@@ -8,6 +8,7 @@ import { createServer, type Socket } from "node:net";
 import { MAX_PARTITIONS } from "./apis/admin.ts";
 import { Connection } from "./connection.ts";
 import type { BrokerContext, BrokerSettings, SaslMechanism } from "./context.ts";
+import { type CompressionName, compressionName, parseBatchHeader } from "./protocol/records.ts";
 import { GroupCoordinator, type GroupOptions } from "./state/group-coordinator.ts";
 import type { PartitionLog } from "./state/partition-log.ts";
 import { ProducerState } from "./state/producer-state.ts";
@@ -62,6 +63,15 @@ export interface TopicInfo {
   }[];
 }
 
+/** One stored record batch (see {@link KafkaBroker.batches}). */
+export interface BatchInfo {
+  readonly baseOffset: number;
+  readonly recordCount: number;
+  /** The codec in the batch's attributes, as the producer sent it. */
+  readonly compression: CompressionName;
+  readonly bytes: number;
+}
+
 export interface KafkaBroker {
   /** Bootstrap servers for clients, e.g. `["127.0.0.1:41237"]`. */
   readonly brokers: string[];
@@ -75,6 +85,12 @@ export interface KafkaBroker {
    * @throws RangeError on an illegal name or partition count
    */
   createTopic(name: string, partitions?: number): boolean;
+  /**
+   * The record batches a partition holds, as stored (codec and record count per batch): what was
+   * on the wire, for tests that must tell a compressed batch from an uncompressed one.
+   * Empty for an unknown topic or partition.
+   */
+  batches(topic: string, partition: number): BatchInfo[];
   /** Closes every connection and the listener. */
   stop(): Promise<void>;
 }
@@ -185,6 +201,19 @@ export async function startKafka(options: KafkaOptions = {}): Promise<KafkaBroke
       if (topics.get(name)) return false;
       topics.create(name, partitions);
       return true;
+    },
+    batches(topic, partition) {
+      const log = topics.partition(topic, partition);
+      if (log === undefined) return [];
+      return log.storedBatches().map((data) => {
+        const h = parseBatchHeader(data, false);
+        return {
+          baseOffset: h.baseOffset,
+          recordCount: h.recordCount,
+          compression: compressionName(h.compression),
+          bytes: data.length,
+        };
+      });
     },
     async stop() {
       groups.stop();

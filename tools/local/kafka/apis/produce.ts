@@ -1,12 +1,21 @@
 /**
  * Produce (key 0), v3–v7: record batch v2 only (uncompressed or any codec, stored as sent).
+ * Every batch is decompressed and its records walked before anything is appended, as Kafka's log
+ * validator does: an unknown codec gets UNSUPPORTED_COMPRESSION_TYPE (76), a payload that does not
+ * decompress or whose records do not match the header gets CORRUPT_MESSAGE (2).
  * acks 0 sends no response; 1 and −1 ("all") are the same on one node: answered once appended.
  * Idempotent batches are checked against the producer's sequence numbers (see ProducerState).
  */
 import type { Handler } from "../context.ts";
 import { ErrorCode } from "../protocol/errors.ts";
 import type { Reader } from "../protocol/reader.ts";
-import { InvalidBatchError, parseBatchHeader, splitBatches } from "../protocol/records.ts";
+import {
+  Compression,
+  InvalidBatchError,
+  parseBatchHeader,
+  splitBatches,
+  validateRecords,
+} from "../protocol/records.ts";
 import type { PartitionLog } from "../state/partition-log.ts";
 
 interface PartitionResult {
@@ -44,7 +53,7 @@ export const produce: Handler = (ctx, _conn, header, r, w) => {
       const log = ctx.topics.partition(t.name, p.index);
       if (log === undefined) return fail(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       try {
-        const baseOffset = appendAll(ctx, log, p.records ?? Buffer.alloc(0));
+        const baseOffset = appendAll(ctx, log, p.records ?? Buffer.alloc(0), v);
         return { index: p.index, errorCode: ErrorCode.NONE, baseOffset, logStartOffset: log.logStartOffset };
       } catch (error) {
         if (error instanceof InvalidBatchError) return fail(error.code);
@@ -72,7 +81,7 @@ class ProduceError extends Error {
 }
 
 /** Validates the format of every batch first (so a bad batch appends nothing), then appends in order. */
-function appendAll(ctx: Parameters<Handler>[0], log: PartitionLog, records: Buffer): number {
+function appendAll(ctx: Parameters<Handler>[0], log: PartitionLog, records: Buffer, version: number): number {
   const batches = splitBatches(records);
   if (batches.length === 0) throw new ProduceError(ErrorCode.CORRUPT_MESSAGE);
   const headers = batches.map((b) => {
@@ -80,6 +89,11 @@ function appendAll(ctx: Parameters<Handler>[0], log: PartitionLog, records: Buff
     if (h.size > ctx.settings.maxMessageBytes) throw new ProduceError(ErrorCode.MESSAGE_TOO_LARGE);
     if (h.transactional || h.control) throw new ProduceError(ErrorCode.INVALID_REQUEST);
     if (h.recordCount !== h.lastOffsetDelta + 1) throw new ProduceError(ErrorCode.CORRUPT_MESSAGE);
+    // zstd needs Produce v7 (KIP-110): older clients cannot read it back
+    if (h.compression === Compression.zstd && version < 7) {
+      throw new ProduceError(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE);
+    }
+    validateRecords(b, h);
     return h;
   });
   const key = `${log.topic}\u0000${log.partition}`;

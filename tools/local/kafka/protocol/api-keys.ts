@@ -30,9 +30,16 @@ export const ApiKey = {
 
 export type ApiName = keyof typeof ApiKey;
 
-/** Advertised [min, max] version per API. */
+/**
+ * Advertised [min, max] version per API in ApiVersions.
+ *
+ * Produce is advertised from v0 although only v3+ is accepted (see {@link ACCEPTED_VERSIONS}), as
+ * Apache Kafka 4 does (KAFKA-18659): librdkafka before 2.10 turns gzip, snappy and lz4 on only
+ * when the broker lists Produce v0, and otherwise sends those batches uncompressed ("Broker does
+ * not support compression type gzip").
+ */
 export const SUPPORTED_VERSIONS: Readonly<Record<ApiName, readonly [number, number]>> = {
-  Produce: [3, 7], // v3 is the first with record batch v2 (the only format accepted)
+  Produce: [0, 7],
   Fetch: [4, 11],
   ListOffsets: [0, 3],
   Metadata: [1, 6],
@@ -53,6 +60,15 @@ export const SUPPORTED_VERSIONS: Readonly<Record<ApiName, readonly [number, numb
   SaslAuthenticate: [0, 1],
 };
 
+/**
+ * Versions actually served, where they differ from the advertised range: a request outside gets
+ * UNSUPPORTED_VERSION. Produce v0–v2 carry message formats v0/v1, which this broker (like Kafka 4)
+ * does not take; v3 is the first with record batch v2.
+ */
+export const ACCEPTED_VERSIONS: Partial<Readonly<Record<ApiName, readonly [number, number]>>> = {
+  Produce: [3, 7],
+};
+
 const NAME_BY_KEY = new Map<number, ApiName>(
   (Object.entries(ApiKey) as [ApiName, number][]).map(([name, key]) => [key, name]),
 );
@@ -62,9 +78,10 @@ export function apiName(key: number): ApiName | undefined {
   return NAME_BY_KEY.get(key);
 }
 
+/** Whether this broker serves `version` of API `key` (the accepted range, not the advertised one). */
 export function isSupported(key: number, version: number): boolean {
   const name = apiName(key);
   if (name === undefined) return false;
-  const [min, max] = SUPPORTED_VERSIONS[name];
+  const [min, max] = ACCEPTED_VERSIONS[name] ?? SUPPORTED_VERSIONS[name];
   return version >= min && version <= max;
 }

@@ -7,8 +7,10 @@
  * {@link decodeRecordBatch} and {@link encodeRecordBatch} give the full record view, used for
  * ListOffsets by timestamp and by tests.
  */
-import { gunzipSync, gzipSync } from "node:zlib";
+import { gunzipSync, gzipSync, zstdDecompressSync } from "node:zlib";
 import { crc32c } from "@node-rs/crc32";
+import { compressionsAlgorithmsByBitmask } from "@platformatic/kafka";
+import { ErrorCode as ErrorCodes } from "./errors.ts";
 import { MalformedFrameError, Reader } from "./reader.ts";
 import { Writer } from "./writer.ts";
 
@@ -19,6 +21,15 @@ const CRC_START = 21;
 
 export const Compression = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 export type CompressionCodec = (typeof Compression)[keyof typeof Compression];
+export type CompressionName = keyof typeof Compression | `unknown(${number})`;
+
+/** The name of a codec id from a batch's attributes (ids 5–7 are not assigned by Kafka). */
+export function compressionName(codec: number): CompressionName {
+  const found = (Object.entries(Compression) as [keyof typeof Compression, number][]).find(
+    ([, id]) => id === codec,
+  );
+  return found ? found[0] : `unknown(${codec})`;
+}
 
 export interface RecordHeader {
   readonly key: string;
@@ -127,18 +138,41 @@ export function setBaseOffset(batch: Buffer, baseOffset: number): void {
   batch.writeBigInt64BE(BigInt(baseOffset), 0);
 }
 
-function decompress(codec: number, data: Buffer): Buffer {
+/**
+ * Decompresses a batch's records section. gzip and zstd use `node:zlib`; snappy (raw or the
+ * xerial framing Java clients send) and lz4 (frame format) use the codecs of `@platformatic/kafka`,
+ * already a dependency of the project.
+ * @throws InvalidBatchError UNSUPPORTED_COMPRESSION_TYPE (76) for a codec id Kafka does not assign,
+ *   CORRUPT_MESSAGE (2) when the payload does not decompress
+ */
+export function decompress(codec: number, data: Buffer): Buffer {
   if (codec === Compression.none) return data;
-  if (codec === Compression.gzip) return gunzipSync(data);
-  throw new InvalidBatchError(`compression codec ${codec} cannot be decoded by this broker`, 76);
+  if (codec > Compression.zstd) {
+    throw new InvalidBatchError(
+      `unknown compression codec ${codec}`,
+      ErrorCodes.UNSUPPORTED_COMPRESSION_TYPE,
+    );
+  }
+  try {
+    if (codec === Compression.gzip) return gunzipSync(data);
+    if (codec === Compression.zstd) return zstdDecompressSync(data);
+    const algorithm = compressionsAlgorithmsByBitmask[codec];
+    if (algorithm === undefined) throw new Error(`no decoder for codec ${codec}`);
+    return Buffer.from(algorithm.decompressSync(data));
+  } catch (error) {
+    throw new InvalidBatchError(
+      `${compressionName(codec)} payload does not decompress: ${error instanceof Error ? error.message : String(error)}`,
+      ErrorCodes.CORRUPT_MESSAGE,
+    );
+  }
 }
 
-/** Decodes every record of one batch (none or gzip compression). */
-export function decodeRecordBatch(batch: Buffer): { header: BatchHeader; records: KafkaRecord[] } {
-  const header = parseBatchHeader(batch);
-  const body = decompress(header.compression, batch.subarray(BATCH_HEADER_SIZE, header.size));
+/**
+ * Walks the records of a batch body, checking each record's length against its fields and the
+ * count against the header; `visit` gets each record (omit it to validate only, without copies).
+ */
+function walkRecords(header: BatchHeader, body: Buffer, visit?: (record: KafkaRecord) => void): void {
   const r = new Reader(body);
-  const records: KafkaRecord[] = [];
   try {
     for (let i = 0; i < header.recordCount; i++) {
       const length = r.varint();
@@ -147,30 +181,54 @@ export function decodeRecordBatch(batch: Buffer): { header: BatchHeader; records
       const timestampDelta = r.varint();
       const offsetDelta = r.varint();
       const keyLength = r.varint();
-      const key = keyLength < 0 ? null : Buffer.from(r.bytesRaw(keyLength));
+      const key = keyLength < 0 ? null : r.bytesRaw(keyLength);
       const valueLength = r.varint();
-      const value = valueLength < 0 ? null : Buffer.from(r.bytesRaw(valueLength));
+      const value = valueLength < 0 ? null : r.bytesRaw(valueLength);
       const headerCount = r.varint();
       const headers: RecordHeader[] = [];
       for (let h = 0; h < headerCount; h++) {
-        const k = r.bytesRaw(r.varint()).toString("utf8");
+        const k = r.bytesRaw(r.varint());
         const vl = r.varint();
-        headers.push({ key: k, value: vl < 0 ? null : Buffer.from(r.bytesRaw(vl)) });
+        const hv = vl < 0 ? null : r.bytesRaw(vl);
+        if (visit) headers.push({ key: k.toString("utf8"), value: hv === null ? null : Buffer.from(hv) });
       }
       if (r.offset !== end)
         throw new MalformedFrameError(`record ${i} length ${length} does not match its fields`);
-      records.push({
+      visit?.({
         offset: header.baseOffset + offsetDelta,
         timestamp: header.firstTimestamp + timestampDelta,
-        key,
-        value,
+        key: key === null ? null : Buffer.from(key),
+        value: value === null ? null : Buffer.from(value),
         headers,
       });
     }
+    if (r.offset !== body.length) {
+      throw new MalformedFrameError(`bytes after the ${header.recordCount} records the batch header counts`);
+    }
   } catch (error) {
-    if (error instanceof MalformedFrameError) throw new InvalidBatchError(error.message, 2);
+    if (error instanceof MalformedFrameError || error instanceof RangeError) {
+      throw new InvalidBatchError(error.message, ErrorCodes.CORRUPT_MESSAGE);
+    }
     throw error;
   }
+}
+
+/**
+ * Checks at produce time that a batch can be read by consumers: its codec is known and its payload
+ * decompresses into exactly the records the header counts, as Kafka's log validator does. A
+ * batch that fails is refused with the error code in the thrown {@link InvalidBatchError}
+ * instead of being stored, where every consumer would fail on it.
+ */
+export function validateRecords(batch: Buffer, header: BatchHeader): void {
+  walkRecords(header, decompress(header.compression, batch.subarray(BATCH_HEADER_SIZE, header.size)));
+}
+
+/** Decodes every record of one batch (any codec). */
+export function decodeRecordBatch(batch: Buffer): { header: BatchHeader; records: KafkaRecord[] } {
+  const header = parseBatchHeader(batch);
+  const body = decompress(header.compression, batch.subarray(BATCH_HEADER_SIZE, header.size));
+  const records: KafkaRecord[] = [];
+  walkRecords(header, body, (record) => records.push(record));
   return { header, records };
 }
 

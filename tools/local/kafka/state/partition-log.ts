@@ -6,7 +6,7 @@
  * `retentionBytes` bytes; the newest batch is always kept. Kafka drops whole segments instead, so
  * Kafka keeps somewhat more than the limit; here the bound is tighter (a batch, not a segment).
  */
-import { decodeRecordBatch, parseBatchHeader, setBaseOffset } from "../protocol/records.ts";
+import { decodeRecordBatch, setBaseOffset } from "../protocol/records.ts";
 
 export interface RetentionOptions {
   /** Keep at most about this many records per partition. @default unlimited */
@@ -102,13 +102,16 @@ export class PartitionLog {
     return out;
   }
 
+  /** The batches still held, oldest first (shared, not copied: do not modify). */
+  storedBatches(): Buffer[] {
+    return this.batches.slice(this.head).map((b) => b.data);
+  }
+
   /** ListOffsets by timestamp: the first offset whose record timestamp is ≥ `timestamp`. */
   offsetForTimestamp(timestamp: number): { offset: number; timestamp: number } | undefined {
     for (let i = this.head; i < this.batches.length; i++) {
       const b = this.batches[i] as StoredBatch;
       if (b.maxTimestamp < timestamp) continue;
-      const header = parseBatchHeader(b.data, false);
-      if (header.compression > 1) return { offset: b.baseOffset, timestamp: header.maxTimestamp };
       for (const record of decodeRecordBatch(b.data).records) {
         if (record.timestamp >= timestamp && record.offset >= this.logStartOffset) {
           return { offset: record.offset, timestamp: record.timestamp };
