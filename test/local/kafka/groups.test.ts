@@ -14,7 +14,7 @@ describe("consumer groups with real clients", () => {
   let broker: KafkaBroker;
 
   beforeAll(async () => {
-    broker = await startKafka();
+    broker = await startKafka({ groups: { initialRebalanceDelayMs: 0 } });
   });
   afterAll(async () => {
     await broker.stop();

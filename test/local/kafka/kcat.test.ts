@@ -22,7 +22,7 @@ describe("kcat (librdkafka) and kafkajs interoperate through the local broker", 
   let bootstrap: string;
 
   beforeAll(async () => {
-    broker = await startKafka({ defaultPartitions: 2 });
+    broker = await startKafka({ defaultPartitions: 2, groups: { initialRebalanceDelayMs: 0 } });
     bootstrap = broker.brokers[0] as string;
   });
   afterAll(async () => {

@@ -32,7 +32,7 @@ describe("kafkajs against the local broker", () => {
   const consumers: Consumer[] = [];
 
   beforeAll(async () => {
-    broker = await startKafka({ defaultPartitions: 3 });
+    broker = await startKafka({ defaultPartitions: 3, groups: { initialRebalanceDelayMs: 0 } });
   });
   afterAll(async () => {
     await Promise.allSettled(consumers.map((c) => c.disconnect()));

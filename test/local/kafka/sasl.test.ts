@@ -94,3 +94,69 @@ describe("SASL on a broker that requires it (like MSK's IAM listener)", () => {
     raw.close();
   });
 });
+
+describe("SASL on a broker that does not require it (optional, as on a mixed listener)", () => {
+  let broker: KafkaBroker;
+
+  beforeAll(async () => {
+    broker = await startKafka({ plainUsers: { alice: "s3cret" } });
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+
+  it("accepts a client that authenticates (kafkajs SASL/PLAIN, kcat OAUTHBEARER) and one that does not", async () => {
+    const authed = kafkajs(broker.brokers, {
+      sasl: { mechanism: "plain", username: "alice", password: "s3cret" },
+      retry: { retries: 0 },
+    });
+    const producer = authed.producer();
+    await producer.connect();
+    const [sent] = await producer.send({ topic: "optional-sasl", messages: [{ value: "with-sasl" }] });
+    await producer.disconnect();
+    expect(sent?.errorCode).toBe(0);
+
+    const oauth = await kcat([
+      "-b",
+      broker.brokers[0] as string,
+      "-X",
+      "security.protocol=SASL_PLAINTEXT",
+      "-X",
+      "sasl.mechanisms=OAUTHBEARER",
+      "-X",
+      "enable.sasl.oauthbearer.unsecure.jwt=true",
+      "-X",
+      "sasl.oauthbearer.config=principal=local",
+      "-C",
+      "-t",
+      "optional-sasl",
+      "-o",
+      "beginning",
+      "-e",
+      "-f",
+      "%s\n",
+    ]);
+    expect(oauth.stdout.trim()).toBe("with-sasl");
+
+    const anonymous = kafkajs(broker.brokers).producer();
+    await anonymous.connect();
+    const [plain] = await anonymous.send({ topic: "optional-sasl", messages: [{ value: "without" }] });
+    await anonymous.disconnect();
+    expect(plain?.errorCode).toBe(0);
+  });
+
+  it("still refuses wrong credentials and a second handshake on one connection", async () => {
+    const wrong = kafkajs(broker.brokers, {
+      sasl: { mechanism: "plain", username: "alice", password: "wrong" },
+      retry: { retries: 0 },
+    });
+    await expect(wrong.producer().connect()).rejects.toThrow(/authentication failed|invalid username/i);
+
+    const raw = await RawClient.connect(broker.brokers[0] as string);
+    const first = new Reader(await raw.request(17, 1, 1, (w) => w.string("PLAIN")));
+    expect([first.int32(), first.int16()]).toEqual([1, 0]);
+    const second = new Reader(await raw.request(17, 1, 2, (w) => w.string("PLAIN")));
+    expect([second.int32(), second.int16()]).toEqual([2, 34]); // ILLEGAL_SASL_STATE
+    raw.close();
+  });
+});

@@ -20,7 +20,7 @@ describe("GroupCoordinator", () => {
   afterEach(() => coordinator.stop());
 
   it("forms a generation, hands the leader the member list and every member its assignment", async () => {
-    coordinator = new GroupCoordinator();
+    coordinator = new GroupCoordinator({ initialRebalanceDelayMs: 0 });
     const a = await coordinator.join(join());
     expect(a).toMatchObject({ errorCode: 0, generationId: 1, protocolName: "range" });
     expect(a.leader).toBe(a.memberId);
@@ -52,7 +52,7 @@ describe("GroupCoordinator", () => {
   });
 
   it("rebalances when a member leaves and empties the group when the last one does", async () => {
-    coordinator = new GroupCoordinator();
+    coordinator = new GroupCoordinator({ initialRebalanceDelayMs: 0 });
     const a = await coordinator.join(join());
     await coordinator.sync("g", a.generationId, a.memberId, []);
     expect(coordinator.leave("g", a.memberId)).toBe(0);
@@ -61,7 +61,7 @@ describe("GroupCoordinator", () => {
   });
 
   it("drops a member that misses its session timeout", async () => {
-    coordinator = new GroupCoordinator({ minSessionTimeoutMs: 100 });
+    coordinator = new GroupCoordinator({ initialRebalanceDelayMs: 0, minSessionTimeoutMs: 100 });
     const a = await coordinator.join(join({ sessionTimeoutMs: 150 }));
     await coordinator.sync("g", a.generationId, a.memberId, []);
     await waitFor(() => coordinator.describe("g").state === "Empty", { description: "member expired" });
@@ -69,7 +69,11 @@ describe("GroupCoordinator", () => {
   });
 
   it("refuses session timeouts out of range and groups without a common protocol", async () => {
-    coordinator = new GroupCoordinator({ minSessionTimeoutMs: 1_000, maxSessionTimeoutMs: 10_000 });
+    coordinator = new GroupCoordinator({
+      initialRebalanceDelayMs: 0,
+      minSessionTimeoutMs: 1_000,
+      maxSessionTimeoutMs: 10_000,
+    });
     expect((await coordinator.join(join({ sessionTimeoutMs: 500 }))).errorCode).toBe(26);
     expect((await coordinator.join(join({ sessionTimeoutMs: 60_000 }))).errorCode).toBe(26);
     await coordinator.join(join());
@@ -80,7 +84,7 @@ describe("GroupCoordinator", () => {
   });
 
   it("stores offsets per group and partition; a simple commit needs an empty group", async () => {
-    coordinator = new GroupCoordinator();
+    coordinator = new GroupCoordinator({ initialRebalanceDelayMs: 0 });
     expect(
       coordinator.commit("solo", -1, "", [{ topic: "t", partition: 0, offset: 5, metadata: null }]),
     ).toBe(0);

@@ -97,7 +97,7 @@ describe("the local Kafka event source on the project's broker", () => {
   let kafka: KafkaBroker;
   let pollers: KafkaPoller[] = [];
   beforeAll(async () => {
-    kafka = await startKafka({ autoCreateTopics: false });
+    kafka = await startKafka({ autoCreateTopics: false, groups: { initialRebalanceDelayMs: 0 } });
   });
   afterEach(async () => {
     await Promise.all(pollers.map((p) => p.stop()));

@@ -40,12 +40,16 @@ export interface KafkaOptions {
   readonly saslMechanisms?: readonly SaslMechanism[];
   /**
    * Refuse every request but ApiVersions and SASL until the connection has authenticated, as a
-   * SASL listener does (MSK's IAM port 9098). When false, SASL is optional. @default false
+   * SASL listener does (MSK's IAM port 9098). When false, SASL is optional: a client may still
+   * authenticate (the handshake and credentials are checked the same way) or skip it. @default false
    */
   readonly requireSasl?: boolean;
   /** SASL/PLAIN users and passwords to check; when unset any credentials are accepted. @default unset */
   readonly plainUsers?: Readonly<Record<string, string>>;
-  /** Consumer group session and rebalance settings. */
+  /**
+   * Consumer group session and rebalance settings; `initialRebalanceDelayMs` defaults to Kafka's
+   * 3 s (`group.initial.rebalance.delay.ms`): pass 0 where one consumer must start reading at once.
+   */
   readonly groups?: GroupOptions;
   /** Broker id reported in Metadata. @default 1 */
   readonly nodeId?: number;

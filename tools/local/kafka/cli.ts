@@ -36,6 +36,7 @@ interface Options {
   autoCreate: boolean;
   retentionMessages?: number;
   retentionBytes?: number;
+  initialRebalanceDelayMs: number;
   requireSasl: boolean;
   json: boolean;
   verbose: boolean;
@@ -63,6 +64,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       integer(1, 2 ** 40, "a record count"),
     )
     .option("--retention-bytes <n>", "keep about N bytes per partition", integer(1, 2 ** 50, "a byte count"))
+    .option(
+      "--initial-rebalance-delay-ms <ms>",
+      "wait this long before the first rebalance of a new consumer group (group.initial.rebalance.delay.ms)",
+      integer(0, 300_000, "milliseconds"),
+      3_000,
+    )
     .addOption(new Option("--require-sasl", "refuse clients that do not authenticate (PLAIN or OAUTHBEARER)"))
     .option("--json", "print the bootstrap address as JSON", false)
     .option("--verbose", "log closed connections and unsupported requests to stderr", false)
@@ -94,6 +101,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       retentionMessages: opts.retentionMessages,
       retentionBytes: opts.retentionBytes,
       requireSasl: opts.requireSasl ?? false,
+      groups: { initialRebalanceDelayMs: opts.initialRebalanceDelayMs },
       log: opts.verbose ? (line) => io.stderr.write(`kafka: ${line}\n`) : undefined,
     });
   } catch (error) {

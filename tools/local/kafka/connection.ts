@@ -43,7 +43,9 @@ export class Connection {
       clientId: "",
       saslMechanism: undefined,
       rawSaslNext: false,
-      authenticated: !ctx.settings.requireSasl,
+      // every connection starts unauthenticated, so a client may run the SASL handshake on a
+      // broker where it is optional; only a `requireSasl` broker refuses other requests before it
+      authenticated: false,
       principal: undefined,
     };
     socket.setNoDelay(true);
@@ -128,7 +130,7 @@ export class Connection {
     const clientId = r.nullableString() ?? "";
     if (apiKey === ApiKey.ApiVersions && apiVersion >= 3) r.taggedFields(); // request header v2
     this.state.clientId = clientId;
-    if (!this.state.authenticated && !PRE_AUTH.has(apiKey)) {
+    if (this.ctx.settings.requireSasl && !this.state.authenticated && !PRE_AUTH.has(apiKey)) {
       this.close(`${apiName(apiKey)} before SASL authentication`);
       return;
     }

@@ -38,6 +38,7 @@ export interface ConnectionState {
   saslMechanism: SaslMechanism | undefined;
   /** After a SaslHandshake v0 the next frame is a bare SASL token, not a Kafka request. */
   rawSaslNext: boolean;
+  /** Whether a SASL exchange completed on this connection (required first only with `requireSasl`). */
   authenticated: boolean;
   /** The authenticated principal (the PLAIN user name, or "oauthbearer"). */
   principal: string | undefined;

@@ -20,10 +20,15 @@ export interface GroupOptions {
   readonly maxSessionTimeoutMs?: number;
   /**
    * Delay before the first rebalance of an empty group completes, so members starting together
-   * land in one generation (`group.initial.rebalance.delay.ms`, 3 s in Kafka). @default 0
+   * land in one generation (`group.initial.rebalance.delay.ms`). Without it the first member of a
+   * new group takes every partition and the next members force a second rebalance at once. Tests
+   * that start one member and want it to read at once pass 0. @default 3000 (Kafka's default)
    */
   readonly initialRebalanceDelayMs?: number;
 }
+
+/** Kafka's `group.initial.rebalance.delay.ms` default. */
+export const DEFAULT_INITIAL_REBALANCE_DELAY_MS = 3_000;
 
 export interface Protocol {
   readonly name: string;
@@ -116,7 +121,7 @@ export class GroupCoordinator {
   constructor(options: GroupOptions = {}) {
     this.minSession = options.minSessionTimeoutMs ?? 1000;
     this.maxSession = options.maxSessionTimeoutMs ?? 1_800_000;
-    this.initialDelay = options.initialRebalanceDelayMs ?? 0;
+    this.initialDelay = options.initialRebalanceDelayMs ?? DEFAULT_INITIAL_REBALANCE_DELAY_MS;
     this.timer = setInterval(() => this.sweep(Date.now()), 50);
     this.timer.unref();
   }
