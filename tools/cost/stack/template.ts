@@ -82,6 +82,52 @@ export interface RuleModel {
   readonly targets: readonly { readonly targetId?: string; readonly inputPath?: string }[];
 }
 
+/** An MSK cluster: Serverless, or provisioned with its brokers as synthesized. */
+export interface KafkaClusterModel {
+  readonly id: string;
+  readonly kind: "serverless" | "provisioned";
+  /** Provisioned: `NumberOfBrokerNodes`. */
+  readonly brokers?: number;
+  /** Provisioned: `BrokerNodeGroupInfo.InstanceType`, e.g. `kafka.m7g.large`. */
+  readonly instanceType?: string;
+  /** Provisioned: EBS volume per broker in GiB. */
+  readonly volumeGiB?: number;
+  /** Subnets (one per AZ) the cluster is in. */
+  readonly subnets: number;
+}
+
+/** A Kafka topic created by a custom resource (`Custom::KafkaTopic` or any with TopicName + Partitions). */
+export interface KafkaTopicModel {
+  readonly id: string;
+  readonly name: string;
+  readonly partitions: number;
+  /** `RetentionMs` in hours, when set. */
+  readonly retentionHours?: number;
+}
+
+/** A Lambda event source mapping on a Kafka cluster, with its provisioned pollers if set. */
+export interface KafkaMappingModel {
+  readonly id: string;
+  readonly clusterId?: string;
+  readonly functionId?: string;
+  readonly batchSize: number;
+  readonly batchWindowSeconds: number;
+  /** `ProvisionedPollerConfig`, when the mapping is in provisioned mode. */
+  readonly pollers?: { readonly minimum: number; readonly maximum: number };
+  /** Logical id of the on-failure destination (`DestinationConfig.OnFailure`). */
+  readonly onFailureId?: string;
+}
+
+/** The networking that is billed by the hour: interface endpoints (per AZ) and NAT gateways. */
+export interface NetworkModel {
+  readonly interfaceEndpoints: readonly {
+    readonly id: string;
+    readonly service: string;
+    readonly azs: number;
+  }[];
+  readonly natGateways: number;
+}
+
 export interface StackModel {
   readonly stackName: string;
   readonly topics: readonly TopicModel[];
@@ -93,6 +139,14 @@ export interface StackModel {
   readonly stateMachines: readonly StateMachineModel[];
   /** @default [] */
   readonly rules?: readonly RuleModel[];
+  /** MSK clusters. @default [] */
+  readonly kafkaClusters?: readonly KafkaClusterModel[];
+  /** @default [] */
+  readonly kafkaTopics?: readonly KafkaTopicModel[];
+  /** Event source mappings on MSK clusters. @default [] */
+  readonly kafkaMappings?: readonly KafkaMappingModel[];
+  /** @default no endpoints, no NAT */
+  readonly network?: NetworkModel;
 }
 
 /** Logical id referenced by `{Ref: X}` or `{"Fn::GetAtt": [X, ...]}` (or `"X.Arn"`), else undefined. */
@@ -283,6 +337,95 @@ export function readTemplate(stackName: string, template: unknown): StackModel {
       targets,
     };
   });
+  const kafkaClusters: KafkaClusterModel[] = [
+    ...of("AWS::MSK::ServerlessCluster").map(({ id, p }) => {
+      const vpc = (Array.isArray(p.VpcConfigs) ? p.VpcConfigs[0] : undefined) as
+        | { SubnetIds?: unknown }
+        | undefined;
+      return {
+        id,
+        kind: "serverless" as const,
+        subnets: Array.isArray(vpc?.SubnetIds) ? vpc.SubnetIds.length : 3,
+      };
+    }),
+    ...of("AWS::MSK::Cluster").map(({ id, p }) => {
+      const group = (p.BrokerNodeGroupInfo ?? {}) as {
+        InstanceType?: unknown;
+        ClientSubnets?: unknown;
+        StorageInfo?: { EBSStorageInfo?: { VolumeSize?: unknown } };
+      };
+      return {
+        id,
+        kind: "provisioned" as const,
+        brokers: num(p.NumberOfBrokerNodes, 3),
+        ...(typeof group.InstanceType === "string" ? { instanceType: group.InstanceType } : {}),
+        volumeGiB: num(group.StorageInfo?.EBSStorageInfo?.VolumeSize, 1_000),
+        subnets: Array.isArray(group.ClientSubnets) ? group.ClientSubnets.length : 3,
+      };
+    }),
+  ];
+  const clusterIds = new Set(kafkaClusters.map((c) => c.id));
+  const kafkaTopics = entries
+    .filter(
+      ([, r]) =>
+        (r.Type === "Custom::KafkaTopic" || r.Type.startsWith("Custom::")) &&
+        typeof r.Properties?.TopicName === "string" &&
+        r.Properties?.Partitions !== undefined,
+    )
+    .map(([id, r]) => {
+      const p = r.Properties ?? {};
+      const retentionMs = num(p.RetentionMs, -1);
+      return {
+        id,
+        name: String(p.TopicName),
+        partitions: num(p.Partitions, 1),
+        ...(retentionMs > 0 ? { retentionHours: retentionMs / 3_600_000 } : {}),
+      };
+    });
+  const kafkaMappings = of("AWS::Lambda::EventSourceMapping")
+    .filter(({ p }) => {
+      const source = referencedId(p.EventSourceArn);
+      return (
+        (source !== undefined && clusterIds.has(source)) ||
+        p.AmazonManagedKafkaEventSourceConfig !== undefined
+      );
+    })
+    .map(({ id, p }) => {
+      const clusterId = referencedId(p.EventSourceArn);
+      const functionId = referencedId(p.FunctionName);
+      const poller = p.ProvisionedPollerConfig as
+        | { MinimumPollers?: unknown; MaximumPollers?: unknown }
+        | undefined;
+      const onFailureId = referencedId(
+        (p.DestinationConfig as { OnFailure?: { Destination?: unknown } } | undefined)?.OnFailure
+          ?.Destination,
+      );
+      return {
+        id,
+        ...(clusterId ? { clusterId } : {}),
+        ...(functionId ? { functionId } : {}),
+        batchSize: num(p.BatchSize, 100),
+        batchWindowSeconds: num(p.MaximumBatchingWindowInSeconds, 0),
+        ...(poller
+          ? { pollers: { minimum: num(poller.MinimumPollers, 1), maximum: num(poller.MaximumPollers, 200) } }
+          : {}),
+        ...(onFailureId ? { onFailureId } : {}),
+      };
+    });
+  const serviceOf = (v: unknown): string => {
+    const text = typeof v === "string" ? v : (definitionText(v) ?? "");
+    return text.split(".").at(-1) ?? text;
+  };
+  const network: NetworkModel = {
+    interfaceEndpoints: of("AWS::EC2::VPCEndpoint")
+      .filter(({ p }) => p.VpcEndpointType === "Interface")
+      .map(({ id, p }) => ({
+        id,
+        service: serviceOf(p.ServiceName),
+        azs: Array.isArray(p.SubnetIds) ? p.SubnetIds.length : 1,
+      })),
+    natGateways: of("AWS::EC2::NatGateway").length,
+  };
   return {
     stackName,
     topics,
@@ -293,5 +436,9 @@ export function readTemplate(stackName: string, template: unknown): StackModel {
     tables,
     stateMachines,
     rules,
+    kafkaClusters,
+    kafkaTopics,
+    kafkaMappings,
+    network,
   };
 }
