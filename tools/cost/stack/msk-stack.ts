@@ -265,7 +265,7 @@ export function mskStackAlternative(model: StackModel): Alternative {
       `ASSUMED: ${MSK_EVENT_RECORD_OVERHEAD_BYTES} B of JSON per record in the invoke event besides the base64 value; the producer's Kafka traffic stays in the VPC (no endpoint); the consumer's DynamoDB writes do not cross an endpoint`,
       ...(mapping.pollers
         ? [
-            `UNVERIFIED: provisioned pollers billed as event poller units, ${POLLERS_PER_EPU} pollers per EPU at the catalogue's EPU-hour price; one poller handles ${POLLER_MB_PER_SECOND} MB/s (Lambda docs)`,
+            `provisioned pollers billed as event poller units (UNVERIFIED), ${POLLERS_PER_EPU} pollers per EPU at the catalogue's EPU-hour price; one poller handles ${POLLER_MB_PER_SECOND} MB/s (Lambda docs)`,
           ]
         : ["the event source is in on-demand mode: no poller charge"]),
       "not priced: CloudWatch alarms and logs, VPC flow logs, the KMS key of the failure queue, the topic administrator custom resource (runs on deploy only)",
