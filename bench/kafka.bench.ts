@@ -151,7 +151,16 @@ async function main(): Promise<void> {
   );
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", join(root, "tools/local/kafka/cli.ts"), "--port", "0", "--json"],
+    [
+      "--import",
+      "tsx",
+      join(root, "tools/local/kafka/cli.ts"),
+      "--port",
+      "0",
+      "--json",
+      "--initial-rebalance-delay-ms",
+      "0",
+    ],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },
