@@ -2,4 +2,9 @@
 export { mskLambdaStream } from "./entry.ts";
 export { formatStreamLedger } from "./format.ts";
 export * from "./judge.ts";
-export { runStreamScenario, type StreamLedger, type StreamScenarioOptions } from "./scenario.ts";
+export {
+  runStreamScenario,
+  type StreamLedger,
+  type StreamScenarioOptions,
+  StreamTargetError,
+} from "./scenario.ts";

@@ -19,6 +19,7 @@ import {
 } from "../../../../functions/msk-lambda-stream/stream-faults.ts";
 import { isFaultInjected } from "../../../../functions/shared/fault-injection.ts";
 import { MskLambdaStreamOutputs as O } from "../../../../stacks/msk-lambda-stream-outputs.ts";
+import { MskService } from "../../services/msk.ts";
 import { functionEnvironment, invokeJson } from "../kit/invoke.ts";
 import { perSecond } from "../kit/latency.ts";
 import type { ScenarioLedger } from "../kit/ledger.ts";
@@ -27,6 +28,11 @@ import { runScenario } from "../kit/run.ts";
 import { deadlineIn, waitUntil } from "../kit/wait.ts";
 import type { FailureObservation, PoisonObservation, StreamDetails } from "./judge.ts";
 import { judgeStream } from "./judge.ts";
+
+/** Thrown when the target has no local MSK service (a deployed target, or a local one without it). */
+export class StreamTargetError extends Error {
+  override readonly name = "StreamTargetError";
+}
 
 /** The msk-lambda-stream ledger. */
 export type StreamLedger = ScenarioLedger<StreamDetails>;
@@ -97,6 +103,13 @@ export function runStreamScenario(
   target: Parameters<typeof runScenario>[0],
   options: StreamScenarioOptions = {},
 ): Promise<StreamLedger> {
+  if (!target.localServices?.some((s) => s instanceof MskService)) {
+    return Promise.reject(
+      new StreamTargetError(
+        `msk-lambda-stream needs the local MSK service; target ${target.name} has none (it runs on the local target only)`,
+      ),
+    );
+  }
   const n = options.events ?? 1000;
   const k = Math.max(1, Math.min(options.keys ?? 10, n));
   const batchSize = options.batchSize ?? 100;
