@@ -44,7 +44,7 @@ export interface StreamObservations {
   readonly entities: readonly EntityObservation[];
   readonly poison: readonly PoisonObservation[];
   readonly failures: readonly FailureObservation[];
-  /** Records on the topic at the end (sum of the partitions' high watermarks). */
+  /** Records this run added to the topic (sum of the partitions' high watermarks, end − start). */
   readonly offsetsOnTopic: number;
   /** Records of the consumer group not committed at the end (sum of high watermark − committed). */
   readonly lag: number;

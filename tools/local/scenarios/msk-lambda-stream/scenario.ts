@@ -146,6 +146,8 @@ export function runStreamScenario(
       const table = out(O.EffectsTableName);
       const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
       const partitions = metadata.topics[0]?.partitions.length ?? 1;
+      // Offsets already on the topic (an earlier run on the same cloud) are not this run's to account for.
+      const baseline = (await admin.fetchTopicOffsets(topic)).reduce((s, e) => s + Number(e.high), 0);
       const keys = Array.from({ length: k }, (_, i) => `${runId}-entity-${i}`);
       const ids = chooseIds(runId, keys, n, partitions, streamFaults.transientRate);
       const slowIndex = faults && streamFaults.timeoutType ? Math.floor(n / 2) : -1;
@@ -280,7 +282,7 @@ export function runStreamScenario(
       const readLag = async () => {
         const ends = await admin.fetchTopicOffsets(topic);
         const [group] = await admin.fetchOffsets({ groupId, topics: [topic] });
-        offsetsOnTopic = ends.reduce((s, e) => s + Number(e.high), 0);
+        offsetsOnTopic = ends.reduce((s, e) => s + Number(e.high), 0) - baseline;
         lag = ends.reduce((s, e) => {
           const committed = Number(group?.partitions.find((p) => p.partition === e.partition)?.offset ?? -1);
           return s + Number(e.high) - Math.max(0, committed);
