@@ -2,7 +2,8 @@
  * The MSK event source's consumer (`ReportBatchItemFailures`): applies each CloudEvent once per
  * entity in partition order, records poison records and skips them, and returns the Kafka partial
  * batch response. Environment: `EFFECTS_TABLE_NAME`, `IDEMPOTENCY_TABLE_NAME`,
- * `IDEMPOTENCY_EXPIRES_AFTER_SECONDS` (the topic's retention: a record can be redelivered that late).
+ * `IDEMPOTENCY_EXPIRES_AFTER_SECONDS` (the topic's retention: a record can be redelivered that late),
+ * optional `FAULT_INJECTION` (tests and the local scenario only, see ./stream-faults.ts).
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
@@ -13,6 +14,7 @@ import { createEntityEffects } from "./entity-effects.js";
 import type { KafkaBatchResponse } from "./kafka-batch.js";
 import type { KafkaEvent } from "./kafka-event.js";
 import { createStreamConsumer } from "./stream-consumer.js";
+import { hasStreamFaults, parseStreamFaults, streamFaultHook } from "./stream-faults.js";
 
 const env = readEnv(["EFFECTS_TABLE_NAME", "IDEMPOTENCY_TABLE_NAME"]);
 const expires = Number(optionalEnv("IDEMPOTENCY_EXPIRES_AFTER_SECONDS") ?? "86400");
@@ -24,15 +26,21 @@ const idempotency = createDynamoDbIdempotencyGuard({
   keyPrefix: "msk-lambda-stream-consumer",
   expiresAfterSeconds: Number.isInteger(expires) && expires > 0 ? expires : 86_400,
 });
+const faults = parseStreamFaults(optionalEnv("FAULT_INJECTION"));
+let remainingMs = () => 0;
 const consume = createStreamConsumer({
   effects: createEntityEffects(client, env.EFFECTS_TABLE_NAME),
   idempotency,
+  ...(hasStreamFaults(faults)
+    ? { beforeEffect: streamFaultHook(faults, client, env.EFFECTS_TABLE_NAME, () => remainingMs()) }
+    : {}),
 });
 
 /** Kafka event source handler. */
 export const handler = lambdaHandler(
   async (event: KafkaEvent, context: Context): Promise<KafkaBatchResponse> => {
     idempotency.registerLambdaContext(context);
+    remainingMs = () => context.getRemainingTimeInMillis();
     const outcome = await consume(event);
     const { logger, metrics } = observability;
     metrics.addMetric("RecordsProcessed", "Count", outcome.processed);

@@ -1,5 +1,6 @@
 import type { Ledger } from "./scenarios/kit/ledger.ts";
 import type { PatternEntry } from "./scenarios/kit/pattern.ts";
+import { mskLambdaStream } from "./scenarios/msk-lambda-stream/entry.ts";
 import { sagaChoreography } from "./scenarios/saga-choreography/entry.ts";
 import { sfnSaga } from "./scenarios/sfn-saga/entry.ts";
 import { snsPubsubBridge } from "./scenarios/sns-pubsub-bridge/entry.ts";
@@ -14,7 +15,7 @@ export type { PatternEntry, ScenarioOptions } from "./scenarios/kit/pattern.ts";
  * that folder and one line here (see tools/local/README.md, "Adding a pattern").
  */
 export const PATTERNS: Readonly<Record<string, PatternEntry>> = Object.fromEntries(
-  [snsSqsFanout, sqsDlqRedrive, sfnSaga, sagaChoreography, snsPubsubBridge].map((entry) => [
+  [snsSqsFanout, sqsDlqRedrive, sfnSaga, sagaChoreography, snsPubsubBridge, mskLambdaStream].map((entry) => [
     entry.slug,
     entry,
   ]),

@@ -179,7 +179,15 @@ export function createKafkaPoller(options: KafkaPollerOptions): KafkaPoller {
             for (let i = 0; i < records.length; i += batchSize) {
               if (!isRunning() || isStale()) return;
               const chunk = records.slice(i, i + batchSize);
-              await deliver(chunk, 0);
+              // Lambda's poller stays in its group however long the function runs (up to 14 min):
+              // heartbeat while the batch is delivered, or a slow or timed-out invocation outlives the
+              // session timeout, the member is evicted and its partitions stall.
+              const beat = setInterval(() => heartbeat().catch(() => {}), 1_000);
+              try {
+                await deliver(chunk, 0);
+              } finally {
+                clearInterval(beat);
+              }
               const last = chunk[chunk.length - 1] as ConsumedKafkaRecord;
               resolveOffset(String(last.offset));
               await consumer.commitOffsets([

@@ -1,7 +1,7 @@
 import type { LocalService } from "../services/local-service.ts";
 
 /** The AWS services a scenario talks to. */
-export type ScenarioService = "sqs" | "sns" | "dynamodb" | "lambda" | "stepfunctions";
+export type ScenarioService = "sqs" | "sns" | "dynamodb" | "lambda" | "stepfunctions" | "kafka";
 
 /** SDK client configuration for one service on a target. */
 export interface ClientConfig {

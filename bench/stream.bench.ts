@@ -1,0 +1,75 @@
+/**
+ * `npm run bench -- stream`: the msk-lambda-stream pattern on the embedded cloud (issue 15, "Performance").
+ *
+ * 1. Start → first processed record (warm: cdk.out synthesized, modules cached): `startLocal` with the
+ *    MSK service, then one event through the producer function until its effect is in DynamoDB.
+ *    Target: under 1.5 s. Also the warm single-record latency (producer invoke → effect) once started.
+ * 2. End to end, the scenario without faults: N events (default 2,000) in producer batches of 100,
+ *    producer → broker → Kafka event source → consumer → idempotency and effect writes; applied
+ *    events per second from the first produce to the last effect. Target: ≥ 1,000 records/s on 2 cores.
+ * 3. CPU per record of the whole process over that run (`process.cpuUsage`, every thread: broker,
+ *    event source, dynalite, the function workers) — an upper bound, not the event source alone: its
+ *    own overhead is not separated here (see the report).
+ *
+ * Options (environment): STREAM_BENCH_EVENTS (default 2000), STREAM_BENCH_KEYS (default 10).
+ */
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { MskLambdaStreamOutputs as O } from "../stacks/msk-lambda-stream-outputs.ts";
+import { patternLocalOptions } from "../tools/local/run.ts";
+import { openClients } from "../tools/local/scenarios/kit/clients.ts";
+import { invokeJson } from "../tools/local/scenarios/kit/invoke.ts";
+import { waitUntil } from "../tools/local/scenarios/kit/wait.ts";
+import { mskLambdaStream, runStreamScenario } from "../tools/local/scenarios/msk-lambda-stream/index.ts";
+import { localTarget } from "../tools/local/targets/local.ts";
+
+const EVENTS = Number(process.env.STREAM_BENCH_EVENTS ?? 2_000);
+const KEYS = Number(process.env.STREAM_BENCH_KEYS ?? 10);
+
+async function oneRecord(target: Awaited<ReturnType<typeof localTarget>>, entityId: string): Promise<number> {
+  const clients = openClients(target);
+  try {
+    const started = performance.now();
+    await invokeJson(clients.lambda, target.outputs[O.ProducerFunctionName] as string, {
+      events: [{ entityId, sequence: 1, type: "order.updated" }],
+    });
+    await waitUntil(
+      async () => {
+        const { Item } = await clients.dynamodb.send(
+          new GetItemCommand({
+            TableName: target.outputs[O.EffectsTableName],
+            Key: { pk: { S: `entity#${entityId}` } },
+          }),
+        );
+        return Item !== undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 5 },
+    );
+    return performance.now() - started;
+  } finally {
+    clients.destroy();
+  }
+}
+
+const started = performance.now();
+const target = await localTarget({ stack: mskLambdaStream.stack, ...patternLocalOptions(mskLambdaStream) });
+const up = performance.now() - started;
+try {
+  const first = await oneRecord(target, "bench-first");
+  console.log(
+    `start → first processed record: ${((up + first) / 1000).toFixed(2)} s (start ${(up / 1000).toFixed(2)} s + first record ${first.toFixed(0)} ms; target < 1.5 s)`,
+  );
+  const warm = await oneRecord(target, "bench-warm");
+  console.log(`warm single record, producer invoke → effect: ${warm.toFixed(0)} ms`);
+  const cpu = process.cpuUsage();
+  const ledger = await runStreamScenario(target, { events: EVENTS, keys: KEYS, batchSize: 100 });
+  const used = process.cpuUsage(cpu);
+  if (!ledger.ok) console.log(`!!! the run was not clean: ${ledger.problems.join("; ")}`);
+  console.log(
+    `end to end: ${EVENTS} records in producer batches of 100 over ${KEYS} keys: ${ledger.details.eventsPerSecond.toFixed(0)} records/s applied (target ≥ 1,000); latency p50 ${ledger.latencyMs.p50} ms, p95 ${ledger.latencyMs.p95} ms`,
+  );
+  console.log(
+    `CPU of the whole process (every thread) per record: ${((used.user + used.system) / 1000 / EVENTS).toFixed(2)} ms (upper bound of the event source's own overhead)`,
+  );
+} finally {
+  await target.stop();
+}
