@@ -1,7 +1,7 @@
 import type { Duration } from "aws-cdk-lib";
 import { checkAgeAlarmThresholds, checkExistingOrProps, checkPartId } from "../shared/common-rules.js";
 import { resolveConsumerTimeout } from "../shared/consumer-function.js";
-import { seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
+import { queueConsumerSettings, seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
 import { checkIntegerRange, type ValidationRule } from "../shared/validation.js";
 import { CHOREOGRAPHY_DEFAULTS, CHOREOGRAPHY_LIMITS } from "./defaults.js";
 import type { ChoreographyServiceProps, SagaChoreographyProps } from "./props.js";
@@ -58,15 +58,8 @@ const SQS = sqsConsumerRules<SagaChoreographyProps>((props) =>
       hasEntry: s.consumer.entry !== undefined,
       hasFunction: s.consumer.function !== undefined,
       consumerTimeout: consumerTimeout(s),
-      visibilityTimeout: s.visibilityTimeout,
       fifo: false,
-      batchSize: s.batchSize,
-      maxBatchingWindow: s.maxBatchingWindow,
-      maxConcurrency: s.maxConcurrency,
-      maxReceiveCount: s.maxReceiveCount,
-      retentionPeriod: s.retentionPeriod,
-      deadLetterRetentionPeriod: s.deadLetterRetentionPeriod,
-      maxMessageSizeBytes: s.maxMessageSizeBytes,
+      ...queueConsumerSettings(s),
     },
   })),
 );

@@ -1,7 +1,7 @@
 import type { Duration } from "aws-cdk-lib";
 import { checkAgeAlarmThresholds, checkExistingOrProps, checkPartId } from "../shared/common-rules.js";
 import { resolveConsumerTimeout } from "../shared/consumer-function.js";
-import { sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
+import { queueConsumerSettings, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
 import type { ValidationRule } from "../shared/validation.js";
 import { FANOUT_DEFAULTS, FANOUT_LIMITS } from "./defaults.js";
 import type { FanoutSubscriberProps, SnsSqsFanoutProps } from "./props.js";
@@ -46,15 +46,8 @@ const SQS = sqsConsumerRules<SnsSqsFanoutProps>((props) =>
       hasEntry: s.consumer.entry !== undefined,
       hasFunction: s.consumer.function !== undefined,
       consumerTimeout: consumerTimeout(s),
-      visibilityTimeout: s.visibilityTimeout,
       fifo: isFifoSubscriber(props, s),
-      batchSize: s.batchSize,
-      maxBatchingWindow: s.maxBatchingWindow,
-      maxConcurrency: s.maxConcurrency,
-      maxReceiveCount: s.maxReceiveCount,
-      retentionPeriod: s.retentionPeriod,
-      deadLetterRetentionPeriod: s.deadLetterRetentionPeriod,
-      maxMessageSizeBytes: s.maxMessageSizeBytes,
+      ...queueConsumerSettings(s),
     },
   })),
 );

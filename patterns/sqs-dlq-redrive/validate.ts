@@ -1,7 +1,7 @@
 import type { Duration } from "aws-cdk-lib";
 import { checkAgeAlarmThresholds } from "../shared/common-rules.js";
 import { resolveConsumerTimeout } from "../shared/consumer-function.js";
-import { seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
+import { queueConsumerSettings, seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
 import { checkIntegerRange, isUnresolved, type ValidationRule } from "../shared/validation.js";
 import { REDRIVABLE_DEFAULTS as D, REDRIVABLE_LIMITS as L } from "./defaults.js";
 import type { RedrivableQueueProps } from "./props.js";
@@ -18,15 +18,8 @@ const SQS = sqsConsumerRules<RedrivableQueueProps>((p) => [
       hasEntry: p.consumer.entry !== undefined,
       hasFunction: p.consumer.function !== undefined,
       consumerTimeout: consumerTimeout(p),
-      visibilityTimeout: p.visibilityTimeout,
       fifo: p.fifo ?? false,
-      batchSize: p.batchSize,
-      maxBatchingWindow: p.maxBatchingWindow,
-      maxConcurrency: p.maxConcurrency,
-      maxReceiveCount: p.maxReceiveCount,
-      retentionPeriod: p.retentionPeriod,
-      deadLetterRetentionPeriod: p.deadLetterRetentionPeriod,
-      maxMessageSizeBytes: p.maxMessageSizeBytes,
+      ...queueConsumerSettings(p),
     },
   },
 ]);
