@@ -1,25 +1,13 @@
 /**
- * Inventory: one item per SKU in the inventory table (partition key `sku`):
- * `{ sku, available, reservations: { <orderId>: quantity }, released: { <orderId>: quantity } }`.
- *
- * Reserve and release are single-item conditional updates, so each is atomic and idempotent per
- * order without transactions (dynalite, the local DynamoDB, has no TransactWriteItems):
- * - reserve takes stock and records the reservation only if stock suffices and the order has
- *   neither a reservation nor a release; a repeat finds its reservation;
- * - release gives the quantity back and moves the order from `reservations` to `released`. With
- *   nothing to undo (the order was rejected, or its OrderPlaced has not arrived yet: a timed-out
- *   order's events can come in any order) it still records the release as a tombstone, so a
- *   reservation arriving later is refused instead of leaking stock.
- * The maps grow with a SKU's orders (400 KB per item): production would keep one item per
- * reservation and use TransactWriteItems.
+ * Inventory of the choreographed saga: the shared order-domain inventory table
+ * (`functions/shared/order-domain/inventory.ts`, documented there: conditional reserve, release with
+ * a tombstone so a reservation arriving after its order's release is refused). Here a reserve's
+ * outcome is a value the inventory service turns into an event, never a thrown error.
  */
-import {
-  type DynamoDBClient,
-  GetItemCommand,
-  PutItemCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
-import { isConditionalCheckFailed } from "./conditional.js";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import * as inventory from "../shared/order-domain/inventory.js";
+
+export { putStock, readStock, type StockItem } from "../shared/order-domain/inventory.js";
 
 /** How a reserve ended. */
 export type ReserveOutcome =
@@ -29,120 +17,25 @@ export type ReserveOutcome =
   /** The order was released (compensated) before its reservation arrived: refused, nothing reserved. */
   | { readonly kind: "voided" };
 
-/** A SKU's stock, as tests and the scenario ledger read it. */
-export interface StockItem {
-  readonly sku: string;
-  readonly available: number;
-  readonly reservations: Readonly<Record<string, number>>;
-  readonly released: Readonly<Record<string, number>>;
-}
-
-/** Creates (or resets) a SKU with `available` units. */
-export async function putStock(client: DynamoDBClient, tableName: string, sku: string, available: number) {
-  await client.send(
-    new PutItemCommand({
-      TableName: tableName,
-      Item: {
-        sku: { S: sku },
-        available: { N: String(available) },
-        reservations: { M: {} },
-        released: { M: {} },
-      },
-    }),
-  );
-}
-
-/** Reads a SKU's stock (strongly consistent); `undefined` for an unknown SKU. */
-export async function readStock(
-  client: DynamoDBClient,
-  tableName: string,
-  sku: string,
-): Promise<StockItem | undefined> {
-  const { Item } = await client.send(
-    new GetItemCommand({ TableName: tableName, Key: { sku: { S: sku } }, ConsistentRead: true }),
-  );
-  if (!Item) return undefined;
-  const numbers = (map: Record<string, { N?: string }> | undefined) =>
-    Object.fromEntries(Object.entries(map ?? {}).map(([k, v]) => [k, Number(v.N)]));
-  return {
-    sku,
-    available: Number(Item.available?.N ?? 0),
-    reservations: numbers(Item.reservations?.M),
-    released: numbers(Item.released?.M),
-  };
-}
-
-/** Reserves the order's quantity (see the module documentation). */
+/** Reserves the order's quantity (see the shared module's documentation). */
 export async function reserveStock(
   client: DynamoDBClient,
   tableName: string,
   order: { readonly orderId: string; readonly sku: string; readonly quantity: number },
 ): Promise<ReserveOutcome> {
-  try {
-    await client.send(
-      new UpdateItemCommand({
-        TableName: tableName,
-        Key: { sku: { S: order.sku } },
-        UpdateExpression: "SET available = available - :q, reservations.#o = :q",
-        ConditionExpression:
-          "attribute_exists(sku) AND available >= :q AND attribute_not_exists(reservations.#o) AND attribute_not_exists(released.#o)",
-        ExpressionAttributeNames: { "#o": order.orderId },
-        ExpressionAttributeValues: { ":q": { N: String(order.quantity) } },
-      }),
-    );
-    return { kind: "reserved", replayed: false };
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
-  const stock = await readStock(client, tableName, order.sku);
-  if (stock && stock.reservations[order.orderId] !== undefined) return { kind: "reserved", replayed: true };
-  if (stock && order.orderId in stock.released) return { kind: "voided" };
-  return {
-    kind: "rejected",
-    reason: stock
-      ? `${order.quantity} × ${order.sku} requested, ${stock.available} available`
-      : `unknown SKU ${order.sku}`,
-  };
+  const outcome = await inventory.reserveStock(client, tableName, order);
+  return outcome.kind === "reserved" ? { kind: "reserved", replayed: outcome.replayed } : outcome;
 }
 
-/** Releases the order's reservation, or records that there was nothing to release. Returns the units given back. */
+/**
+ * Releases the order's reservation, or records that there was nothing to release. Returns the units
+ * given back. Re-reads up to 5 times when concurrent events race it (a timed-out order's events can
+ * come in any order).
+ */
 export async function releaseStock(
   client: DynamoDBClient,
   tableName: string,
   order: { readonly orderId: string; readonly sku: string },
-): Promise<{ readonly released: number; readonly replayed: boolean }> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const stock = await readStock(client, tableName, order.sku);
-    if (!stock) return { released: 0, replayed: false };
-    if (order.orderId in stock.released)
-      return { released: stock.released[order.orderId] ?? 0, replayed: true };
-    const quantity = stock.reservations[order.orderId];
-    try {
-      await client.send(
-        quantity === undefined
-          ? new UpdateItemCommand({
-              TableName: tableName,
-              Key: { sku: { S: order.sku } },
-              UpdateExpression: "SET released.#o = :zero",
-              ConditionExpression:
-                "attribute_not_exists(reservations.#o) AND attribute_not_exists(released.#o)",
-              ExpressionAttributeNames: { "#o": order.orderId },
-              ExpressionAttributeValues: { ":zero": { N: "0" } },
-            })
-          : new UpdateItemCommand({
-              TableName: tableName,
-              Key: { sku: { S: order.sku } },
-              UpdateExpression: "SET available = available + :q, released.#o = :q REMOVE reservations.#o",
-              ConditionExpression: "reservations.#o = :q AND attribute_not_exists(released.#o)",
-              ExpressionAttributeNames: { "#o": order.orderId },
-              ExpressionAttributeValues: { ":q": { N: String(quantity) } },
-            }),
-      );
-      return { released: quantity ?? 0, replayed: false };
-    } catch (error) {
-      // A concurrent reserve or release changed the item between the read and the write: read again.
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-  }
-  throw new Error(`release of ${order.orderId} on ${order.sku} kept racing concurrent updates`);
+): Promise<inventory.ReleaseOutcome> {
+  return inventory.releaseStock(client, tableName, order, 5);
 }

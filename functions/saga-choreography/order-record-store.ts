@@ -15,7 +15,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { isConditionalCheckFailed } from "./conditional.js";
+import { isConditionalCheckFailed } from "../shared/conditional-effect.js";
 
 /** The statuses of one kind of record. */
 export interface RecordStatuses {

@@ -18,8 +18,8 @@ import {
   QueryCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
+import { isConditionalCheckFailed } from "../shared/conditional-effect.js";
 import { PermanentError } from "../shared/errors.js";
-import { isConditionalCheckFailed } from "./conditional.js";
 import { OPEN_ORDERS_INDEX } from "./flow.js";
 import type { Order } from "./order.js";
 

@@ -20,7 +20,9 @@ import {
   type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
+  GetItemCommand,
   UpdateItemCommand,
+  type UpdateItemCommandInput,
 } from "@aws-sdk/client-dynamodb";
 
 /** A fresh token for one effect attempt (one call of the effect function). */
@@ -67,4 +69,45 @@ export async function recordSuppressedDuplicate(
     // This very suppression was recorded by an earlier try of the same request (SDK retry).
     if (!isConditionalCheckFailed(error)) throw error;
   }
+}
+
+/** The effect write of {@link applyEffectOnce}: an `UpdateItem` on `key`, with its condition. */
+export type EffectUpdate = Omit<UpdateItemCommandInput, "TableName" | "Key">;
+
+/**
+ * Applies an effect write once and tells an SDK retry of it from a second application (see the module
+ * documentation): sends `update` (which must record `attempt` on the item and be conditional on the
+ * effect not being applied yet); on `ConditionalCheckFailedException` reads `projection` back (strongly
+ * consistent) and asks `ownAttempt` whether the item holds this call's `attempt`. Its own write,
+ * retried → `applied: true`; another attempt's → recorded by {@link recordSuppressedDuplicate},
+ * `applied: false`.
+ */
+export async function applyEffectOnce(
+  client: DynamoDBClient,
+  tableName: string,
+  key: Record<string, AttributeValue>,
+  attempt: string,
+  update: EffectUpdate,
+  readBack: {
+    readonly projection: string;
+    readonly ownAttempt: (item: Record<string, AttributeValue> | undefined) => boolean;
+  },
+): Promise<{ applied: boolean }> {
+  try {
+    await client.send(new UpdateItemCommand({ TableName: tableName, Key: key, ...update }));
+    return { applied: true };
+  } catch (error) {
+    if (!isConditionalCheckFailed(error)) throw error;
+  }
+  const { Item } = await client.send(
+    new GetItemCommand({
+      TableName: tableName,
+      Key: key,
+      ConsistentRead: true,
+      ProjectionExpression: readBack.projection,
+    }),
+  );
+  if (readBack.ownAttempt(Item)) return { applied: true };
+  await recordSuppressedDuplicate(client, tableName, key, attempt);
+  return { applied: false };
 }

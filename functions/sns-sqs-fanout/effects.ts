@@ -21,18 +21,9 @@
  * - `firstAppliedAt` (S, ISO 8601): when the effect was applied;
  * - `type` (S): the CloudEvent `type`.
  */
-import {
-  type AttributeValue,
-  type DynamoDBClient,
-  GetItemCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, type DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import type { CloudEvent } from "../shared/cloudevents.js";
-import {
-  isConditionalCheckFailed,
-  newAttemptToken,
-  recordSuppressedDuplicate,
-} from "../shared/conditional-effect.js";
+import { applyEffectOnce, newAttemptToken } from "../shared/conditional-effect.js";
 
 /**
  * `applied: true` when this call applied the effect (also when its first request was applied and the
@@ -74,38 +65,25 @@ export function createEffectRecorder({
   return async (event) => {
     const key = { subscriber: { S: subscriber }, eventId: { S: event.id } };
     const attempt = newAttemptToken();
-    try {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: key,
-          UpdateExpression:
-            "ADD applications :one SET firstAppliedAt = :now, #type = :type, appliedAttempt = :attempt",
-          ConditionExpression: "attribute_not_exists(applications)",
-          ExpressionAttributeNames: { "#type": "type" },
-          ExpressionAttributeValues: {
-            ":one": { N: "1" },
-            ":now": { S: clock().toISOString() },
-            ":type": { S: event.type },
-            ":attempt": { S: attempt },
-          },
-        }),
-      );
-      return { applied: true };
-    } catch (error) {
-      if (!isConditionalCheckFailed(error)) throw error;
-    }
-    const { Item } = await client.send(
-      new GetItemCommand({
-        TableName: tableName,
-        Key: key,
-        ConsistentRead: true,
-        ProjectionExpression: "appliedAttempt",
-      }),
+    return applyEffectOnce(
+      client,
+      tableName,
+      key,
+      attempt,
+      {
+        UpdateExpression:
+          "ADD applications :one SET firstAppliedAt = :now, #type = :type, appliedAttempt = :attempt",
+        ConditionExpression: "attribute_not_exists(applications)",
+        ExpressionAttributeNames: { "#type": "type" },
+        ExpressionAttributeValues: {
+          ":one": { N: "1" },
+          ":now": { S: clock().toISOString() },
+          ":type": { S: event.type },
+          ":attempt": { S: attempt },
+        },
+      },
+      { projection: "appliedAttempt", ownAttempt: (item) => item?.appliedAttempt?.S === attempt },
     );
-    if (Item?.appliedAttempt?.S === attempt) return { applied: true };
-    await recordSuppressedDuplicate(client, tableName, key, attempt);
-    return { applied: false };
   };
 }
 

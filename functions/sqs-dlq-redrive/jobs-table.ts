@@ -17,11 +17,7 @@ import {
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import {
-  isConditionalCheckFailed,
-  newAttemptToken,
-  recordSuppressedDuplicate,
-} from "../shared/conditional-effect.js";
+import { applyEffectOnce, newAttemptToken } from "../shared/conditional-effect.js";
 import type { FailedAttempt } from "./backoff.js";
 
 /** Key of the fault-switch item. */
@@ -66,40 +62,30 @@ export async function applyJobEffect(
 ): Promise<{ applied: boolean }> {
   const key = { pk: { S: jobKey(job.jobId) } };
   const attempt = `${job.eventId}|${newAttemptToken()}`;
-  try {
-    await client.send(
-      new UpdateItemCommand({
-        TableName: tableName,
-        Key: key,
-        UpdateExpression:
-          "ADD applications :one, appliedEventIds :ids, appliedAttempts :attempts SET firstAppliedAt = if_not_exists(firstAppliedAt, :now), receiveCount = :rc, redriveCount = :rd",
-        ConditionExpression: "attribute_not_exists(appliedEventIds) OR NOT contains(appliedEventIds, :id)",
-        ExpressionAttributeValues: {
-          ":one": { N: "1" },
-          ":ids": { SS: [job.eventId] },
-          ":attempts": { SS: [attempt] },
-          ":id": { S: job.eventId },
-          ":now": { S: job.now.toISOString() },
-          ":rc": { N: String(job.receiveCount) },
-          ":rd": { N: String(job.redriveCount) },
-        },
-      }),
-    );
-    return { applied: true };
-  } catch (error) {
-    if (!isConditionalCheckFailed(error)) throw error;
-  }
-  const { Item } = await client.send(
-    new GetItemCommand({
-      TableName: tableName,
-      Key: key,
-      ConsistentRead: true,
-      ProjectionExpression: "appliedAttempts",
-    }),
+  return applyEffectOnce(
+    client,
+    tableName,
+    key,
+    attempt,
+    {
+      UpdateExpression:
+        "ADD applications :one, appliedEventIds :ids, appliedAttempts :attempts SET firstAppliedAt = if_not_exists(firstAppliedAt, :now), receiveCount = :rc, redriveCount = :rd",
+      ConditionExpression: "attribute_not_exists(appliedEventIds) OR NOT contains(appliedEventIds, :id)",
+      ExpressionAttributeValues: {
+        ":one": { N: "1" },
+        ":ids": { SS: [job.eventId] },
+        ":attempts": { SS: [attempt] },
+        ":id": { S: job.eventId },
+        ":now": { S: job.now.toISOString() },
+        ":rc": { N: String(job.receiveCount) },
+        ":rd": { N: String(job.redriveCount) },
+      },
+    },
+    {
+      projection: "appliedAttempts",
+      ownAttempt: (item) => item?.appliedAttempts?.SS?.includes(attempt) === true,
+    },
   );
-  if (Item?.appliedAttempts?.SS?.includes(attempt)) return { applied: true };
-  await recordSuppressedDuplicate(client, tableName, key, attempt);
-  return { applied: false };
 }
 
 /** Appends a failed attempt to the job's `attempts` list (what a scenario reads to check the backoff). */

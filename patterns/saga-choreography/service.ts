@@ -17,6 +17,10 @@ import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import type { PatternFunction } from "../shared/node-function.js";
 import { dlqDepthAlarm, messageAgeAlarm } from "../shared/queue-alarms.js";
+import {
+  acknowledgeDeadLetterQueueFindings,
+  acknowledgeSqsConsumerFunctionFindings,
+} from "../shared/sqs-consumer-nag.js";
 import { CHOREOGRAPHY_LIMITS, CHOREOGRAPHY_DEFAULTS as D } from "./defaults.js";
 import type { ChoreographyServiceProps } from "./props.js";
 import { ServiceQueueTarget } from "./queue-target.js";
@@ -299,28 +303,12 @@ export class ChoreographyService extends Construct {
 /** cdk-nag findings inherent to a service, each with why it is acceptable. */
 function acknowledgeFindings(service: ChoreographyService): void {
   for (const dlq of [service.deadLetterQueue, service.targetDeadLetterQueue]) {
-    acknowledgeNag(
-      dlq,
-      "Serverless-SQSRedrivePolicy",
-      "This queue is itself a dead-letter queue; a DLQ of a DLQ would only hide failures from the depth alarm",
-    );
+    acknowledgeDeadLetterQueueFindings(dlq);
   }
   acknowledgeNag(
     service.targetDeadLetterQueue,
     "AwsSolutions-SQS3",
     "This queue is the EventBridge rule targets' dead-letter queue (target DeadLetterConfig), which cdk-nag cannot see",
   );
-  if (service.consumerFunction) {
-    const fn = service.consumerFunction.function;
-    acknowledgeNag(
-      fn,
-      "Serverless-LambdaDLQ",
-      "Invoked synchronously by the SQS event source mapping; failed records go to the queue's redrive DLQ, a Lambda DLQ applies only to async invocations",
-    );
-    acknowledgeNag(
-      fn,
-      "Serverless-LambdaEventSourceMappingDestination",
-      "SQS event source mappings support no on-failure destination; the queue's RedrivePolicy moves failed records to its DLQ",
-    );
-  }
+  if (service.consumerFunction) acknowledgeSqsConsumerFunctionFindings(service.consumerFunction.function);
 }

@@ -1,11 +1,10 @@
 import type { Duration } from "aws-cdk-lib";
+import { checkAgeAlarmThresholds, checkExistingOrProps, checkPartId } from "../shared/common-rules.js";
 import { resolveConsumerTimeout } from "../shared/consumer-function.js";
-import { seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
+import { queueConsumerSettings, seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
 import { checkIntegerRange, type ValidationRule } from "../shared/validation.js";
 import { CHOREOGRAPHY_DEFAULTS, CHOREOGRAPHY_LIMITS } from "./defaults.js";
 import type { ChoreographyServiceProps, SagaChoreographyProps } from "./props.js";
-
-const SERVICE_ID = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 
 /** The `source` of a service's events: its own, else `saga.<id>`. */
 export function serviceSource(service: ChoreographyServiceProps): string {
@@ -59,15 +58,8 @@ const SQS = sqsConsumerRules<SagaChoreographyProps>((props) =>
       hasEntry: s.consumer.entry !== undefined,
       hasFunction: s.consumer.function !== undefined,
       consumerTimeout: consumerTimeout(s),
-      visibilityTimeout: s.visibilityTimeout,
       fifo: false,
-      batchSize: s.batchSize,
-      maxBatchingWindow: s.maxBatchingWindow,
-      maxConcurrency: s.maxConcurrency,
-      maxReceiveCount: s.maxReceiveCount,
-      retentionPeriod: s.retentionPeriod,
-      deadLetterRetentionPeriod: s.deadLetterRetentionPeriod,
-      maxMessageSizeBytes: s.maxMessageSizeBytes,
+      ...queueConsumerSettings(s),
     },
   })),
 );
@@ -83,10 +75,7 @@ const L = CHOREOGRAPHY_LIMITS;
 export const CHOREOGRAPHY_RULES: readonly ValidationRule<SagaChoreographyProps>[] = [
   {
     name: "bus-source",
-    check: (p) =>
-      p.eventBus && p.eventBusProps
-        ? "both `eventBus` and `eventBusProps` are set; allowed: an existing `eventBus` or `eventBusProps`, not both"
-        : undefined,
+    check: (p) => checkExistingOrProps("eventBus", p.eventBus, "eventBusProps", p.eventBusProps),
   },
   {
     name: "services",
@@ -98,13 +87,7 @@ export const CHOREOGRAPHY_RULES: readonly ValidationRule<SagaChoreographyProps>[
       const ids = new Set<string>();
       const sources = new Map<string, string>();
       for (const s of p.services) {
-        if (!SERVICE_ID.test(s.id)) {
-          failures.push(
-            `service id '${s.id}' is invalid; allowed: a letter, then letters, digits or '-' (≤ 40)`,
-          );
-        }
-        if (ids.has(s.id)) failures.push(`service id '${s.id}' is used twice; allowed: unique ids`);
-        ids.add(s.id);
+        failures.push(...checkPartId("service", s.id, ids));
         const source = serviceSource(s);
         const other = sources.get(source);
         if (other !== undefined) {
@@ -253,31 +236,13 @@ export const CHOREOGRAPHY_RULES: readonly ValidationRule<SagaChoreographyProps>[
     name: "message-age-alarm",
     check: (p) =>
       p.services.flatMap((s) =>
-        (
-          [
-            [
-              "messageAgeAlarmThreshold",
-              s.messageAgeAlarmThreshold,
-              s.retentionPeriod ?? CHOREOGRAPHY_DEFAULTS.retentionPeriod,
-              "retentionPeriod",
-            ],
-            [
-              "deadLetterAgeAlarmThreshold",
-              s.deadLetterAgeAlarmThreshold,
-              s.deadLetterRetentionPeriod ?? CHOREOGRAPHY_DEFAULTS.deadLetterRetentionPeriod,
-              "deadLetterRetentionPeriod",
-            ],
-          ] as const
-        ).flatMap(([name, value, limit, limitName]) => {
-          const threshold = seconds(value);
-          const retention = seconds(limit);
-          if (threshold === undefined || retention === undefined) return [];
-          return threshold <= 0 || threshold >= retention
-            ? [
-                `${label(s)}: ${name} is ${threshold} s; allowed: more than 0 and less than ${limitName} (${retention} s)`,
-              ]
-            : [];
-        }),
+        checkAgeAlarmThresholds({
+          messageAgeAlarmThreshold: s.messageAgeAlarmThreshold,
+          retentionPeriod: s.retentionPeriod ?? CHOREOGRAPHY_DEFAULTS.retentionPeriod,
+          deadLetterAgeAlarmThreshold: s.deadLetterAgeAlarmThreshold,
+          deadLetterRetentionPeriod:
+            s.deadLetterRetentionPeriod ?? CHOREOGRAPHY_DEFAULTS.deadLetterRetentionPeriod,
+        }).map((m) => `${label(s)}: ${m}`),
       ),
   },
 ];

@@ -1,9 +1,9 @@
 import { Duration } from "aws-cdk-lib";
-import { type Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import type { Alarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
-import { notify } from "./alarm-action.js";
+import { anyOccurrenceAlarm } from "./any-occurrence-alarm.js";
 
 /** The alarms of one consumer function. */
 export interface FunctionAlarms {
@@ -26,25 +26,20 @@ export function functionAlarms(
   description: string,
   action?: ITopic,
 ): FunctionAlarms {
-  const options = (what: string) => ({
-    alarmDescription: `${description}: ${what}`,
-    threshold: 1,
-    evaluationPeriods: 1,
-    comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-    treatMissingData: TreatMissingData.NOT_BREACHING,
-  });
   const period = { period: Duration.minutes(5), statistic: "Sum" };
   return {
-    errors: notify(
-      fn
-        .metricErrors(period)
-        .createAlarm(scope, `${idPrefix}ErrorsAlarm`, options("invocations failed (threw or timed out)")),
+    errors: anyOccurrenceAlarm(
+      scope,
+      `${idPrefix}ErrorsAlarm`,
+      fn.metricErrors(period),
+      `${description}: invocations failed (threw or timed out)`,
       action,
     ),
-    throttles: notify(
-      fn
-        .metricThrottles(period)
-        .createAlarm(scope, `${idPrefix}ThrottlesAlarm`, options("invocations were throttled")),
+    throttles: anyOccurrenceAlarm(
+      scope,
+      `${idPrefix}ThrottlesAlarm`,
+      fn.metricThrottles(period),
+      `${description}: invocations were throttled`,
       action,
     ),
   };

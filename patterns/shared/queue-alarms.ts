@@ -4,6 +4,7 @@ import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { IQueue } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { notify } from "./alarm-action.js";
+import { anyOccurrenceAlarm } from "./any-occurrence-alarm.js";
 
 /**
  * Alarm when a dead-letter queue holds any message: every message there is a failure a person has
@@ -16,16 +17,13 @@ export function dlqDepthAlarm(
   description: string,
   action?: ITopic,
 ): Alarm {
-  const alarm = dlq
-    .metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: "Maximum" })
-    .createAlarm(scope, id, {
-      alarmDescription: description,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-  return notify(alarm, action);
+  return anyOccurrenceAlarm(
+    scope,
+    id,
+    dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: "Maximum" }),
+    description,
+    action,
+  );
 }
 
 /**

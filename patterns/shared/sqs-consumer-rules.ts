@@ -1,4 +1,5 @@
 import { Duration } from "aws-cdk-lib";
+import type { QueueConsumerSettingsProps } from "./consumer-function.js";
 import { checkIntegerRange, isUnresolved, type ValidationRule } from "./validation.js";
 
 /** Defaults every SQS → Lambda consumer in this repository shares. */
@@ -63,6 +64,26 @@ export interface SqsConsumerSettings {
 export interface SqsConsumerTarget {
   readonly label?: string;
   readonly settings: SqsConsumerSettings;
+}
+
+/**
+ * The queue and event-source settings of {@link SqsConsumerSettings}, copied from a pattern's props
+ * (every consumed queue's props extend {@link QueueConsumerSettingsProps}); the caller adds what only
+ * it knows: the consumer source, its timeout and whether the queue is FIFO.
+ */
+export function queueConsumerSettings(
+  props: QueueConsumerSettingsProps,
+): Omit<SqsConsumerSettings, "hasEntry" | "hasFunction" | "consumerTimeout" | "fifo"> {
+  return {
+    visibilityTimeout: props.visibilityTimeout,
+    batchSize: props.batchSize,
+    maxBatchingWindow: props.maxBatchingWindow,
+    maxConcurrency: props.maxConcurrency,
+    maxReceiveCount: props.maxReceiveCount,
+    retentionPeriod: props.retentionPeriod,
+    deadLetterRetentionPeriod: props.deadLetterRetentionPeriod,
+    maxMessageSizeBytes: props.maxMessageSizeBytes,
+  };
 }
 
 /** Seconds of a duration, or `undefined` when it is unset or a deploy-time token (rules skip it). */

@@ -1,8 +1,8 @@
 import { Duration } from "aws-cdk-lib";
-import { type Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import type { Alarm } from "aws-cdk-lib/aws-cloudwatch";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
-import { notify } from "./alarm-action.js";
+import { anyOccurrenceAlarm } from "./any-occurrence-alarm.js";
 
 /**
  * Alarm when SNS failed to deliver any notification of `topic` (`NumberOfNotificationsFailed`, sum
@@ -16,14 +16,11 @@ export function notificationsFailedAlarm(
   description: string,
   action?: ITopic,
 ): Alarm {
-  const alarm = topic
-    .metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: "Sum" })
-    .createAlarm(scope, id, {
-      alarmDescription: description,
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-  return notify(alarm, action);
+  return anyOccurrenceAlarm(
+    scope,
+    id,
+    topic.metricNumberOfNotificationsFailed({ period: Duration.minutes(5), statistic: "Sum" }),
+    description,
+    action,
+  );
 }

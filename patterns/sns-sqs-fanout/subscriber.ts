@@ -16,6 +16,10 @@ import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import type { PatternFunction } from "../shared/node-function.js";
 import { dlqDepthAlarm, messageAgeAlarm } from "../shared/queue-alarms.js";
+import {
+  acknowledgeDeadLetterQueueFindings,
+  acknowledgeSqsConsumerFunctionFindings,
+} from "../shared/sqs-consumer-nag.js";
 import { FANOUT_DEFAULTS, FANOUT_LIMITS } from "./defaults.js";
 import type { FanoutSubscriberProps } from "./props.js";
 import { consumerTimeout } from "./validate.js";
@@ -219,30 +223,15 @@ export class FanoutSubscriber extends Construct {
 /** cdk-nag findings inherent to the fan-out subscriber, each with why it is acceptable. */
 function acknowledgeFindings(subscriber: FanoutSubscriber): void {
   for (const dlq of [subscriber.deadLetterQueue, subscriber.subscriptionDeadLetterQueue]) {
-    acknowledgeNag(
-      dlq,
-      "Serverless-SQSRedrivePolicy",
-      "This queue is itself a dead-letter queue; a DLQ of a DLQ would only hide failures from the depth alarm",
-    );
+    acknowledgeDeadLetterQueueFindings(dlq);
   }
   acknowledgeNag(
     subscriber.subscriptionDeadLetterQueue,
     "AwsSolutions-SQS3",
     "This queue is the SNS subscription's dead-letter queue (subscription RedrivePolicy), which cdk-nag cannot see",
   );
-  if (subscriber.consumerFunction) {
-    const fn = subscriber.consumerFunction.function;
-    acknowledgeNag(
-      fn,
-      "Serverless-LambdaDLQ",
-      "Invoked synchronously by the SQS event source mapping; failed records go to the queue's redrive DLQ, a Lambda DLQ applies only to async invocations",
-    );
-    acknowledgeNag(
-      fn,
-      "Serverless-LambdaEventSourceMappingDestination",
-      "SQS event source mappings support no on-failure destination; the queue's RedrivePolicy moves failed records to its DLQ",
-    );
-  }
+  if (subscriber.consumerFunction)
+    acknowledgeSqsConsumerFunctionFindings(subscriber.consumerFunction.function);
 }
 
 /**

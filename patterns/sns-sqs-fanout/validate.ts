@@ -1,11 +1,10 @@
 import type { Duration } from "aws-cdk-lib";
+import { checkAgeAlarmThresholds, checkExistingOrProps, checkPartId } from "../shared/common-rules.js";
 import { resolveConsumerTimeout } from "../shared/consumer-function.js";
-import { seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
+import { queueConsumerSettings, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
 import type { ValidationRule } from "../shared/validation.js";
 import { FANOUT_DEFAULTS, FANOUT_LIMITS } from "./defaults.js";
 import type { FanoutSubscriberProps, SnsSqsFanoutProps } from "./props.js";
-
-const SUBSCRIBER_ID = /^[A-Za-z][A-Za-z0-9-]{0,39}$/;
 
 /** Whether the topic the construct uses (existing or created) is FIFO. */
 export function isFifoTopic(props: SnsSqsFanoutProps): boolean {
@@ -47,15 +46,8 @@ const SQS = sqsConsumerRules<SnsSqsFanoutProps>((props) =>
       hasEntry: s.consumer.entry !== undefined,
       hasFunction: s.consumer.function !== undefined,
       consumerTimeout: consumerTimeout(s),
-      visibilityTimeout: s.visibilityTimeout,
       fifo: isFifoSubscriber(props, s),
-      batchSize: s.batchSize,
-      maxBatchingWindow: s.maxBatchingWindow,
-      maxConcurrency: s.maxConcurrency,
-      maxReceiveCount: s.maxReceiveCount,
-      retentionPeriod: s.retentionPeriod,
-      deadLetterRetentionPeriod: s.deadLetterRetentionPeriod,
-      maxMessageSizeBytes: s.maxMessageSizeBytes,
+      ...queueConsumerSettings(s),
     },
   })),
 );
@@ -64,10 +56,7 @@ const SQS = sqsConsumerRules<SnsSqsFanoutProps>((props) =>
 export const FANOUT_RULES: readonly ValidationRule<SnsSqsFanoutProps>[] = [
   {
     name: "topic-source",
-    check: (p) =>
-      p.topic && p.topicProps
-        ? "both `topic` and `topicProps` are set; allowed: an existing `topic` or `topicProps`, not both"
-        : undefined,
+    check: (p) => checkExistingOrProps("topic", p.topic, "topicProps", p.topicProps),
   },
   {
     name: "subscribers",
@@ -76,13 +65,7 @@ export const FANOUT_RULES: readonly ValidationRule<SnsSqsFanoutProps>[] = [
       const failures: string[] = [];
       const seen = new Set<string>();
       for (const s of p.subscribers) {
-        if (!SUBSCRIBER_ID.test(s.id)) {
-          failures.push(
-            `subscriber id '${s.id}' is invalid; allowed: a letter, then letters, digits or '-' (≤ 40)`,
-          );
-        }
-        if (seen.has(s.id)) failures.push(`subscriber id '${s.id}' is used twice; allowed: unique ids`);
-        seen.add(s.id);
+        failures.push(...checkPartId("subscriber", s.id, seen));
       }
       return failures;
     },
@@ -127,30 +110,13 @@ export const FANOUT_RULES: readonly ValidationRule<SnsSqsFanoutProps>[] = [
   SQS.messageSize,
   {
     name: "message-age-alarm",
-    check: eachSubscriber((s) => {
-      const pairs = [
-        [
-          "messageAgeAlarmThreshold",
-          s.messageAgeAlarmThreshold,
-          s.retentionPeriod ?? FANOUT_DEFAULTS.retentionPeriod,
-          "retentionPeriod",
-        ],
-        [
-          "deadLetterAgeAlarmThreshold",
-          s.deadLetterAgeAlarmThreshold,
-          s.deadLetterRetentionPeriod ?? FANOUT_DEFAULTS.deadLetterRetentionPeriod,
-          "deadLetterRetentionPeriod",
-        ],
-      ] as const;
-      return pairs.map(([label, value, limit, limitLabel]) => {
-        const threshold = seconds(value);
-        const retention = seconds(limit);
-        if (threshold === undefined || retention === undefined) return undefined;
-        if (threshold <= 0 || threshold >= retention) {
-          return `${label} is ${threshold} s; allowed: more than 0 and less than ${limitLabel} (${retention} s)`;
-        }
-        return undefined;
-      });
-    }),
+    check: eachSubscriber((s) =>
+      checkAgeAlarmThresholds({
+        messageAgeAlarmThreshold: s.messageAgeAlarmThreshold,
+        retentionPeriod: s.retentionPeriod ?? FANOUT_DEFAULTS.retentionPeriod,
+        deadLetterAgeAlarmThreshold: s.deadLetterAgeAlarmThreshold,
+        deadLetterRetentionPeriod: s.deadLetterRetentionPeriod ?? FANOUT_DEFAULTS.deadLetterRetentionPeriod,
+      }),
+    ),
   },
 ];

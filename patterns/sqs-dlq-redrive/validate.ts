@@ -1,6 +1,7 @@
 import type { Duration } from "aws-cdk-lib";
+import { checkAgeAlarmThresholds } from "../shared/common-rules.js";
 import { resolveConsumerTimeout } from "../shared/consumer-function.js";
-import { seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
+import { queueConsumerSettings, seconds, sqsConsumerRules } from "../shared/sqs-consumer-rules.js";
 import { checkIntegerRange, isUnresolved, type ValidationRule } from "../shared/validation.js";
 import { REDRIVABLE_DEFAULTS as D, REDRIVABLE_LIMITS as L } from "./defaults.js";
 import type { RedrivableQueueProps } from "./props.js";
@@ -17,15 +18,8 @@ const SQS = sqsConsumerRules<RedrivableQueueProps>((p) => [
       hasEntry: p.consumer.entry !== undefined,
       hasFunction: p.consumer.function !== undefined,
       consumerTimeout: consumerTimeout(p),
-      visibilityTimeout: p.visibilityTimeout,
       fifo: p.fifo ?? false,
-      batchSize: p.batchSize,
-      maxBatchingWindow: p.maxBatchingWindow,
-      maxConcurrency: p.maxConcurrency,
-      maxReceiveCount: p.maxReceiveCount,
-      retentionPeriod: p.retentionPeriod,
-      deadLetterRetentionPeriod: p.deadLetterRetentionPeriod,
-      maxMessageSizeBytes: p.maxMessageSizeBytes,
+      ...queueConsumerSettings(p),
     },
   },
 ]);
@@ -105,31 +99,12 @@ export const REDRIVABLE_RULES: readonly ValidationRule<RedrivableQueueProps>[] =
   },
   {
     name: "alarm-thresholds",
-    check: (p) => {
-      const failures: string[] = [];
-      const pairs = [
-        [
-          "messageAgeAlarmThreshold",
-          p.messageAgeAlarmThreshold,
-          p.retentionPeriod ?? D.retentionPeriod,
-          "retentionPeriod",
-        ],
-        [
-          "deadLetterAgeAlarmThreshold",
-          p.deadLetterAgeAlarmThreshold,
-          p.deadLetterRetentionPeriod ?? D.deadLetterRetentionPeriod,
-          "deadLetterRetentionPeriod",
-        ],
-      ] as const;
-      for (const [label, threshold, retention, retentionLabel] of pairs) {
-        const t = seconds(threshold);
-        const r = seconds(retention);
-        if (t === undefined || r === undefined) continue;
-        if (t <= 0 || t >= r) {
-          failures.push(`${label} is ${t} s; allowed: more than 0 and less than ${retentionLabel} (${r} s)`);
-        }
-      }
-      return failures;
-    },
+    check: (p) =>
+      checkAgeAlarmThresholds({
+        messageAgeAlarmThreshold: p.messageAgeAlarmThreshold,
+        retentionPeriod: p.retentionPeriod ?? D.retentionPeriod,
+        deadLetterAgeAlarmThreshold: p.deadLetterAgeAlarmThreshold,
+        deadLetterRetentionPeriod: p.deadLetterRetentionPeriod ?? D.deadLetterRetentionPeriod,
+      }),
   },
 ];

@@ -273,8 +273,11 @@ interface ExecutionView {
   readonly cause?: string;
 }
 
-/** The DescribeExecution response (dates in epoch seconds, as the JSON protocol carries them). */
-export function describeExecution(e: ExecutionView) {
+/**
+ * An execution's summary, as ListExecutions lists it and DescribeExecution starts (dates in epoch
+ * seconds, as the JSON protocol carries them; `stopDate` only once it stopped).
+ */
+export function executionSummary(e: ExecutionView) {
   return {
     executionArn: e.executionArn,
     stateMachineArn: e.stateMachineArn,
@@ -282,6 +285,13 @@ export function describeExecution(e: ExecutionView) {
     status: e.status,
     startDate: e.startDate / 1000,
     ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate / 1000 }),
+  };
+}
+
+/** The DescribeExecution response: the {@link executionSummary} with input, output and error. */
+export function describeExecution(e: ExecutionView) {
+  return {
+    ...executionSummary(e),
     input: e.input,
     inputDetails: { included: true },
     ...(e.output === undefined ? {} : { output: e.output, outputDetails: { included: true } }),

@@ -26,6 +26,7 @@ import {
   checkDefinition,
   describeExecution as describe,
   describeStateMachine as describeMachine,
+  executionSummary,
   historyOf,
   type InterpreterEvent,
   newStatesTimeout,
@@ -561,14 +562,7 @@ export class StepFunctionsService implements LocalService {
       input.maxResults === undefined || Number(input.maxResults) === 0 ? 100 : Number(input.maxResults);
     const page = executions.slice(start, start + size);
     return {
-      executions: page.map((e) => ({
-        executionArn: e.executionArn,
-        stateMachineArn: e.stateMachineArn,
-        name: e.name,
-        status: e.status,
-        startDate: e.startDate / 1000,
-        ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate / 1000 }),
-      })),
+      executions: page.map(executionSummary),
       ...(start + size < executions.length ? { nextToken: String(start + size) } : {}),
     };
   }
