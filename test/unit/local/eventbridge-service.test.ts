@@ -16,6 +16,7 @@ import {
   receiveMessages,
   startSqsSns,
 } from "../../helpers/aws-emulators.js";
+import { waitFor } from "../../helpers/wait.ts";
 
 const REGION = "us-east-1";
 const ACCOUNT = "000000000000";
@@ -190,9 +191,11 @@ describe("the local EventBridge service", () => {
   });
 
   it("runs schedule rules on a timer (shortened locally) with a Scheduled Event", async () => {
-    const deadline = Date.now() + 5_000;
-    while (invocations.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    const [first] = invocations;
+    const first = await waitFor(() => invocations[0], {
+      timeoutMs: 5_000,
+      intervalMs: 10,
+      description: "the schedule rule's first invocation",
+    });
     expect(first?.identifier).toContain(":function:watchdog");
     expect(JSON.parse(first?.payload ?? "{}")).toMatchObject({
       "detail-type": "Scheduled Event",

@@ -5,16 +5,11 @@ import {
   runStreamScenario,
   StreamTargetError,
 } from "../../../tools/local/scenarios/msk-lambda-stream/index.ts";
-import type { ScenarioTarget } from "../../../tools/local/scenarios/target.ts";
 import { MskService } from "../../../tools/local/services/msk.ts";
 
-const deployed: ScenarioTarget = {
-  name: "aws",
-  outputs: {},
-  clientConfig: () => ({ region: "us-east-1" }),
-  settleTimeoutMs: 1,
-  stop: async () => {},
-};
+import { DEPLOYED_TARGET } from "../../helpers/deployed-target.ts";
+
+const deployed = DEPLOYED_TARGET;
 
 describe("msk-lambda-stream on a target", () => {
   it("rejects a target without the MSK service with a StreamTargetError", async () => {

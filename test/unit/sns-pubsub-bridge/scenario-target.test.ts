@@ -5,16 +5,11 @@ import {
   runBridgeScenario,
   snsPubsubBridge,
 } from "../../../tools/local/scenarios/sns-pubsub-bridge/index.ts";
-import type { ScenarioTarget } from "../../../tools/local/scenarios/target.ts";
 import { PubsubLocalService } from "../../../tools/local/services/pubsub.ts";
 
-const deployed: ScenarioTarget = {
-  name: "aws",
-  outputs: {},
-  clientConfig: () => ({ region: "us-east-1" }),
-  settleTimeoutMs: 1,
-  stop: async () => {},
-};
+import { DEPLOYED_TARGET } from "../../helpers/deployed-target.ts";
+
+const deployed = DEPLOYED_TARGET;
 
 describe("sns-pubsub-bridge on a target", () => {
   it("rejects a target without the Pub/Sub service with a BridgeTargetError", async () => {
