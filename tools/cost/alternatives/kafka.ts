@@ -179,6 +179,60 @@ export const mskProvisioned: Alternative = {
   },
 };
 
+/** What the MSK Serverless cluster lines are counted from, and how each says so. */
+export interface MskServerlessBasis {
+  readonly partitions: number;
+  readonly partitionsBasis: string;
+  /** Consumer groups reading every byte (GB out = GB in × groups). */
+  readonly groups: number;
+  readonly groupsBasis: string;
+  readonly retentionBasis: string;
+}
+
+/**
+ * MSK Serverless's own charges: cluster-hours, partition-hours, GB in and out, and storage of one
+ * billed copy (Serverless bills retained bytes once, whatever the replication). Shared by the
+ * workload alternative and the `--stack` pricer, which only count partitions and groups differently.
+ */
+export function mskServerlessClusterLines(
+  w: Workload,
+  prices: PriceCatalogue,
+  basis: MskServerlessBasis,
+): LineItem[] {
+  const inGb = ingressGbPerMonth(w);
+  return [
+    charge(
+      prices,
+      "msk.serverless.clusterHour",
+      "MSK Serverless cluster-hours",
+      HOURS_PER_MONTH,
+      "one cluster",
+    ),
+    charge(
+      prices,
+      "msk.serverless.partitionHour",
+      "MSK Serverless partition-hours",
+      basis.partitions * HOURS_PER_MONTH,
+      basis.partitionsBasis,
+    ),
+    charge(prices, "msk.serverless.ingress", "MSK Serverless data in", inGb, "payload bytes produced"),
+    charge(
+      prices,
+      "msk.serverless.egress",
+      "MSK Serverless data out",
+      inGb * basis.groups,
+      basis.groupsBasis,
+    ),
+    charge(
+      prices,
+      "msk.serverless.storage",
+      "MSK Serverless storage",
+      retainedStorageGb({ ...w, diskFillTarget: 1 }, 1),
+      basis.retentionBasis,
+    ),
+  ];
+}
+
 /** Amazon MSK Serverless: cluster-hours, partition-hours, GB in and out, storage (one billed copy). */
 export const mskServerless: Alternative = {
   id: "msk-serverless",
@@ -187,37 +241,14 @@ export const mskServerless: Alternative = {
   hosting: "managed",
   lines: (w, prices) => {
     const groups = w.consumerGroups ?? w.fanOut;
-    const inGb = ingressGbPerMonth(w);
     return [
-      charge(
-        prices,
-        "msk.serverless.clusterHour",
-        "MSK Serverless cluster-hours",
-        HOURS_PER_MONTH,
-        "one cluster",
-      ),
-      charge(
-        prices,
-        "msk.serverless.partitionHour",
-        "MSK Serverless partition-hours",
-        w.partitions * HOURS_PER_MONTH,
-        `${w.partitions} partitions`,
-      ),
-      charge(prices, "msk.serverless.ingress", "MSK Serverless data in", inGb, "payload bytes produced"),
-      charge(
-        prices,
-        "msk.serverless.egress",
-        "MSK Serverless data out",
-        inGb * groups,
-        `${groups} consumer groups`,
-      ),
-      charge(
-        prices,
-        "msk.serverless.storage",
-        "MSK Serverless storage",
-        retainedStorageGb({ ...w, diskFillTarget: 1 }, 1),
-        `${w.retentionHours} h × ingest, one billed copy (average retained GB-month)`,
-      ),
+      ...mskServerlessClusterLines(w, prices, {
+        partitions: w.partitions,
+        partitionsBasis: `${w.partitions} partitions`,
+        groups,
+        groupsBasis: `${groups} consumer groups`,
+        retentionBasis: `${w.retentionHours} h × ingest, one billed copy (average retained GB-month)`,
+      }),
       // Follower fetching needs a broker setting (replica.selector.class); assumed unavailable on MSK Serverless.
       crossAz(prices, "client traffic across AZs", clientCrossAzGb(w, false), clientBasis(w, false)),
       ...groupConsumers(w, prices, { groups }),

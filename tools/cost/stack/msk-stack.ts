@@ -1,4 +1,5 @@
 import { crossAz } from "../alternatives/common.ts";
+import { mskServerlessClusterLines } from "../alternatives/kafka.ts";
 import type { Alternative } from "../alternatives/types.ts";
 import { GIB, HOURS_PER_MONTH, SECONDS_PER_MONTH } from "../constants.ts";
 import { lambdaConsumer } from "../consumers.ts";
@@ -54,41 +55,16 @@ function clusterLines(
   partitions: number,
   retentionHours: number,
 ): LineItem[] {
-  const inGb = ingressGbPerMonth(w);
   const groups = w.consumerGroups ?? 1;
   const retained = { ...w, retentionHours };
   if (cluster.kind === "serverless") {
-    return [
-      charge(
-        prices,
-        "msk.serverless.clusterHour",
-        "MSK Serverless cluster-hours",
-        HOURS_PER_MONTH,
-        "one cluster",
-      ),
-      charge(
-        prices,
-        "msk.serverless.partitionHour",
-        "MSK Serverless partition-hours",
-        partitions * HOURS_PER_MONTH,
-        `${partitions} partitions (the stack's topics)`,
-      ),
-      charge(prices, "msk.serverless.ingress", "MSK Serverless data in", inGb, "payload bytes produced"),
-      charge(
-        prices,
-        "msk.serverless.egress",
-        "MSK Serverless data out",
-        inGb * groups,
-        `${groups} consumer group(s) (the stack's event source mappings)`,
-      ),
-      charge(
-        prices,
-        "msk.serverless.storage",
-        "MSK Serverless storage",
-        retainedStorageGb({ ...retained, diskFillTarget: 1 }, 1),
-        `${retentionHours} h retention (the topic's) × ingest, one billed copy`,
-      ),
-    ];
+    return mskServerlessClusterLines(retained, prices, {
+      partitions,
+      partitionsBasis: `${partitions} partitions (the stack's topics)`,
+      groups,
+      groupsBasis: `${groups} consumer group(s) (the stack's event source mappings)`,
+      retentionBasis: `${retentionHours} h retention (the topic's) × ingest, one billed copy`,
+    });
   }
   const type = cluster.instanceType ?? "kafka.m7g.large";
   const synthesized = cluster.brokers ?? 3;
