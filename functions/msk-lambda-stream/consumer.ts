@@ -8,7 +8,7 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import { optionalEnv, readEnv } from "../shared/env.js";
-import { createDynamoDbIdempotencyGuard } from "../shared/idempotency.js";
+import { createDynamoDbIdempotencyGuard, readIdempotencyExpiresAfterSeconds } from "../shared/idempotency.js";
 import { createObservability, lambdaHandler } from "../shared/lambda-handler.js";
 import { createEntityEffects } from "./entity-effects.js";
 import type { KafkaBatchResponse } from "./kafka-batch.js";
@@ -17,14 +17,13 @@ import { createStreamConsumer } from "./stream-consumer.js";
 import { hasStreamFaults, parseStreamFaults, streamFaultHook } from "./stream-faults.js";
 
 const env = readEnv(["EFFECTS_TABLE_NAME", "IDEMPOTENCY_TABLE_NAME"]);
-const expires = Number(optionalEnv("IDEMPOTENCY_EXPIRES_AFTER_SECONDS") ?? "86400");
 const client = new DynamoDBClient({});
 const observability = createObservability("kafka-consumer");
 const idempotency = createDynamoDbIdempotencyGuard({
   tableName: env.IDEMPOTENCY_TABLE_NAME,
   client,
   keyPrefix: "msk-lambda-stream-consumer",
-  expiresAfterSeconds: Number.isInteger(expires) && expires > 0 ? expires : 86_400,
+  expiresAfterSeconds: readIdempotencyExpiresAfterSeconds(),
 });
 const faults = parseStreamFaults(optionalEnv("FAULT_INJECTION"));
 let remainingMs = () => 0;

@@ -6,12 +6,8 @@
  *   number of events of the entity and `orderViolations` is absent.
  * - `poison#<topic>-<partition>-<offset>`: a skipped poison record with its error type and reason.
  */
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  PutItemCommand,
-  UpdateItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, PutItemCommand, UpdateItemCommand } from "@aws-sdk/client-dynamodb";
+import { isConditionalCheckFailed } from "../shared/conditional-effect.js";
 
 /** One applied event of an entity. */
 export interface EntityEffect {
@@ -61,11 +57,7 @@ export function createEntityEffects(
         );
         return { inOrder: true };
       } catch (error) {
-        if (
-          !(error instanceof ConditionalCheckFailedException) &&
-          (error as Error).name !== "ConditionalCheckFailedException"
-        )
-          throw error;
+        if (!isConditionalCheckFailed(error)) throw error;
       }
       await client.send(
         new UpdateItemCommand({

@@ -12,12 +12,9 @@
  * table), because a timed-out execution environment is discarded with its memory. An unknown kind
  * throws at cold start. Never set in production: it exists to prove the retry and failure paths.
  */
-import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  PutItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { type DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { CloudEvent } from "../shared/cloudevents.js";
+import { isConditionalCheckFailed } from "../shared/conditional-effect.js";
 import { ConfigError } from "../shared/env.js";
 import { RetryableError } from "../shared/errors.js";
 import { isFaultInjected } from "../shared/fault-injection.js";
@@ -81,11 +78,7 @@ async function firstAttempt(client: DynamoDBClient, tableName: string, kind: str
     );
     return true;
   } catch (error) {
-    if (
-      error instanceof ConditionalCheckFailedException ||
-      (error as Error).name === "ConditionalCheckFailedException"
-    )
-      return false;
+    if (isConditionalCheckFailed(error)) return false;
     throw error;
   }
 }
