@@ -8,36 +8,14 @@ import {
 import type { SQSRecord } from "aws-lambda";
 import { createSqsDlqSender } from "../../../functions/shared/dlq-sender.js";
 import { PermanentError } from "../../../functions/shared/errors.js";
+import { toSqsRecord } from "../../../tools/local/event-sources/sqs-records.ts";
 
-/** The Lambda event record a consumer would see for `message` (what the project's DLQ sender reads). */
+/**
+ * The Lambda event record a consumer would see for `message` (what the project's DLQ sender reads):
+ * the local SQS event source's own conversion.
+ */
 export function toRecord(message: Message, queueArn = "arn:aws:sqs:us-east-1:000000000000:work"): SQSRecord {
-  const messageAttributes: SQSRecord["messageAttributes"] = {};
-  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    messageAttributes[name] = {
-      dataType: value.DataType ?? "String",
-      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-      ...(value.BinaryValue !== undefined
-        ? { binaryValue: Buffer.from(value.BinaryValue).toString("base64") }
-        : {}),
-    };
-  }
-  return {
-    messageId: message.MessageId ?? "",
-    receiptHandle: message.ReceiptHandle ?? "",
-    body: message.Body ?? "",
-    attributes: {
-      ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? "1",
-      SentTimestamp: message.Attributes?.SentTimestamp ?? "0",
-      SenderId: "test",
-      ApproximateFirstReceiveTimestamp: "0",
-      ...(message.Attributes?.MessageGroupId ? { MessageGroupId: message.Attributes.MessageGroupId } : {}),
-    },
-    messageAttributes,
-    md5OfBody: message.MD5OfBody ?? "",
-    eventSource: "aws:sqs",
-    eventSourceARN: queueArn,
-    awsRegion: "us-east-1",
-  };
+  return toSqsRecord(message, queueArn, "us-east-1");
 }
 
 /** How the stand-in consumer fails a poison message. */
