@@ -14,7 +14,7 @@ const faults = parseSagaFaults("ChargePayment:permanent=0.3,ChargePayment:compen
 /** Three orders: one without a fault, one declined, one whose refund fails for good. */
 function orders(): Order[] {
   const pick = (want: string) => {
-    for (let i = 0; ; i++) {
+    for (let i = 0; i < 10_000; i++) {
       const id = `o-${i}`;
       if (
         expectedOutcome(id, faults) === want &&
@@ -22,6 +22,7 @@ function orders(): Order[] {
       )
         return id;
     }
+    throw new Error(`no order ID in 10,000 draws has the expected outcome ${want}`);
   };
   return ["completed", "compensated", "compensation-failed"].map((w) => ({
     orderId: pick(w),
@@ -118,5 +119,21 @@ describe("the sfn-saga judge", () => {
     const { problems } = judgeSaga({ ...run, stock: { ...run.stock, available: 7 }, executionsNamed: 4 });
     expect(problems.join("\n")).toMatch(/oversold or leaked/);
     expect(problems.join("\n")).toMatch(/1 duplicate executions/);
+  });
+});
+
+describe("expectedOutcome (the judge's own expectation, checked against the fault table)", () => {
+  it.each([
+    ["permanent", "compensated"],
+    ["transient", "completed"],
+    ["timeout", "compensated"],
+    ["compensation-transient", "compensated"],
+    ["compensation-permanent", "compensation-failed"],
+  ] as const)("a ChargePayment %s fault means %s", (kind, outcome) => {
+    expect(expectedOutcome("o-1", [{ step: "ChargePayment", kind, rate: 1 }])).toBe(outcome);
+  });
+
+  it("an order without a fault completes", () => {
+    expect(expectedOutcome("o-1", [])).toBe("completed");
   });
 });
