@@ -140,7 +140,7 @@ export async function settleOrder(
   orderId: string,
   settlement: Settlement,
   now: Date,
-): Promise<{ readonly settled: boolean; readonly order?: OrderItem }> {
+): Promise<{ readonly settled: boolean }> {
   try {
     await client.send(
       new UpdateItemCommand({
@@ -161,9 +161,9 @@ export async function settleOrder(
     return { settled: true };
   } catch (error) {
     if (!isConditionalCheckFailed(error)) throw error;
+    // Another decision came first; no caller needs the winning item, so it is not read back.
+    return { settled: false };
   }
-  const order = await readOrder(client, tableName, orderId);
-  return order ? { settled: false, order } : { settled: false };
 }
 
 /** Removes `watch`: the order's outcome is settled and announced. */
