@@ -25,8 +25,12 @@ import { summarizeLatency } from "../kit/latency.ts";
 import type { ScenarioLedger } from "../kit/ledger.ts";
 import type { ProgressListener } from "../kit/progress.ts";
 import { runScenario } from "../kit/run.ts";
+import { waitUntil } from "../kit/wait.ts";
 import type { ScenarioTarget } from "../target.ts";
 import { type BridgeDetails, judgeBridge } from "./judge.ts";
+
+/** How long the scenario keeps reading after every event arrived, so a late duplicate is still counted. */
+const STRAGGLER_WINDOW_MS = 500;
 
 export const BRIDGE_PROJECT = "my-gcp-project";
 const PUSH_EMAIL = `pubsub-push@${BRIDGE_PROJECT}.iam.gserviceaccount.com`;
@@ -248,7 +252,8 @@ export function runBridgeScenario(
             new ReceiveMessageCommand({
               QueueUrl: url,
               MaxNumberOfMessages: 10,
-              WaitTimeSeconds: 0,
+              // A long poll returns as soon as a message arrives, so no reader sleeps between empty receives.
+              WaitTimeSeconds: 1,
               MessageAttributeNames: ["All"],
             }),
           );
@@ -260,8 +265,6 @@ export function runBridgeScenario(
                 Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })),
               }),
             );
-          } else {
-            await new Promise((resolve) => setTimeout(resolve, 50));
           }
         }
       };
@@ -282,23 +285,26 @@ export function runBridgeScenario(
         drain(dlqUrl, onDlq),
         (async () => {
           let reported = Date.now();
-          while (!done() && Date.now() < deadline) {
-            await new Promise((resolve) => setTimeout(resolve, 50));
-            if (Date.now() - reported >= 1000) {
-              reported = Date.now();
-              const arrived =
-                out.filter((e) => toGoogleArrivals.has(e.id)).length +
-                inbound.filter((e) => fromGoogleArrivals.has(e.id)).length;
-              options.onProgress?.(
-                `${arrived}/${2 * n} events arrived on the other side`,
-                0.2 + (0.8 * arrived) / Math.max(1, 2 * n),
-              );
-            }
-          }
+          await waitUntil(
+            () => {
+              if (Date.now() - reported >= 1000) {
+                reported = Date.now();
+                const arrived =
+                  out.filter((e) => toGoogleArrivals.has(e.id)).length +
+                  inbound.filter((e) => fromGoogleArrivals.has(e.id)).length;
+                options.onProgress?.(
+                  `${arrived}/${2 * n} events arrived on the other side`,
+                  0.2 + (0.8 * arrived) / Math.max(1, 2 * n),
+                );
+              }
+              return done();
+            },
+            { timeoutMs: deadline - Date.now(), intervalMs: 50 },
+          );
         })(),
       ]);
-      // Give stragglers (a late duplicate) one more moment to show.
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // A late duplicate push would arrive after everything settled: watch a fixed window for it.
+      await waitUntil(() => false, { timeoutMs: STRAGGLER_WINDOW_MS });
       await sink.close();
       await deadSink.close();
 
