@@ -3,8 +3,8 @@ import { AttributeType, Table } from "aws-cdk-lib/aws-dynamodb";
 import type { Construct } from "constructs";
 import { MskLambdaStream } from "../patterns/msk-lambda-stream/index.js";
 import {
+  BATCH_IDEMPOTENCY_TABLE_ACTIONS,
   createIdempotencyTable,
-  IDEMPOTENCY_TABLE_ACTIONS,
   tableDefaults,
 } from "../patterns/shared/tables.js";
 import { handlerEntry } from "./entry.js";
@@ -25,7 +25,7 @@ export class MskLambdaStreamStack extends Stack {
   public readonly stream: MskLambdaStream;
   /** Per-entity effects (`pk = entity#<id>`: last sequence, count, order violations) and poison records (`pk = poison#…`). */
   public readonly effectsTable: Table;
-  /** Powertools idempotency records (partition key `id`, TTL `expiration`). */
+  /** The consumer's completion marks (batch idempotency; partition key `id`, TTL `expiration`, the Powertools table shape). */
   public readonly idempotencyTable: Table;
 
   constructor(scope: Construct, id: string, props: MskLambdaStreamStackProps = {}) {
@@ -56,7 +56,7 @@ export class MskLambdaStreamStack extends Stack {
       "dynamodb:UpdateItem",
       "dynamodb:PutItem",
     );
-    this.idempotencyTable.grant(this.stream.consumer.function, ...IDEMPOTENCY_TABLE_ACTIONS);
+    this.idempotencyTable.grant(this.stream.consumer.function, ...BATCH_IDEMPOTENCY_TABLE_ACTIONS);
 
     const outputs: Record<keyof typeof O, string> = {
       ClusterArn: this.stream.cluster.clusterArn,

@@ -7,19 +7,20 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
+import { createBatchIdempotency } from "../shared/batch-idempotency.js";
 import { optionalEnv, readEnv } from "../shared/env.js";
-import { createDynamoDbIdempotencyGuard, readIdempotencyExpiresAfterSeconds } from "../shared/idempotency.js";
+import { readIdempotencyExpiresAfterSeconds } from "../shared/idempotency.js";
+import type { KafkaBatchResponse } from "../shared/kafka-batch.js";
+import type { KafkaEvent } from "../shared/kafka-event.js";
 import { createObservability, lambdaHandler } from "../shared/lambda-handler.js";
 import { createEntityEffects } from "./entity-effects.js";
-import type { KafkaBatchResponse } from "./kafka-batch.js";
-import type { KafkaEvent } from "./kafka-event.js";
 import { createStreamConsumer } from "./stream-consumer.js";
 import { hasStreamFaults, parseStreamFaults, streamFaultHook } from "./stream-faults.js";
 
 const env = readEnv(["EFFECTS_TABLE_NAME", "IDEMPOTENCY_TABLE_NAME"]);
 const client = new DynamoDBClient({});
 const observability = createObservability("kafka-consumer");
-const idempotency = createDynamoDbIdempotencyGuard({
+const idempotency = createBatchIdempotency({
   tableName: env.IDEMPOTENCY_TABLE_NAME,
   client,
   keyPrefix: "msk-lambda-stream-consumer",
@@ -38,11 +39,11 @@ const consume = createStreamConsumer({
 /** Kafka event source handler. */
 export const handler = lambdaHandler(
   async (event: KafkaEvent, context: Context): Promise<KafkaBatchResponse> => {
-    idempotency.registerLambdaContext(context);
     remainingMs = () => context.getRemainingTimeInMillis();
     const outcome = await consume(event);
     const { logger, metrics } = observability;
     metrics.addMetric("RecordsProcessed", "Count", outcome.processed);
+    metrics.addMetric("RecordsReplayed", "Count", outcome.replayed);
     metrics.addMetric("PoisonRecords", "Count", outcome.poison);
     metrics.addMetric("RecordsFailed", "Count", outcome.failed);
     if (outcome.failed > 0 || outcome.poison > 0) {

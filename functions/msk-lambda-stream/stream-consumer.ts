@@ -1,15 +1,17 @@
 /**
- * The example consumer as a plain function: each Kafka record's value is a CloudEvent whose `data`
- * names the entity and its per-entity sequence number; the effect is applied once per CloudEvent
- * `id` (idempotency), in partition order, and poison records are recorded and skipped.
+ * The example consumer as a plain function over the shared Kafka consumer (`../shared/kafka-consumer.ts`):
+ * each Kafka record's value is a CloudEvent whose `data` names the entity and its per-entity sequence
+ * number; the effect is applied once per CloudEvent `id` (batch idempotency), in partition order, and
+ * poison records are recorded and skipped.
  */
 import * as z from "zod";
+import type { BatchIdempotency } from "../shared/batch-idempotency.js";
 import { type CloudEvent, CloudEventSchema } from "../shared/cloudevents.js";
 import { PermanentError } from "../shared/errors.js";
-import type { IdempotencyGuard } from "../shared/idempotency.js";
+import { idempotencyPayload } from "../shared/event-pipeline.js";
+import { createKafkaConsumer, type KafkaConsumerOutcome } from "../shared/kafka-consumer.js";
+import type { DecodedKafkaRecord, KafkaEvent } from "../shared/kafka-event.js";
 import type { EntityEffects } from "./entity-effects.js";
-import { type KafkaBatchOutcome, processKafkaBatch } from "./kafka-batch.js";
-import type { DecodedKafkaRecord, KafkaEvent } from "./kafka-event.js";
 
 /** `data` of every event on the stream: the entity it is about and its position in that entity's history. */
 export const EntityEventDataSchema = z.looseObject({
@@ -46,7 +48,7 @@ export function parseEntityEvent(
 /** Dependencies of {@link createStreamConsumer}. */
 export interface StreamConsumerDependencies {
   readonly effects: EntityEffects;
-  readonly idempotency: IdempotencyGuard;
+  readonly idempotency: BatchIdempotency;
   /** Called before the effect (fault injection in the scenario). @default none */
   readonly beforeEffect?: (event: CloudEvent, record: DecodedKafkaRecord) => Promise<void> | void;
 }
@@ -54,30 +56,26 @@ export interface StreamConsumerDependencies {
 /** Builds the consumer: Kafka event in, outcome (with the partial batch response) out. */
 export function createStreamConsumer(
   deps: StreamConsumerDependencies,
-): (event: KafkaEvent) => Promise<KafkaBatchOutcome> {
-  return (event) =>
-    processKafkaBatch(
-      event,
-      async (record) => {
-        const cloudEvent = parseEntityEvent(record);
-        await deps.idempotency.run(cloudEvent.id, async () => {
-          await deps.beforeEffect?.(cloudEvent, record);
-          await deps.effects.apply({
-            entityId: cloudEvent.data.entityId,
-            sequence: cloudEvent.data.sequence,
-            eventId: cloudEvent.id,
-          });
-        });
-      },
-      {
-        onPoison: (record, error) =>
-          deps.effects.recordPoison({
-            topic: record.topic,
-            partition: record.partition,
-            offset: record.offset,
-            type: error.type,
-            reason: error.reason,
-          }),
-      },
-    );
+): (event: KafkaEvent) => Promise<KafkaConsumerOutcome> {
+  return createKafkaConsumer({
+    parse: parseEntityEvent,
+    identify: (event) => ({ key: event.id, payload: idempotencyPayload(event) }),
+    idempotency: deps.idempotency,
+    work: async (event, record) => {
+      await deps.beforeEffect?.(event, record);
+      await deps.effects.apply({
+        entityId: event.data.entityId,
+        sequence: event.data.sequence,
+        eventId: event.id,
+      });
+    },
+    onPoison: (record, error) =>
+      deps.effects.recordPoison({
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+        type: error.type,
+        reason: error.reason,
+      }),
+  });
 }

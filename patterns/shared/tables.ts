@@ -21,6 +21,13 @@ export const IDEMPOTENCY_TABLE_ACTIONS = [
 ] as const;
 
 /**
+ * The DynamoDB actions of the batch idempotency (`functions/shared/batch-idempotency.ts`, the Kafka
+ * consumer's): one `BatchGetItem` of a batch's event ids, completion marks by `BatchWriteItem`
+ * (puts only: it never deletes).
+ */
+export const BATCH_IDEMPOTENCY_TABLE_ACTIONS = ["dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"] as const;
+
+/**
  * Production defaults for the patterns' tables: on-demand, encrypted, point-in-time recovery, and
  * retained when the stack is deleted unless the caller says otherwise.
  */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { kafkaItemIdentifier, processKafkaBatch } from "../../../functions/msk-lambda-stream/kafka-batch.js";
-import { decodeKafkaRecord } from "../../../functions/msk-lambda-stream/kafka-event.js";
 import { PermanentError, RetryableError } from "../../../functions/shared/errors.js";
+import { kafkaItemIdentifier, processKafkaBatch } from "../../../functions/shared/kafka-batch.js";
+import { decodeKafkaRecord } from "../../../functions/shared/kafka-event.js";
 import { mskEvent, mskRecord } from "./msk-events.js";
 
 const noPoison = { onPoison: async () => {} };

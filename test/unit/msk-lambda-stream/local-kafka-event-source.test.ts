@@ -1,8 +1,8 @@
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { processKafkaBatch } from "../../../functions/msk-lambda-stream/kafka-batch.js";
-import type { KafkaEvent } from "../../../functions/msk-lambda-stream/kafka-event.js";
 import { RetryableError } from "../../../functions/shared/errors.js";
+import { processKafkaBatch } from "../../../functions/shared/kafka-batch.js";
+import type { KafkaEvent } from "../../../functions/shared/kafka-event.js";
 import { createKafkaPoller, type KafkaPoller } from "../../../tools/local/event-sources/kafka-poller.js";
 import {
   type ConsumedKafkaRecord,

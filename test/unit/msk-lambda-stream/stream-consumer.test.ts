@@ -7,9 +7,10 @@ import {
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEntityEffects } from "../../../functions/msk-lambda-stream/entity-effects.js";
-import type { KafkaBatchResponse } from "../../../functions/msk-lambda-stream/kafka-batch.js";
 import { createStreamConsumer } from "../../../functions/msk-lambda-stream/stream-consumer.js";
-import { createDynamoDbIdempotencyGuard } from "../../../functions/shared/idempotency.js";
+import { createBatchIdempotency } from "../../../functions/shared/batch-idempotency.js";
+import type { CloudEvent } from "../../../functions/shared/cloudevents.js";
+import type { KafkaBatchResponse } from "../../../functions/shared/kafka-batch.js";
 import {
   createIdempotencyTable,
   type Emulator,
@@ -55,10 +56,13 @@ async function item(table: string, pk: string) {
   return Item;
 }
 
-function consumer(names: { effects: string; idempotency: string }, beforeEffect?: () => void) {
+function consumer(
+  names: { effects: string; idempotency: string },
+  beforeEffect?: (event: CloudEvent) => Promise<void> | void,
+) {
   return createStreamConsumer({
     effects: createEntityEffects(client, names.effects),
-    idempotency: createDynamoDbIdempotencyGuard({ tableName: names.idempotency, client, keyPrefix: "test" }),
+    idempotency: createBatchIdempotency({ tableName: names.idempotency, client, keyPrefix: "test" }),
     beforeEffect,
   });
 }
@@ -109,6 +113,42 @@ describe("the msk-lambda-stream consumer on DynamoDB (dynalite)", () => {
     expect(entity?.orderViolations).toBeUndefined();
   });
 
+  it("MSK-04: a batch that times out on a record: the retry replays the records applied before it and applies each once", async () => {
+    const names = await tables();
+    const records = [0, 1, 2, 3, 4].map((i) =>
+      mskRecord("orders", 3, i, entityEvent(`t-${i}`, "order-8", i + 1), { key: "order-8" }),
+    );
+    // The first environment hangs on offset 3 until Lambda would kill it: it never answers.
+    const hanging = consumer(names, (event) =>
+      event.id === "t-3" ? new Promise<void>(() => undefined) : undefined,
+    );
+    void hanging(mskEvent(records));
+    await waitFor(async () => (await item(names.effects, "entity#order-8"))?.applied?.N === "3", {
+      description: "offsets 0-2 applied by the hanging invocation",
+    });
+    // The event source retries the whole batch in a new environment. The marks of offsets 0-2 were
+    // written while offset 3 hung (group commit), so only offsets 3 and 4 run.
+    const retry = await consumer(names)(mskEvent(records));
+    expect(retry).toMatchObject({ processed: 5, replayed: 3, failed: 0 });
+    const entity = await item(names.effects, "entity#order-8");
+    expect(entity?.applied?.N).toBe("5");
+    expect(entity?.orderViolations).toBeUndefined();
+  });
+
+  it("records an event id reused with other content as poison (PayloadMismatch) and keeps the first effect", async () => {
+    const names = await tables();
+    const consume = consumer(names);
+    await consume(
+      mskEvent([mskRecord("orders", 4, 0, entityEvent("same-id", "order-9", 1), { key: "order-9" })]),
+    );
+    const reused = await consume(
+      mskEvent([mskRecord("orders", 4, 1, entityEvent("same-id", "order-9", 2), { key: "order-9" })]),
+    );
+    expect(reused).toMatchObject({ processed: 0, poison: 1, failed: 0 });
+    expect((await item(names.effects, "poison#orders-4-1"))?.errorType?.S).toBe("PayloadMismatch");
+    expect((await item(names.effects, "entity#order-9"))?.lastSequence?.N).toBe("1");
+  });
+
   it("MSK-02: after a partial batch failure, the retry from the failed offset re-applies nothing already applied", async () => {
     const names = await tables();
     const records = [0, 1, 2, 3].map((i) =>
@@ -118,7 +158,7 @@ describe("the msk-lambda-stream consumer on DynamoDB (dynalite)", () => {
     let attempts = 0;
     const flaky = createStreamConsumer({
       effects: createEntityEffects(client, names.effects),
-      idempotency: createDynamoDbIdempotencyGuard({
+      idempotency: createBatchIdempotency({
         tableName: names.idempotency,
         client,
         keyPrefix: "test",

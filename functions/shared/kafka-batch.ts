@@ -11,7 +11,7 @@
  *   partition, offset and reason and skipped, so the partition moves on; if recording fails, the
  *   record is treated as a retryable failure (never lost silently).
  */
-import { isPermanentError, type PermanentError } from "../shared/errors.js";
+import { isPermanentError, type PermanentError } from "./errors.js";
 import {
   type DecodedKafkaRecord,
   decodeKafkaRecord,
