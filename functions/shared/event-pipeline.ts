@@ -18,13 +18,12 @@
  * - **SQS** (`sqs-consumer.ts`, shipped): item = `SQSRecord`; payload = `decodeBody(record.body)`
  *   (`raw` or SNS envelope); attempt = `ApproximateReceiveCount`; `rejected` → `SendMessage` to the
  *   DLQ with `error.type`/`error.reason`, thrown → `batchItemFailures` (FIFO: the rest of the group too).
- * - **Kafka / MSK** (later): item = one record of `event.records["<topic>-<partition>"]`; payload =
- *   `decodeBody(Buffer.from(record.value, "base64").toString("utf8"), { envelope: "raw" })`;
- *   attempt = `undefined` (the Kafka event source reports no receive count, so transient fault
- *   injection is off); logFields = topic, partition, offset. Process each partition's records in
- *   offset order and stop the partition at the first thrown error (per-partition order, like a FIFO
- *   group); report it as a Kafka partial batch failure; send `rejected` records to a DLQ topic or
- *   queue, since the on-failure destination carries no payload.
+ * - **Kafka / MSK** (`kafka-consumer.ts`, over `kafka-batch.ts`): not this per-item pipeline but the same
+ *   steps per batch, because a Kafka batch is ordered: every record decoded and parsed up front (a
+ *   `PermanentError` is poison: recorded with topic, partition and offset, and skipped), one
+ *   idempotency read for the whole batch and completion marks written in the background
+ *   (`batch-idempotency.ts`), each partition in offset order, stopping at its first thrown error, and
+ *   the Kafka partial batch response.
  * - **Step Functions saga step** (later): item = the task input (JSON already parsed); payload = the
  *   input itself, or the field holding the CloudEvent (`(input) => input.event`), validated by
  *   `validateCloudEvent` inside the pipeline; attempt = a retry counter the state machine passes in

@@ -59,11 +59,12 @@ describe("pricing MskLambdaStreamStack (MSK Serverless, interface endpoints)", (
     expect(cost(estimate(synthesized(), 40_000), "provisioned pollers")).toBeCloseTo(730 * 0.185, 6);
   });
 
-  it("prices the consumer (batches of 100 in a 1 s window, 3 table writes per record) and the producer", () => {
+  it("prices the consumer (batches of 100 in a 1 s window, 2 table writes and 1 read per record) and the producer", () => {
     expect(cost(e, "consumer: Lambda invocations")).toBeCloseTo(MONTH_S * 0.2e-6, 6); // $0.53
     expect(cost(e, "consumer: Lambda duration")).toBeCloseTo(n * 0.005 * 0.25 * 1.33334e-5, 6); // $4.38
-    // IDEMPOTENCY_TABLE_NAME → 2 writes, EFFECTS_TABLE_NAME → 1
-    expect(cost(e, "consumer: idempotency writes")).toBeCloseTo(n * 3 * 0.625e-6, 6); // $492.75
+    // IDEMPOTENCY_TABLE_NAME → 1 completion mark (batch idempotency), EFFECTS_TABLE_NAME → 1
+    expect(cost(e, "consumer: idempotency writes")).toBeCloseTo(n * 2 * 0.625e-6, 6); // $328.50
+    expect(cost(e, "consumer: idempotency reads")).toBeCloseTo(n * 0.125e-6, 6); // $32.85
     expect(cost(e, "producer: Lambda invocations")).toBeCloseTo(n * 0.2e-6, 6); // $52.56
   });
 

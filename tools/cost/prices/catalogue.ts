@@ -68,6 +68,7 @@ export const REQUIRED_PRICE_KEYS = [
   "sfn.express.duration",
   "events.customEvent",
   "dynamodb.onDemand.write",
+  "dynamodb.onDemand.read",
   "kinesis.provisioned.shardHour",
   "kinesis.provisioned.putUnit",
   "kinesis.onDemand.streamHour",

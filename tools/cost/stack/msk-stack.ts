@@ -9,7 +9,7 @@ import type { PriceCatalogue } from "../prices/catalogue.ts";
 import { fleetConstraints, ingressGbPerMonth, retainedStorageGb, roundUpTo } from "../sizing.ts";
 import { InputError } from "../units.ts";
 import type { Workload } from "../workload.ts";
-import { tableWrites } from "./stack-alternative.ts";
+import { BATCH_IDEMPOTENCY_WRITES, tableWrites } from "./stack-alternative.ts";
 import type { KafkaClusterModel, KafkaMappingModel, StackModel } from "./template.ts";
 
 /** One Kafka event poller handles up to 5 MB/s or 5 concurrent invocations (Lambda docs, kafka-scaling-modes). */
@@ -202,9 +202,20 @@ export function mskStackAlternative(model: StackModel): Alternative {
         lambdaMemoryMb: consumer?.memoryMb ?? w.lambdaMemoryMb,
         lambdaArch: consumer?.arch ?? w.lambdaArch,
         idempotencyWritesPerMessage: consumer
-          ? tableWrites(consumer, tableIds).writes
+          ? tableWrites(consumer, tableIds, { idempotencyWrites: BATCH_IDEMPOTENCY_WRITES }).writes
           : w.idempotencyWritesPerMessage,
       }),
+      ...(consumer?.envRefs.IDEMPOTENCY_TABLE_NAME !== undefined
+        ? [
+            charge(
+              prices,
+              "dynamodb.onDemand.read",
+              "consumer: idempotency reads (DynamoDB)",
+              n * (1 + w.retryFraction),
+              "1 strongly consistent read unit per delivered record (one BatchGetItem of the batch's event ids)",
+            ),
+          ]
+        : []),
       ...(producer
         ? lambdaConsumer({ ...w, retryFraction: 0 }, prices, {
             label: "producer",

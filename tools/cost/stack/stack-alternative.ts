@@ -7,6 +7,13 @@ import type { FunctionModel, StackModel } from "./template.ts";
 /** Powertools idempotency writes an in-progress record, then the completed one. */
 export const IDEMPOTENCY_WRITES = 2;
 
+/**
+ * The Kafka consumer's batch idempotency (`functions/shared/batch-idempotency.ts`) writes one
+ * completion mark per record (batched 25 to a `BatchWriteItem`, still one write unit each) and reads
+ * the batch's ids once (one strongly consistent read unit per record, priced separately).
+ */
+export const BATCH_IDEMPOTENCY_WRITES = 1;
+
 export interface StackPricingOptions {
   /**
    * Fraction of published messages each filtered subscriber receives, by subscriber name; `*` sets
@@ -27,17 +34,21 @@ function subscriberName(fn: FunctionModel | undefined, queueId: string): string 
   return fn?.env.SUBSCRIBER_NAME ?? queueId.replace(/[0-9A-F]{8}$/, "");
 }
 
-/** DynamoDB writes per message implied by a function's environment: idempotency table 2, any other table 1. */
+/**
+ * DynamoDB writes per message implied by a function's environment: idempotency table
+ * `idempotencyWrites` (@default {@link IDEMPOTENCY_WRITES}), any other table 1.
+ */
 export function tableWrites(
   fn: FunctionModel | undefined,
   tableIds: ReadonlySet<string>,
+  { idempotencyWrites = IDEMPOTENCY_WRITES }: { idempotencyWrites?: number } = {},
 ): { writes: number; why: string } {
   if (!fn) return { writes: 0, why: "no consumer function" };
   let writes = 0;
   const why: string[] = [];
   for (const [name, ref] of Object.entries(fn.envRefs)) {
     if (!tableIds.has(ref)) continue;
-    const n = /IDEMPOTENCY/i.test(name) ? IDEMPOTENCY_WRITES : 1;
+    const n = /IDEMPOTENCY/i.test(name) ? idempotencyWrites : 1;
     writes += n;
     why.push(`${name} → ${n}`);
   }
