@@ -85,6 +85,13 @@ export interface LocalCloud {
    * prefix (`Publisher`) or its name.
    */
   invoke(functionId: string, event: unknown): Promise<unknown>;
+  /**
+   * CPU time, in microseconds (user + system), that the function's live execution environments
+   * (worker threads) have used since they started, named as for {@link LocalCloud.invoke}. With
+   * `process.cpuUsage()` (every thread) it separates a function's CPU from the emulators' and the
+   * event sources'. Environments discarded after a timeout or crash are not counted.
+   */
+  functionCpuMicros(functionId: string): Promise<number>;
   /** Stops pollers, functions and emulators. */
   stop(): Promise<void>;
 }

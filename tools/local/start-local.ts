@@ -85,6 +85,14 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
       for (const line of formatParity(notEmulated, noteOf, registry.gaps())) onProgress(line);
     }
     const credentials = { accessKeyId: "local", secretAccessKey: "local" };
+    const resolveFunction = (functionId: string): string => {
+      try {
+        return lambda.resolve(functionId);
+      } catch (error) {
+        if (error instanceof FunctionNotFoundError) throw new FunctionError(error.name, error.message);
+        throw error;
+      }
+    };
     return {
       stack,
       region,
@@ -96,17 +104,12 @@ export async function startLocal(options: StartLocalOptions): Promise<LocalCloud
       spy,
       synthesized,
       async invoke(functionId: string, event: unknown) {
-        let id: string;
-        try {
-          id = lambda.resolve(functionId);
-        } catch (error) {
-          if (error instanceof FunctionNotFoundError) throw new FunctionError(error.name, error.message);
-          throw error;
-        }
+        const id = resolveFunction(functionId);
         const result = await lambda.functions.invoke(id, JSON.stringify(event ?? null), "api");
         if (!result.ok) throw new FunctionError(result.error.errorType, result.error.errorMessage);
         return JSON.parse(result.payload) as unknown;
       },
+      functionCpuMicros: async (functionId) => lambda.runtime().cpuMicros(resolveFunction(functionId)),
       stop,
     };
   } catch (error) {

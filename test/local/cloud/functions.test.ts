@@ -70,6 +70,19 @@ describe("Lambda functions in worker threads", () => {
     expect(process.env.MUTATED).toBe("host");
   });
 
+  it("report each function's own CPU time (its worker threads), and refuse an unknown function", async () => {
+    await echo("EchoTwo");
+    const echoBefore = await cloud.functionCpuMicros("Echo");
+    const otherBefore = await cloud.functionCpuMicros("EchoTwo");
+    await echo("Echo", { spinMs: 300 });
+    const echoUsed = (await cloud.functionCpuMicros("Echo")) - echoBefore;
+    const otherUsed = (await cloud.functionCpuMicros("EchoTwo")) - otherBefore;
+    // 300 ms of busy wall time is at least 150 ms of CPU on a loaded 2-core machine.
+    expect(echoUsed).toBeGreaterThan(150_000);
+    expect(otherUsed).toBeLessThan(50_000);
+    await expect(cloud.functionCpuMicros("NoSuchFunction")).rejects.toThrow(/no function NoSuchFunction/);
+  });
+
   it("enforce the timeout: the invocation fails with Sandbox.Timedout and the next one cold-starts", async () => {
     const attempt = cloud.invoke("EchoTwo", { sleepMs: 5_000 });
     await expect(attempt).rejects.toThrow(FunctionError);

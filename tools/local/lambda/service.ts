@@ -81,6 +81,13 @@ export class LambdaService {
     return { ...result, requestId };
   }
 
+  /** CPU time (µs) of the function's live execution environments (see `EnvironmentPool.cpuMicros`). */
+  async cpuMicros(identifier: string): Promise<number> {
+    const pool = this.pool(identifier);
+    if (!pool) throw new FunctionNotFoundError(`Function not found: ${identifier}`);
+    return pool.cpuMicros();
+  }
+
   /** Terminates every execution environment. */
   async stop(): Promise<void> {
     await Promise.all([...this.pools.values()].map((pool) => pool.stop()));

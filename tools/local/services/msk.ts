@@ -133,7 +133,14 @@ function send(res: ServerResponse, status: number, body: unknown, errorType?: st
 
 /** Options of {@link MskService}. */
 export interface MskServiceOptions {
-  /** Kafka's `group.initial.rebalance.delay.ms` for the local broker. @default 0 */
+  /**
+   * Kafka's `group.initial.rebalance.delay.ms` for the local broker. The broker's own default is
+   * Kafka's 3 s (so the first member of a new group does not take every partition before the others
+   * join); here it is 0 because each local event source mapping is one group member (no
+   * provisioned-poller scaling), and with no one else to wait for the delay would only hold the
+   * first delivery back 3 s. Set 3000 to run your own several-member consumers against it.
+   * @default 0
+   */
   readonly initialRebalanceDelayMs?: number;
 }
 
