@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RetryableError } from "../../../functions/shared/errors.js";
 import { processKafkaBatch } from "../../../functions/shared/kafka-batch.js";
 import type { KafkaEvent } from "../../../functions/shared/kafka-event.js";
+import { compileEventFilter, jsonOrString } from "../../../tools/local/event-sources/event-filter.js";
 import { createKafkaPoller, type KafkaPoller } from "../../../tools/local/event-sources/kafka-poller.js";
 import {
   type ConsumedKafkaRecord,
@@ -236,5 +237,60 @@ describe("the local Kafka event source on the project's broker", () => {
     await waitFor(async () => (await committed("stream-b", "mapping-b"))[0] === 8, {
       description: "committed past the poison",
     });
+  });
+
+  it("applies FilterCriteria to the value (JSON or plain string): filtered records are never delivered, and committed", async () => {
+    kafka.createTopic("stream-c", 1);
+    await produce("stream-c", [
+      { key: "k", value: JSON.stringify({ type: "order.created", n: 0 }), partition: 0 },
+      { key: "k", value: JSON.stringify({ type: "order.deleted", n: 1 }), partition: 0 },
+      { key: "k", value: "heartbeat", partition: 0 },
+      { key: "k", value: JSON.stringify({ type: "order.created", n: 3 }), partition: 0 },
+      { key: "k", value: "not json {", partition: 0 },
+    ]);
+    const criteria = {
+      Filters: [
+        { Pattern: JSON.stringify({ value: { type: ["order.created"] } }) },
+        { Pattern: JSON.stringify({ value: ["heartbeat"] }) },
+      ],
+    };
+    const accepts = await compileEventFilter<ConsumedKafkaRecord>(
+      "Mapping",
+      criteria,
+      (r) => ({ value: r.value === null ? null : jsonOrString(r.value.toString("utf8")) }),
+      ["value"],
+    );
+    const delivered: number[] = [];
+    const poller = createKafkaPoller({
+      brokers: kafka.brokers,
+      topic: "stream-c",
+      groupId: "mapping-c",
+      batchSize: 10,
+      maxBatchingWindowMs: 50,
+      reportBatchItemFailures: true,
+      origin: { eventSourceArn: ARN, bootstrapServers: kafka.brokers },
+      functionArn: "arn:aws:lambda:us-east-1:000000000000:function:consumer",
+      ...(accepts ? { accepts } : {}),
+      invoke: asFunction(async (event) => {
+        delivered.push(...Object.values(event.records).flatMap((records) => records.map((r) => r.offset)));
+        return { batchItemFailures: [] };
+      }),
+    });
+    pollers.push(poller);
+    poller.start();
+    await waitFor(async () => (await committed("stream-c", "mapping-c"))[0] === 5, {
+      description: "every offset committed, filtered ones too",
+    });
+    expect(delivered).toEqual([0, 2, 3]);
+  });
+
+  it("refuses a Kafka filter pattern on anything but value, naming the mapping", async () => {
+    const compile = compileEventFilter(
+      "OrdersMapping",
+      { Filters: [{ Pattern: JSON.stringify({ key: ["k"] }) }] },
+      () => ({}),
+      ["value"],
+    );
+    await expect(compile).rejects.toThrow(/OrdersMapping.*filter pattern on "key".*"value" only/);
   });
 });

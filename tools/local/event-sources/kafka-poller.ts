@@ -12,8 +12,11 @@
  *   (`RetryAttemptsExhausted`), and records older than `maxRecordAgeMs` go there unprocessed
  *   (`RecordAgeExceeded`).
  *
+ * - `FilterCriteria` on the record's value (`accepts`): a record no pattern matches is never
+ *   delivered, and its offset is committed with its batch's, as Lambda discards filtered records.
+ *
  * Local gaps: one partition per event (Lambda may mix partitions of a topic in one batch); no
- * provisioned-poller scaling (one member per mapping); no FilterCriteria; retries are immediate.
+ * provisioned-poller scaling (one member per mapping); retries are immediate.
  * Built on kafkajs (already the project's test client of the broker): its consumer exposes the
  * explicit resolve/commit/heartbeat control this needs; @platformatic/kafka is the handlers' client.
  */
@@ -55,6 +58,8 @@ export interface KafkaPollerOptions {
   onFailure?(message: string): Promise<void>;
   /** @default Date.now */
   now?(): number;
+  /** Lambda event filtering: whether a record is delivered (see `event-filter.ts`). @default every record */
+  accepts?(record: ConsumedKafkaRecord): boolean;
   /**
    * Authenticate with SASL/OAUTHBEARER, as Lambda's pollers do on MSK's IAM listener (the local
    * broker accepts any token). @default false
@@ -179,12 +184,13 @@ export function createKafkaPoller(options: KafkaPollerOptions): KafkaPoller {
             for (let i = 0; i < records.length; i += batchSize) {
               if (!isRunning() || isStale()) return;
               const chunk = records.slice(i, i + batchSize);
+              const delivered = options.accepts ? chunk.filter((r) => options.accepts?.(r)) : chunk;
               // Lambda's poller stays in its group however long the function runs (up to 14 min):
               // heartbeat while the batch is delivered, or a slow or timed-out invocation outlives the
               // session timeout, the member is evicted and its partitions stall.
               const beat = setInterval(() => heartbeat().catch(() => {}), 1_000);
               try {
-                await deliver(chunk, 0);
+                await deliver(delivered, 0);
               } finally {
                 clearInterval(beat);
               }

@@ -1,12 +1,9 @@
 import type { SQSRecord } from "aws-lambda";
-import { filterModule } from "../filter-policy.ts";
-import { UnsupportedResourceError } from "../resources/plan.ts";
 import type { EventSourceMappingRequest, LocalResource } from "../services/local-service.ts";
 import type { Json } from "../template.ts";
 import { isObject } from "../template.ts";
+import { compileEventFilter, jsonOrString } from "./event-filter.ts";
 import type { SqsMappingConfig } from "./sqs-poller.ts";
-
-const MAPPING = "AWS::Lambda::EventSourceMapping";
 
 /**
  * The poller configuration of an `AWS::Lambda::EventSourceMapping` on an SQS queue of the stack:
@@ -39,38 +36,15 @@ export async function sqsMappingConfig(
 }
 
 /**
- * Lambda event filtering for an SQS mapping (`FilterCriteria.Filters[].Pattern`): a record passes
- * when any pattern matches it, the body parsed as JSON when it is JSON. Patterns are evaluated by
- * fauxqs's filter-policy engine (exact values, prefix, suffix, anything-but, numeric, exists, `$or`).
+ * Lambda event filtering for an SQS mapping: a pattern sees the record with `body` parsed as JSON
+ * when it is JSON (see `event-filter.ts`).
  */
-async function eventFilter(
+function eventFilter(
   logicalId: string,
   criteria: Json | undefined,
 ): Promise<((record: SQSRecord) => boolean) | undefined> {
-  if (criteria === undefined || criteria === null) return undefined;
-  const filters = isObject(criteria) && Array.isArray(criteria.Filters) ? criteria.Filters : undefined;
-  if (!filters) throw new UnsupportedResourceError(logicalId, MAPPING, "has FilterCriteria without Filters");
-  const patterns = filters.map((f) => {
-    const pattern =
-      isObject(f) && typeof f.Pattern === "string" ? (JSON.parse(f.Pattern) as unknown) : undefined;
-    if (!isObject(pattern)) {
-      throw new UnsupportedResourceError(
-        logicalId,
-        MAPPING,
-        `has a filter pattern that is not a JSON object: ${JSON.stringify(f)}`,
-      );
-    }
-    return pattern;
-  });
-  const filter = await filterModule();
-  return (record) => {
-    let body: unknown = record.body;
-    try {
-      body = JSON.parse(record.body);
-    } catch {
-      // Not JSON: patterns on `body` compare the plain string.
-    }
-    const subject = JSON.stringify({ ...record, body });
-    return patterns.some((pattern) => filter.matchesFilterPolicyOnBody(pattern, subject));
-  };
+  return compileEventFilter<SQSRecord>(logicalId, criteria, (record) => ({
+    ...record,
+    body: jsonOrString(record.body),
+  }));
 }

@@ -12,7 +12,9 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { compileEventFilter, jsonOrString } from "../event-sources/event-filter.ts";
 import { createKafkaPoller, type KafkaPoller } from "../event-sources/kafka-poller.ts";
+import type { ConsumedKafkaRecord } from "../event-sources/kafka-records.ts";
 import { type KafkaBroker, startKafka } from "../kafka/index.ts";
 import type { Json, TemplateResource } from "../template.ts";
 import type {
@@ -233,7 +235,10 @@ export class MskService implements LocalService {
     };
   }
 
-  eventSource(mapping: EventSourceMappingRequest, host: ServiceHost): LocalEventSource | undefined {
+  async eventSource(
+    mapping: EventSourceMappingRequest,
+    host: ServiceHost,
+  ): Promise<LocalEventSource | undefined> {
     const props = mapping.props as Record<string, Json | undefined> & {
       Topics?: string[];
       AmazonManagedKafkaEventSourceConfig?: { ConsumerGroupId?: string };
@@ -254,6 +259,12 @@ export class MskService implements LocalService {
       );
     }
     const seconds = (v: Json | undefined) => (typeof v === "number" ? v * 1000 : undefined);
+    const accepts = await compileEventFilter<ConsumedKafkaRecord>(
+      mapping.logicalId,
+      props.FilterCriteria,
+      (record) => ({ value: record.value === null ? null : jsonOrString(record.value.toString("utf8")) }),
+      ["value"],
+    );
     const broker = this.broker();
     const sqs = this.sqs as SQSClient;
     const poller = createKafkaPoller({
@@ -272,6 +283,7 @@ export class MskService implements LocalService {
       reportBatchItemFailures: props.FunctionResponseTypes?.includes("ReportBatchItemFailures") ?? false,
       origin: { eventSourceArn: arn, bootstrapServers: broker.brokers },
       saslOauthBearer: true,
+      ...(accepts ? { accepts } : {}),
       functionArn: mapping.function.functionArn,
       invoke: async (payload) => {
         const result = await mapping.invoke(payload);
