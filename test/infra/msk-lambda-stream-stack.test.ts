@@ -33,6 +33,29 @@ describe("MskLambdaStreamStack", () => {
     expect(policies).not.toContain("dynamodb:Scan");
   });
 
+  it("grants the consumer exactly the batch idempotency's actions on the idempotency table", () => {
+    const tableArn = {
+      "Fn::GetAtt": [stack.getLogicalId(stack.idempotencyTable.node.defaultChild as never), "Arn"],
+    };
+    const statements = Object.values(template.findResources("AWS::IAM::Policy")).flatMap(
+      (policy) =>
+        (
+          policy as {
+            Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } };
+          }
+        ).Properties.PolicyDocument.Statement,
+    );
+    const onTable = statements.filter((s) =>
+      (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).some(
+        (r) => JSON.stringify(r) === JSON.stringify(tableArn),
+      ),
+    );
+    expect(onTable.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action])).sort()).toEqual([
+      "dynamodb:BatchGetItem",
+      "dynamodb:BatchWriteItem",
+    ]);
+  });
+
   it("keeps its tables with point-in-time recovery", () => {
     template.resourceCountIs("AWS::DynamoDB::Table", 2);
     template.allResourcesProperties("AWS::DynamoDB::Table", {
