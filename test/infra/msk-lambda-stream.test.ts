@@ -120,7 +120,7 @@ describe("MskLambdaStream with defaults (MSK Serverless, VPC endpoints)", () => 
     });
   });
 
-  it("IAC-09 counter-test: CDK's ManagedKafkaEventSource defaults fail the same check", () => {
+  it("IAC-09 and MSK-06 counter-test: CDK's ManagedKafkaEventSource defaults fail the same check (no ReadData, no DescribeClusterV2)", () => {
     const naive = new Stack(createTestApp(), "Naive", { env: ENV });
     const fn = new PatternFunction(naive, "Fn", { entry: NOOP_HANDLER });
     fn.function.addEventSource(
