@@ -78,6 +78,15 @@ export interface SfnSagaProps {
   /** Retention of the state machine's log group and the bundled functions' log groups. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
   /**
+   * Whether the execution log (level ALL) includes each state's input and output. Off by default:
+   * the saga's inputs (orders, payments, addresses) would be copied into CloudWatch Logs on every
+   * transition, where they outlive the execution and escape the tables' encryption and access
+   * controls, and they are several KB of log ingestion per execution. The event types, state names,
+   * errors and causes are logged either way; `GetExecutionHistory` keeps the data for 90 days.
+   * @default false
+   */
+  readonly logExecutionData?: boolean;
+  /**
    * Retry of every compensation (any error: a compensation must eventually succeed or be escalated).
    * @default interval 2 s, 5 attempts, backoff 2, max delay 60 s, full jitter
    */

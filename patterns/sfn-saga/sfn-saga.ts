@@ -143,6 +143,7 @@ export class SfnSaga extends Construct {
     this.forwardStates = definition.forward;
     this.compensationStates = definition.compensations;
 
+    const logExecutionData = props.logExecutionData ?? false;
     this.logGroup = new LogGroup(this, "LogGroup", {
       retention: logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -153,7 +154,7 @@ export class SfnSaga extends Construct {
       stateMachineType: props.stateMachineType ?? StateMachineType.STANDARD,
       timeout: props.timeout ?? D.stateMachineTimeout,
       tracingEnabled: true,
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: logExecutionData },
     });
     // The same compensations, entered at `$.resumeAt`: how an operator finishes a saga after
     // Saga.CompensationFailed once the cause is fixed (see README, "After Saga.CompensationFailed").
@@ -172,7 +173,7 @@ export class SfnSaga extends Construct {
       stateMachineType: StateMachineType.STANDARD,
       timeout: props.timeout ?? D.stateMachineTimeout,
       tracingEnabled: true,
-      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: true },
+      logs: { destination: this.logGroup, level: LogLevel.ALL, includeExecutionData: logExecutionData },
     });
     // SNS encrypts with the topic's key on behalf of the publisher.
     this.alertKey.grant(this.stateMachine, "kms:GenerateDataKey", "kms:Decrypt");

@@ -304,7 +304,7 @@ describe("SfnSaga resume state machine", () => {
       expect(m.Properties).toMatchObject({
         StateMachineType: "STANDARD",
         TracingConfiguration: { Enabled: true },
-        LoggingConfiguration: { Level: "ALL", IncludeExecutionData: true },
+        LoggingConfiguration: { Level: "ALL", IncludeExecutionData: false },
       });
     }
   });
@@ -313,11 +313,22 @@ describe("SfnSaga resume state machine", () => {
 describe("SfnSaga resources", () => {
   const { template } = synth();
 
-  it("is a Standard state machine with logging ALL (execution data included) and X-Ray (SF1, SF2)", () => {
+  it("logs states' inputs and outputs only when logExecutionData is set", () => {
+    const logged = synth({ logExecutionData: true }).template;
+    const machines = Object.values(
+      logged.findResources("AWS::StepFunctions::StateMachine") as Record<string, Resource>,
+    );
+    expect(machines).toHaveLength(2);
+    for (const m of machines) {
+      expect(m.Properties).toMatchObject({ LoggingConfiguration: { IncludeExecutionData: true } });
+    }
+  });
+
+  it("is a Standard state machine with logging ALL (without execution data by default) and X-Ray (SF1, SF2)", () => {
     template.hasResourceProperties("AWS::StepFunctions::StateMachine", {
       StateMachineType: "STANDARD",
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: "ALL", IncludeExecutionData: true },
+      LoggingConfiguration: { Level: "ALL", IncludeExecutionData: false },
     });
     const groups = Object.values(template.findResources("AWS::Logs::LogGroup") as Record<string, Resource>);
     expect(groups.every((g) => typeof g.Properties.RetentionInDays === "number")).toBe(true);
