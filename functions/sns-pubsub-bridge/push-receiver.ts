@@ -13,7 +13,7 @@
 
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PublishCommand, type PublishCommandInput, type SNSClient } from "@aws-sdk/client-sns";
-import type { LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
+import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import * as z from "zod";
 import type { CloudEvent } from "../shared/cloudevents.js";
 import { ConfigError, optionalEnv, readEnv } from "../shared/env.js";
@@ -154,7 +154,7 @@ export function snsPublishInput(topicArn: string, event: CloudEvent): PublishCom
 /** The push receiver as a plain function of the function-URL event. */
 export function createPushReceiver(
   deps: PushReceiverDeps,
-): (event: LambdaFunctionURLEvent) => Promise<PushResponse> {
+): (event: LambdaFunctionURLEvent, context?: Context) => Promise<PushResponse> {
   const { config, sns, logger } = deps;
   const certificates =
     deps.certificates ??
@@ -173,7 +173,7 @@ export function createPushReceiver(
     metrics: deps.metrics,
   });
 
-  return async (event) => {
+  return async (event, context) => {
     if (event.requestContext.http.method !== "POST") return response(405, "POST only");
     try {
       await verifyPushToken(
@@ -200,7 +200,10 @@ export function createPushReceiver(
       return response(400, "not a Pub/Sub push body");
     }
     try {
-      const outcome = await pipeline.process(delivery);
+      // The invocation's context lets the idempotency record of an invocation that times out expire
+      // with it: without it, Powertools cannot bound the in-progress record, and every redelivery
+      // of that event would be refused as "in progress" until the dead-letter topic took it.
+      const outcome = await pipeline.process(delivery, context);
       if (outcome.status === "rejected") {
         logger.warn("push message rejected; Pub/Sub retries it into its dead-letter topic", {
           ...pushDeliveryAdapter.logFields(delivery),

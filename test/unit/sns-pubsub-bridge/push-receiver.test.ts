@@ -6,7 +6,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { PubSub } from "@google-cloud/pubsub";
-import type { LambdaFunctionURLEvent } from "aws-lambda";
+import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { CloudEvent } from "../../../functions/shared/cloudevents.ts";
 import type { IdempotencyGuard } from "../../../functions/shared/idempotency.ts";
@@ -135,6 +135,22 @@ describe("push receiver", () => {
     expect((await handle(pushEvent(event, token()))).statusCode).toBe(500);
     expect((await handle(pushEvent(event, token()))).statusCode).toBe(204);
     expect(sns.send).toHaveBeenCalledTimes(2);
+  });
+
+  it("gives the idempotency guard the invocation's context, so a timed-out push's record expires with it", async () => {
+    const guard = memoryIdempotency();
+    const registered: unknown[] = [];
+    guard.registerLambdaContext = (context) => registered.push(context);
+    const handle = createPushReceiver({
+      config,
+      sns: { send: vi.fn(async () => ({})) } as never,
+      idempotency: guard,
+      certificates: staticCertificates(issuer.certificates()),
+      ...quietObservability(),
+    });
+    const context = { awsRequestId: "req-1", getRemainingTimeInMillis: () => 9_000 } as unknown as Context;
+    expect((await handle(pushEvent(cloudEvent(), token()), context)).statusCode).toBe(204);
+    expect(registered).toEqual([context]);
   });
 
   it("answers 400 for a type that may not enter AWS and for a body that is not a push", async () => {

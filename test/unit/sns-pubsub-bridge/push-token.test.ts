@@ -1,5 +1,6 @@
 /** The push token check: every way a token can fail (missing, issuer, audience, email, signature, expiry). */
-import { describe, expect, it } from "vitest";
+import { OAuth2Client } from "google-auth-library";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   PushTokenError,
   staticCertificates,
@@ -71,5 +72,56 @@ describe("verifyPushToken", () => {
     const [h, , s] = issuer.sign(good).split(".");
     const [, p] = issuer.sign({ ...good, email: "other@x.iam.gserviceaccount.com" }).split(".");
     expect((await refusal(`Bearer ${h}.${p}.${s}`)).statusCode).toBe(401);
+  });
+});
+
+describe("verifyPushToken with a token seen before", () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.useRealTimers();
+  });
+
+  /** A token of its own per test (the verified-token memory is per module, like per environment). */
+  const fresh = (claims: Partial<typeof good> = {}) =>
+    issuer.sign({
+      ...good,
+      ...claims,
+      issuedAt: Math.floor(Date.now() / 1000) - Math.floor(Math.random() * 1000),
+    });
+
+  it("verifies the signature once, and still checks the claims every time", async () => {
+    const signatureChecks = vi.spyOn(OAuth2Client.prototype, "verifySignedJwtWithCertsAsync");
+    const token = fresh();
+    await verifyPushToken(`Bearer ${token}`, expected, certs);
+    await verifyPushToken(`Bearer ${token}`, expected, certs);
+    expect(signatureChecks).toHaveBeenCalledTimes(1);
+    const otherAudience = { ...expected, audience: "https://other.example" };
+    await expect(verifyPushToken(`Bearer ${token}`, otherAudience, certs)).rejects.toMatchObject({
+      statusCode: 403,
+    });
+  });
+
+  it("verifies again once the key it was verified with is no longer published", async () => {
+    const token = fresh();
+    await verifyPushToken(`Bearer ${token}`, expected, certs);
+    const rotated = staticCertificates(forger.certificates());
+    await expect(verifyPushToken(`Bearer ${token}`, expected, rotated)).rejects.toMatchObject({
+      statusCode: 401,
+    });
+  });
+
+  it("verifies again once the token expired (then the library's 5-minute skew decides)", async () => {
+    const signatureChecks = vi.spyOn(OAuth2Client.prototype, "verifySignedJwtWithCertsAsync");
+    const token = fresh();
+    const exp = JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString()).exp as number;
+    await verifyPushToken(`Bearer ${token}`, expected, certs);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime((exp + 60) * 1000);
+    await verifyPushToken(`Bearer ${token}`, expected, certs);
+    expect(signatureChecks).toHaveBeenCalledTimes(2);
+    vi.setSystemTime((exp + 301) * 1000);
+    await expect(verifyPushToken(`Bearer ${token}`, expected, certs)).rejects.toMatchObject({
+      statusCode: 401,
+    });
   });
 });

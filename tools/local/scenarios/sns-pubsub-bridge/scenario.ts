@@ -27,10 +27,14 @@ import type { ProgressListener } from "../kit/progress.ts";
 import { runScenario } from "../kit/run.ts";
 import { waitUntil } from "../kit/wait.ts";
 import type { ScenarioTarget } from "../target.ts";
+import { Arrivals } from "./arrivals.ts";
 import { type BridgeDetails, judgeBridge } from "./judge.ts";
 
 /** How long the scenario keeps reading after every event arrived, so a late duplicate is still counted. */
 const STRAGGLER_WINDOW_MS = 500;
+
+/** The AWS-side sink is never deleted from: what was received stays invisible this long (12 h, SQS's maximum). */
+const SINK_VISIBILITY_TIMEOUT_SECONDS = 43_200;
 
 export const BRIDGE_PROJECT = "my-gcp-project";
 const PUSH_EMAIL = `pubsub-push@${BRIDGE_PROJECT}.iam.gserviceaccount.com`;
@@ -118,14 +122,11 @@ export function runBridgeScenario(
       });
 
       // Sinks: the Pub/Sub side of AWS → Google, an SQS queue on the target topic for Google → AWS.
-      const toGoogleArrivals = new Map<string, number[]>();
+      const toGoogle = new Arrivals();
       const sentAt = new Map<string, number>();
       const sink = pubsub.subscription("aws-events-sink");
       sink.on("message", (m: Message) => {
-        const id = m.attributes["ce-id"] ?? "";
-        const list = toGoogleArrivals.get(id) ?? [];
-        list.push(Date.now());
-        toGoogleArrivals.set(id, list);
+        toGoogle.add(m.attributes["ce-id"] ?? "");
         m.ack();
       });
       const deadOnGoogle: { reason: string }[] = [];
@@ -136,8 +137,13 @@ export function runBridgeScenario(
         });
         m.ack();
       });
+      // The sink is read once and thrown away with the target: a received message stays invisible
+      // for the rest of the run, so the reader needs no DeleteMessageBatch per receive.
       const { QueueUrl: sinkUrl = "" } = await sqs.send(
-        new CreateQueueCommand({ QueueName: `bridge-sink-${runId}` }),
+        new CreateQueueCommand({
+          QueueName: `bridge-sink-${runId}`,
+          Attributes: { VisibilityTimeout: String(SINK_VISIBILITY_TIMEOUT_SECONDS) },
+        }),
       );
       const { Attributes: sinkAttributes } = await sqs.send(
         new GetQueueAttributesCommand({ QueueUrl: sinkUrl, AttributeNames: ["QueueArn"] }),
@@ -153,6 +159,7 @@ export function runBridgeScenario(
 
       // AWS → Google.
       const out = Array.from({ length: n }, (_, i) => event(i, "out"));
+      toGoogle.expect(out.map((e) => e.id));
       const invalidOut = faults
         ? [`not json ${runId}`, JSON.stringify({ ...event(0, "bad"), type: "payment.secret" })]
         : [];
@@ -177,6 +184,8 @@ export function runBridgeScenario(
       // Google → AWS.
       const toAws = pubsub.topic("to-aws");
       const inbound = Array.from({ length: n }, (_, i) => event(i, "in"));
+      const fromGoogle = new Arrivals();
+      fromGoogle.expect(inbound.map((e) => e.id));
       const duplicates = faults ? inbound.slice(0, Math.max(1, Math.floor(n / 10))) : [];
       const invalidIn = faults ? [{ ...event(0, "in-bad"), type: "unknown.type" }] : [];
       const publishIn = (e: ReturnType<typeof event>) => {
@@ -236,29 +245,41 @@ export function runBridgeScenario(
       }
 
       // Settle: read the AWS sink and the forward DLQ until everything arrived or the time is up.
-      const fromGoogleArrivals = new Map<string, number[]>();
       const deadOnAws: { reason: string }[] = [];
       const deadline = Date.now() + target.settleTimeoutMs;
       const done = () =>
-        out.every((e) => toGoogleArrivals.has(e.id)) &&
-        inbound.every((e) => fromGoogleArrivals.has(e.id)) &&
+        toGoogle.complete &&
+        fromGoogle.complete &&
         deadOnAws.length >= invalidOut.length &&
         deadOnGoogle.length >= invalidIn.length;
       const dlqUrl = output(O.ForwardDlqUrl);
-      /** Drains one queue until everything settled; returns when done or out of time. */
-      const drain = async (url: string, onMessage: (m: SqsMessage) => void): Promise<void> => {
-        while (!done() && Date.now() < deadline) {
-          const { Messages = [] } = await sqs.send(
-            new ReceiveMessageCommand({
-              QueueUrl: url,
-              MaxNumberOfMessages: 10,
-              // A long poll returns as soon as a message arrives, so no reader sleeps between empty receives.
-              WaitTimeSeconds: 1,
-              MessageAttributeNames: ["All"],
-            }),
-          );
+      // Readers stop (their pending long poll aborted) once everything settled and the straggler
+      // window is over, so a late duplicate is counted on the AWS side too.
+      const stopReading = new AbortController();
+      /** Reads one queue until the readers stop or the time is up; `remove`: delete what it read. */
+      const drain = async (
+        url: string,
+        onMessage: (m: SqsMessage) => void,
+        remove: boolean,
+      ): Promise<void> => {
+        while (!stopReading.signal.aborted && Date.now() < deadline) {
+          const { Messages = [] } = await sqs
+            .send(
+              new ReceiveMessageCommand({
+                QueueUrl: url,
+                MaxNumberOfMessages: 10,
+                // A long poll returns as soon as a message arrives, so no reader sleeps between empty receives.
+                WaitTimeSeconds: 1,
+                MessageAttributeNames: ["All"],
+              }),
+              { abortSignal: stopReading.signal },
+            )
+            .catch((error: unknown) => {
+              if (stopReading.signal.aborted) return { Messages: [] };
+              throw error;
+            });
           for (const m of Messages) onMessage(m);
-          if (Messages.length > 0) {
+          if (remove && Messages.length > 0) {
             await sqs.send(
               new DeleteMessageBatchCommand({
                 QueueUrl: url,
@@ -268,30 +289,25 @@ export function runBridgeScenario(
           }
         }
       };
-      const onSink = (m: SqsMessage) => {
-        const id = (JSON.parse(m.Body ?? "{}") as { id: string }).id;
-        const list = fromGoogleArrivals.get(id) ?? [];
-        list.push(Date.now());
-        fromGoogleArrivals.set(id, list);
-      };
+      const onSink = (m: SqsMessage) => fromGoogle.add((JSON.parse(m.Body ?? "{}") as { id: string }).id);
       const onDlq = (m: SqsMessage) => {
         deadOnAws.push({
           reason: `${m.MessageAttributes?.["error.type"]?.StringValue}: ${m.MessageAttributes?.["error.reason"]?.StringValue}`,
         });
       };
-      // Several readers on the sink, so reading is never what limits the measured rate.
+      // One sink reader: a receive takes up to 10 messages, so one reader keeps up with thousands per
+      // second, and a second one only splits the arrivals into more, smaller receives (each an SQS
+      // call on the main thread the bridge also runs on).
       await Promise.all([
-        ...Array.from({ length: 2 }, () => drain(sinkUrl, onSink)),
-        drain(dlqUrl, onDlq),
+        drain(sinkUrl, onSink, false),
+        drain(dlqUrl, onDlq, true),
         (async () => {
           let reported = Date.now();
           await waitUntil(
             () => {
               if (Date.now() - reported >= 1000) {
                 reported = Date.now();
-                const arrived =
-                  out.filter((e) => toGoogleArrivals.has(e.id)).length +
-                  inbound.filter((e) => fromGoogleArrivals.has(e.id)).length;
+                const arrived = toGoogle.arrived + fromGoogle.arrived;
                 options.onProgress?.(
                   `${arrived}/${2 * n} events arrived on the other side`,
                   0.2 + (0.8 * arrived) / Math.max(1, 2 * n),
@@ -301,10 +317,11 @@ export function runBridgeScenario(
             },
             { timeoutMs: deadline - Date.now(), intervalMs: 50 },
           );
+          // A late duplicate would arrive after everything settled: watch a fixed window for it.
+          await waitUntil(() => false, { timeoutMs: STRAGGLER_WINDOW_MS });
+          stopReading.abort();
         })(),
       ]);
-      // A late duplicate push would arrive after everything settled: watch a fixed window for it.
-      await waitUntil(() => false, { timeoutMs: STRAGGLER_WINDOW_MS });
       await sink.close();
       await deadSink.close();
 
@@ -320,8 +337,8 @@ export function runBridgeScenario(
           const at = sentAt.get(e.id);
           return first !== undefined && at !== undefined ? [first - at] : [];
         });
-      const toGoogleSamples = samples(out, toGoogleArrivals);
-      const fromGoogleSamples = samples(inbound, fromGoogleArrivals);
+      const toGoogleSamples = samples(out, toGoogle.times);
+      const fromGoogleSamples = samples(inbound, fromGoogle.times);
       const rate = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) => {
         const firstSent = Math.min(...ids.map((e) => sentAt.get(e.id) ?? Number.POSITIVE_INFINITY));
         const arrived = ids.flatMap((e) => arrivals.get(e.id)?.slice(0, 1) ?? []);
@@ -335,23 +352,23 @@ export function runBridgeScenario(
         faultInjection,
         toGoogle: {
           sent: out.length,
-          forwarded: out.filter((e) => toGoogleArrivals.has(e.id)).length,
-          duplicates: dupes(out, toGoogleArrivals),
+          forwarded: out.filter((e) => toGoogle.times.has(e.id)).length,
+          duplicates: dupes(out, toGoogle.times),
           invalidSent: invalidOut.length,
           deadLettered: deadOnAws,
-          lost: out.filter((e) => !toGoogleArrivals.has(e.id)).length,
+          lost: out.filter((e) => !toGoogle.times.has(e.id)).length,
           latencyMs: summarizeLatency(toGoogleSamples),
-          eventsPerSecond: rate(out, toGoogleArrivals),
+          eventsPerSecond: rate(out, toGoogle.times),
         },
         fromGoogle: {
           sent: inbound.length,
-          forwarded: inbound.filter((e) => fromGoogleArrivals.has(e.id)).length,
-          duplicates: dupes(inbound, fromGoogleArrivals),
+          forwarded: inbound.filter((e) => fromGoogle.times.has(e.id)).length,
+          duplicates: dupes(inbound, fromGoogle.times),
           invalidSent: invalidIn.length,
           deadLettered: deadOnGoogle,
-          lost: inbound.filter((e) => !fromGoogleArrivals.has(e.id)).length,
+          lost: inbound.filter((e) => !fromGoogle.times.has(e.id)).length,
           latencyMs: summarizeLatency(fromGoogleSamples),
-          eventsPerSecond: rate(inbound, fromGoogleArrivals),
+          eventsPerSecond: rate(inbound, fromGoogle.times),
           duplicatePushes: duplicates.length,
           badTokensSent,
           rejectedTokens,
