@@ -33,6 +33,7 @@ import { localTarget } from "../tools/local/targets/local.ts";
 const EVENTS = Number(process.env.STREAM_BENCH_EVENTS ?? 2_000);
 const KEYS = Number(process.env.STREAM_BENCH_KEYS ?? 10);
 const WARMUP = Number(process.env.STREAM_BENCH_WARMUP ?? 1_000);
+const CONCURRENCY = process.env.STREAM_BENCH_CONCURRENCY ? Number(process.env.STREAM_BENCH_CONCURRENCY) : undefined;
 
 async function oneRecord(target: Awaited<ReturnType<typeof localTarget>>, entityId: string): Promise<number> {
   const clients = openClients(target);
@@ -60,7 +61,11 @@ async function oneRecord(target: Awaited<ReturnType<typeof localTarget>>, entity
 }
 
 const started = performance.now();
-const target = await localTarget({ stack: mskLambdaStream.stack, ...patternLocalOptions(mskLambdaStream) });
+const target = await localTarget({
+  stack: mskLambdaStream.stack,
+  ...patternLocalOptions(mskLambdaStream),
+  ...(CONCURRENCY !== undefined ? { concurrency: CONCURRENCY } : {}),
+});
 const up = performance.now() - started;
 try {
   const first = await oneRecord(target, "bench-first");

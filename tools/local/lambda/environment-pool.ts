@@ -76,6 +76,26 @@ interface Environment {
  * timeout terminates its environment (the next invocation cold-starts) and fails with
  * `Sandbox.Timedout`, as on Lambda.
  */
+/**
+ * The V8 heap limits the Lambda Node.js runtime gives a function of `memoryMb`: its bootstrap starts
+ * node with a new space of a tenth of the memory (`--max-semi-space-size` of half that) and the rest
+ * as old space (`--max-old-space-size`). As worker-thread resource limits: the young generation is
+ * three semi-spaces in V8 (two, plus the new large-object space). With an old-space limit alone V8
+ * sizes a worker's young generation for a large heap (192 MB here), so a 128 MB function could hold
+ * 320 MB locally before failing; with these it has about what it has on Lambda.
+ */
+export function lambdaHeapLimits(memoryMb: number): {
+  maxOldGenerationSizeMb: number;
+  maxYoungGenerationSizeMb: number;
+} {
+  const memory = Math.max(memoryMb, 128);
+  const newSpace = Math.floor(memory / 10);
+  return {
+    maxOldGenerationSizeMb: memory - newSpace,
+    maxYoungGenerationSizeMb: 3 * Math.floor(newSpace / 2),
+  };
+}
+
 export class EnvironmentPool {
   private readonly environments = new Set<Environment>();
   private readonly waiting: Array<() => void> = [];
@@ -258,7 +278,7 @@ export class EnvironmentPool {
         sdkRoot: this.sdkRoot,
         discardOutput: this.logs === DISCARD,
       },
-      resourceLimits: { maxOldGenerationSizeMb: Math.max(fn.memoryMb, 128) },
+      resourceLimits: lambdaHeapLimits(fn.memoryMb),
       stdout: !inherit,
       stderr: !inherit,
       // Node strips the worker's types itself: no TypeScript loader of the parent in the environment
