@@ -33,7 +33,9 @@ import { localTarget } from "../tools/local/targets/local.ts";
 const EVENTS = Number(process.env.STREAM_BENCH_EVENTS ?? 2_000);
 const KEYS = Number(process.env.STREAM_BENCH_KEYS ?? 10);
 const WARMUP = Number(process.env.STREAM_BENCH_WARMUP ?? 1_000);
-const CONCURRENCY = process.env.STREAM_BENCH_CONCURRENCY ? Number(process.env.STREAM_BENCH_CONCURRENCY) : undefined;
+const CONCURRENCY = process.env.STREAM_BENCH_CONCURRENCY
+  ? Number(process.env.STREAM_BENCH_CONCURRENCY)
+  : undefined;
 
 async function oneRecord(target: Awaited<ReturnType<typeof localTarget>>, entityId: string): Promise<number> {
   const clients = openClients(target);
