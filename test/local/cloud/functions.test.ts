@@ -6,7 +6,6 @@ import {
 } from "@aws-sdk/client-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FunctionError, type LocalCloud, startLocal } from "../../../tools/local/index.ts";
-import { lambdaHeapLimits } from "../../../tools/local/lambda/environment-pool.ts";
 import { fixtureCloudAssembly } from "../../fixtures/local/synth-once.ts";
 import { waitFor } from "../../helpers/wait.ts";
 
@@ -23,7 +22,6 @@ interface Echo {
   previousMarker?: string;
   previousEnv?: string;
   home?: string;
-  heapLimitMb?: number;
 }
 
 let cloud: LocalCloud;
@@ -70,15 +68,6 @@ describe("Lambda functions in worker threads", () => {
     expect(other.previousMarker).toBeUndefined();
     expect(other.previousEnv).toBeUndefined();
     expect(process.env.MUTATED).toBe("host");
-  });
-
-  it("get the V8 heap the Lambda Node.js runtime gives their memory size (a tenth new space, the rest old)", async () => {
-    expect(lambdaHeapLimits(256)).toEqual({ maxOldGenerationSizeMb: 231, maxYoungGenerationSizeMb: 36 });
-    expect(lambdaHeapLimits(1024)).toEqual({ maxOldGenerationSizeMb: 922, maxYoungGenerationSizeMb: 153 });
-    // The fixture's functions have CDK's default 128 MB: 116 MB old + 18 MB young.
-    const { heapLimitMb } = await echo("Echo");
-    expect(heapLimitMb).toBeGreaterThanOrEqual(116 + 18);
-    expect(heapLimitMb).toBeLessThan(160);
   });
 
   it("report each function's own CPU time (its worker threads), and refuse an unknown function", async () => {

@@ -51,6 +51,7 @@ export class LambdaLocalService implements LocalService {
 
   readonly gaps = [
     "Lambda: reserved concurrency caps local execution environments; layers, VPC config and async retries are not emulated",
+    "Lambda memory: the V8 old space is capped at MemorySize but the young generation is V8's (Lambda's runtime gives it a tenth of the memory), so a function can hold more than its memory locally before it fails",
     "X-Ray tracing (TracingConfig) is accepted and ignored",
   ];
 
