@@ -8,13 +8,14 @@
  * records are processed one after another, that is three sequential DynamoDB round trips per record
  * (with the effect's own write): on DynamoDB's ~5 ms per write a partition then moves ≈ 65 records/s,
  * and locally the SDK calls are most of the consumer's CPU. The in-progress record exists to stop two
- * concurrent invocations from running the same event; the Kafka event source runs one invocation per
- * partition at a time and records of one key always land in one partition, so for this consumer it
- * buys nothing (see "Guarantees" below). What remains:
+ * concurrent invocations from running the same event; this consumer assumes the Kafka event source
+ * runs one invocation per partition at a time (it processes a partition in order; confirm it on a real
+ * deployment, see the pattern README) and records of one key always land in one partition, so the lock
+ * would buy nothing (see "Guarantees" below). What remains:
  *
  * 1. {@link BatchIdempotency.begin}: one strongly consistent `BatchGetItem` per 100 event ids of the
- *    batch finds the ids completed before (an expired record, which DynamoDB's TTL deletes lazily, is
- *    treated as absent, as Powertools does);
+ *    batch finds the ids completed before (a record whose `expiration` has passed, which DynamoDB's
+ *    TTL deletes lazily, is treated as absent);
  * 2. {@link IdempotencyBatch.run}: a completed id (before, or earlier in this batch) skips the work
  *    (`replayed`, or a {@link PermanentError} `PayloadMismatch` when the stored payload hash differs);
  *    otherwise the work runs and, once it succeeded, the id's completion mark is queued;
@@ -28,15 +29,20 @@
  *    (after the retries) fails the flush: the batch is retried and those events run again.
  *
  * Guarantees: the work of an event runs once per id within `expiresAfterSeconds`, except (as with
- * Powertools) when the environment dies after the work and before the mark is written — here a window
- * of the marks in flight, a few records, where Powertools' is one record — or when two invocations
- * run the same id at the same time (possible only if a producer sent one event to two partitions,
- * e.g. around a partition-count increase). Make the work itself conditional where a second run
- * matters (the example consumer's effect refuses a sequence number it has already passed).
+ * Powertools) when the environment dies after the work and before the mark is written — here the
+ * marks queued or in flight: normally one round trip's worth of records, more while DynamoDB
+ * throttles the writes, where Powertools' window is one record —, when the marks cannot be written at
+ * all (the batch is retried and its work runs again), or when two invocations run the same id at the
+ * same time (if a producer sent one event to two partitions, e.g. around a partition-count increase,
+ * or the event source overlapped two invocations of a partition). Make the work itself conditional
+ * where a second run matters (the example consumer's effect never moves an entity's `lastSequence`
+ * back or applies it twice, and counts such a second delivery as an order violation).
  *
  * Records use the idempotency table of the stack (partition key `id`, TTL attribute `expiration`):
  * `id` is `<keyPrefix>#<sha256 of the event id>` (bounded length, as DynamoDB keys must be), with the
- * event id itself in `eventId` for people reading the table.
+ * event id's first {@link MARK_EVENT_ID_CHARS} characters in `eventId` for people reading the table
+ * (a CloudEvent id has no length limit; the mark stays one write unit). The scheme differs from
+ * Powertools', so records Powertools wrote are not recognised.
  */
 import { createHash } from "node:crypto";
 import {
@@ -62,8 +68,9 @@ export interface BatchIdempotencyOptions {
    */
   readonly expiresAfterSeconds?: number;
   /**
-   * Rounds of `UnprocessedItems` retries of one mark write before the flush fails.
-   * @default 8 (with pauses growing from 25 ms to 1 s: about 4 s in all)
+   * Rounds of `UnprocessedItems` retries of one mark write before the flush fails (an error the SDK
+   * still throws after its own retries fails it at once).
+   * @default 8 (with pauses growing from 50 ms to 1 s: about 4.5 s in all)
    */
   readonly maxWriteRetries?: number;
   /** @default () => new Date() */
@@ -88,7 +95,10 @@ export interface IdempotencyBatch {
    * @param payload what must be identical for two deliveries to be "the same event". @default undefined
    */
   run(key: string, work: () => Promise<void>, payload?: unknown): Promise<{ replayed: boolean }>;
-  /** Waits until every mark of this batch is written; rejects if one could not be. */
+  /**
+   * Waits until every mark of this batch is written; rejects if one could not be. Call it once every
+   * {@link IdempotencyBatch.run} of the batch has settled: it does not wait for work still running.
+   */
   flush(): Promise<void>;
 }
 
@@ -96,6 +106,9 @@ export interface IdempotencyBatch {
 export class CompletionMarkError extends Error {
   override readonly name = "CompletionMarkError";
 }
+
+/** How much of the event id a mark keeps in `eventId` (readability only; the key is its hash). */
+export const MARK_EVENT_ID_CHARS = 256;
 
 /** DynamoDB's limit of requests in one `BatchWriteItem`. */
 const MAX_BATCH_WRITE = 25;
@@ -134,7 +147,7 @@ export function createBatchIdempotency(options: BatchIdempotencyOptions): BatchI
         const now = clock();
         const item: Record<string, AttributeValue> = {
           id: { S: idOf(key) },
-          eventId: { S: key },
+          eventId: { S: key.slice(0, MARK_EVENT_ID_CHARS) },
           status: { S: "COMPLETED" },
           payloadHash: { S: payloadHash },
           completedAt: { S: now.toISOString() },

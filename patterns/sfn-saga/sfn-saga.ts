@@ -53,7 +53,7 @@ export interface SfnSagaAlarms {
  *   `Saga.CompensationFailed`; once the cause is fixed, {@link resumeStateMachine} finishes the
  *   compensation from the recorded state;
  * - Standard workflow by default (exactly-once states, idempotent StartExecution by name), logging ALL
- *   with execution data into an explicit log group, X-Ray tracing, alarms on failed, timed-out and
+ *   into an explicit log group (states' inputs and outputs only with `logExecutionData`), X-Ray tracing, alarms on failed, timed-out and
  *   throttled executions and on compensation failures.
  */
 export class SfnSaga extends Construct {
@@ -64,7 +64,7 @@ export class SfnSaga extends Construct {
    * compensation-failure record's `state` plus `resumeAt` once the cause of the failure is fixed.
    */
   public readonly resumeStateMachine: StateMachine;
-  /** Its log group (level ALL, execution data included). */
+  /** Its log group (level ALL; execution data only with `logExecutionData`). */
   public readonly logGroup: LogGroup;
   /** Compensation failures for manual action: partition key `sagaKey`, sort key `executionId`. */
   public readonly failureTable: Table;

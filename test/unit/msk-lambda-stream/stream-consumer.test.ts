@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import {
+  BatchWriteItemCommand,
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
@@ -8,7 +10,7 @@ import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEntityEffects } from "../../../functions/msk-lambda-stream/entity-effects.js";
 import { createStreamConsumer } from "../../../functions/msk-lambda-stream/stream-consumer.js";
-import { createBatchIdempotency } from "../../../functions/shared/batch-idempotency.js";
+import { CompletionMarkError, createBatchIdempotency } from "../../../functions/shared/batch-idempotency.js";
 import type { CloudEvent } from "../../../functions/shared/cloudevents.js";
 import type { KafkaBatchResponse } from "../../../functions/shared/kafka-batch.js";
 import {
@@ -47,6 +49,15 @@ async function tables() {
     );
   }
   return { effects, idempotency };
+}
+
+/** The completion mark of `eventId` (the consumers of these tests use the key prefix "test"). */
+async function markOf(table: string, eventId: string) {
+  const id = `test#${createHash("sha256").update(eventId).digest("base64url")}`;
+  const { Item } = await client.send(
+    new GetItemCommand({ TableName: table, Key: { id: { S: id } }, ConsistentRead: true }),
+  );
+  return Item;
 }
 
 async function item(table: string, pk: string) {
@@ -123,9 +134,14 @@ describe("the msk-lambda-stream consumer on DynamoDB (dynalite)", () => {
       event.id === "t-3" ? new Promise<void>(() => undefined) : undefined,
     );
     void hanging(mskEvent(records));
-    await waitFor(async () => (await item(names.effects, "entity#order-8"))?.applied?.N === "3", {
-      description: "offsets 0-2 applied by the hanging invocation",
-    });
+    // Offsets 0-2 applied and their marks written (the group commit writes them while offset 3 hangs).
+    await waitFor(
+      async () => {
+        for (const id of ["t-0", "t-1", "t-2"]) if (!(await markOf(names.idempotency, id))) return false;
+        return (await item(names.effects, "entity#order-8"))?.applied?.N === "3";
+      },
+      { description: "offsets 0-2 applied and marked by the hanging invocation" },
+    );
     // The event source retries the whole batch in a new environment. The marks of offsets 0-2 were
     // written while offset 3 hung (group commit), so only offsets 3 and 4 run.
     const retry = await consumer(names)(mskEvent(records));
@@ -147,6 +163,33 @@ describe("the msk-lambda-stream consumer on DynamoDB (dynalite)", () => {
     expect(reused).toMatchObject({ processed: 0, poison: 1, failed: 0 });
     expect((await item(names.effects, "poison#orders-4-1"))?.errorType?.S).toBe("PayloadMismatch");
     expect((await item(names.effects, "entity#order-9"))?.lastSequence?.N).toBe("1");
+  });
+
+  it("fails the invocation when the completion marks cannot be written (the batch is then retried)", async () => {
+    const names = await tables();
+    const failing = new DynamoDBClient(emulatorClientConfig(dynalite.endpoint));
+    const send = failing.send.bind(failing) as (command: unknown) => Promise<unknown>;
+    (failing as unknown as { send: (command: unknown) => Promise<unknown> }).send = (command) =>
+      command instanceof BatchWriteItemCommand
+        ? Promise.reject(Object.assign(new Error("table unavailable"), { name: "InternalServerError" }))
+        : send(command);
+    try {
+      const consume = createStreamConsumer({
+        effects: createEntityEffects(client, names.effects),
+        idempotency: createBatchIdempotency({
+          tableName: names.idempotency,
+          client: failing,
+          keyPrefix: "test",
+        }),
+      });
+      await expect(
+        consume(
+          mskEvent([mskRecord("orders", 5, 0, entityEvent("f-0", "order-10", 1), { key: "order-10" })]),
+        ),
+      ).rejects.toBeInstanceOf(CompletionMarkError);
+    } finally {
+      failing.destroy();
+    }
   });
 
   it("MSK-02: after a partial batch failure, the retry from the failed offset re-applies nothing already applied", async () => {

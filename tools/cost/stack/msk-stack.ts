@@ -205,7 +205,7 @@ export function mskStackAlternative(model: StackModel): Alternative {
           ? tableWrites(consumer, tableIds, { idempotencyWrites: BATCH_IDEMPOTENCY_WRITES }).writes
           : w.idempotencyWritesPerMessage,
       }),
-      ...(consumer?.envRefs.IDEMPOTENCY_TABLE_NAME !== undefined
+      ...(consumer && tableIds.has(consumer.envRefs.IDEMPOTENCY_TABLE_NAME ?? "")
         ? [
             charge(
               prices,

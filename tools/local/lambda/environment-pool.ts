@@ -190,16 +190,19 @@ export class EnvironmentPool {
     );
   }
 
-  /** Terminates every environment. */
   /**
    * CPU time (user + system, µs) of this function's live execution environments: their worker
    * threads, from `Worker.cpuUsage()`. Environments already discarded (after a timeout or a crash)
-   * are not counted; benchmarks read it to separate the function's CPU from the rest of the process.
+   * are not counted (so the figure can drop); benchmarks read it to separate the function's CPU from
+   * the rest of the process. 0 on Node.js before 24.6, which has no `Worker.cpuUsage()`.
    */
   async cpuMicros(): Promise<number> {
     const usages = await Promise.all(
       [...this.environments].map((e) =>
-        e.worker.cpuUsage().then(
+        (typeof e.worker.cpuUsage === "function"
+          ? e.worker.cpuUsage()
+          : Promise.resolve({ user: 0, system: 0 })
+        ).then(
           (usage) => usage.user + usage.system,
           () => 0,
         ),
@@ -208,6 +211,7 @@ export class EnvironmentPool {
     return usages.reduce((sum, micros) => sum + micros, 0);
   }
 
+  /** Terminates every environment. */
   async stop(): Promise<void> {
     this.stopped = true;
     await Promise.all([...this.environments].map((e) => e.worker.terminate()));

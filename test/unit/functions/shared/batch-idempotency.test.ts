@@ -180,6 +180,20 @@ describe("createBatchIdempotency (dynalite)", () => {
     expect(results.filter((r) => r.replayed)).toHaveLength(250);
   });
 
+  it("keeps a mark one write unit whatever the id's length: the key is its hash, eventId its first 256 characters", async () => {
+    const keyPrefix = prefix();
+    const idempotency = createBatchIdempotency({ tableName: TABLE, client: dynamodb, keyPrefix });
+    const long = `id-${"x".repeat(500_000)}`;
+    const batch = await idempotency.begin([long]);
+    await batch.run(long, async () => undefined);
+    await batch.flush();
+    const mark = await markOf(keyPrefix, long);
+    expect(mark?.eventId?.S).toBe(long.slice(0, 256));
+    expect(await (await idempotency.begin([long])).run(long, async () => undefined)).toEqual({
+      replayed: true,
+    });
+  });
+
   it("retries marks DynamoDB returns as UnprocessedItems", async () => {
     const keyPrefix = prefix();
     let calls = 0;
