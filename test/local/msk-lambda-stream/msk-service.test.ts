@@ -59,6 +59,7 @@ beforeAll(async () => {
       BisectBatchOnFunctionError: true,
       FunctionResponseTypes: ["ReportBatchItemFailures"],
       AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: "local-group" },
+      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ value: [{ "anything-but": "skip-me" }] }) }] },
       DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [work, "Arn"] } } },
     },
   };
@@ -121,5 +122,47 @@ describe("the local MSK service", () => {
     expect(Object.keys(event.records)).toEqual(["orders-1"]);
     expect(Buffer.from(event.records["orders-1"]?.[0]?.value ?? "", "base64").toString()).toBe("hello");
     expect(Buffer.from(event.records["orders-1"]?.[0]?.key ?? "", "base64").toString()).toBe("order-1");
+  });
+
+  it("applies the mapping's FilterCriteria to record values: a filtered record never reaches the function", async () => {
+    const client = new KafkaClient({
+      endpoint: cloud.endpoints.kafka,
+      region: "us-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const { BootstrapBrokerStringSaslIam } = await client.send(
+      new GetBootstrapBrokersCommand({ ClusterArn: String(cloud.outputs.ClusterArn) }),
+    );
+    client.destroy();
+    const producer = new Kafka({
+      brokers: String(BootstrapBrokerStringSaslIam).split(","),
+      logLevel: logLevel.NOTHING,
+      sasl: { mechanism: "oauthbearer", oauthBearerProvider: async () => ({ value: "token" }) },
+    }).producer();
+    await producer.connect();
+    await producer.send({
+      topic: "orders",
+      messages: [
+        { key: "order-2", value: "skip-me", partition: 0 },
+        { key: "order-2", value: "after-the-filtered-one", partition: 0 },
+      ],
+    });
+    await producer.disconnect();
+    const values = () =>
+      cloud.spy
+        .filter("lambda.result", (e) => e.source === "KafkaMapping")
+        .flatMap((e) => {
+          const { event } = JSON.parse(e.payload ?? "{}") as {
+            event: { records: Record<string, { value: string }[]> };
+          };
+          return Object.values(event.records)
+            .flat()
+            .map((r) => Buffer.from(r.value, "base64").toString());
+        });
+    await waitFor(() => values().includes("after-the-filtered-one"), {
+      timeoutMs: 20_000,
+      description: "the record after the filtered one delivered",
+    });
+    expect(values()).not.toContain("skip-me");
   });
 });
