@@ -72,6 +72,25 @@ afterAll(async () => {
   rmSync(cdkOut, { recursive: true, force: true });
 });
 
+/** A kafkajs producer on the cluster's bootstrap brokers, discovered as the producer function does. */
+async function clusterProducer() {
+  const client = new KafkaClient({
+    endpoint: cloud.endpoints.kafka,
+    region: "us-east-1",
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  });
+  const { BootstrapBrokerStringSaslIam } = await client.send(
+    new GetBootstrapBrokersCommand({ ClusterArn: String(cloud.outputs.ClusterArn) }),
+  );
+  client.destroy();
+  return new Kafka({
+    brokers: String(BootstrapBrokerStringSaslIam).split(","),
+    logLevel: logLevel.NOTHING,
+    // The broker requires SASL, like MSK's IAM listener; any OAUTHBEARER token is accepted locally.
+    sasl: { mechanism: "oauthbearer", oauthBearerProvider: async () => ({ value: "token" }) },
+  }).producer();
+}
+
 describe("the local MSK service", () => {
   it("serves the cluster's bootstrap brokers to @aws-sdk/client-kafka", async () => {
     const client = new KafkaClient({
@@ -87,21 +106,7 @@ describe("the local MSK service", () => {
   });
 
   it("creates the topic and delivers produced records to the mapped function in the MSK event shape", async () => {
-    const client = new KafkaClient({
-      endpoint: cloud.endpoints.kafka,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
-    const { BootstrapBrokerStringSaslIam } = await client.send(
-      new GetBootstrapBrokersCommand({ ClusterArn: String(cloud.outputs.ClusterArn) }),
-    );
-    client.destroy();
-    const producer = new Kafka({
-      brokers: String(BootstrapBrokerStringSaslIam).split(","),
-      logLevel: logLevel.NOTHING,
-      // The broker requires SASL, like MSK's IAM listener; any OAUTHBEARER token is accepted locally.
-      sasl: { mechanism: "oauthbearer", oauthBearerProvider: async () => ({ value: "token" }) },
-    }).producer();
+    const producer = await clusterProducer();
     await producer.connect();
     await producer.send({ topic: "orders", messages: [{ key: "order-1", value: "hello", partition: 1 }] });
     await producer.disconnect();
@@ -125,20 +130,7 @@ describe("the local MSK service", () => {
   });
 
   it("applies the mapping's FilterCriteria to record values: a filtered record never reaches the function", async () => {
-    const client = new KafkaClient({
-      endpoint: cloud.endpoints.kafka,
-      region: "us-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
-    const { BootstrapBrokerStringSaslIam } = await client.send(
-      new GetBootstrapBrokersCommand({ ClusterArn: String(cloud.outputs.ClusterArn) }),
-    );
-    client.destroy();
-    const producer = new Kafka({
-      brokers: String(BootstrapBrokerStringSaslIam).split(","),
-      logLevel: logLevel.NOTHING,
-      sasl: { mechanism: "oauthbearer", oauthBearerProvider: async () => ({ value: "token" }) },
-    }).producer();
+    const producer = await clusterProducer();
     await producer.connect();
     await producer.send({
       topic: "orders",
