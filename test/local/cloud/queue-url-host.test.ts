@@ -1,10 +1,8 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCloud, startLocal } from "../../../tools/local/index.ts";
-import type { Template } from "../../../tools/local/template.ts";
-import { fixtureCloudAssembly } from "../../fixtures/local/synth-once.ts";
+import { editedFixtureCloudAssembly } from "../../fixtures/local/synth-once.ts";
 
 /**
  * A handler as users write it: a plain `new SQSClient({})`, configured only by the environment
@@ -23,27 +21,24 @@ export const handler = async (event) => {
 };
 `;
 
-let cdkOut: string;
+let fixture: ReturnType<typeof editedFixtureCloudAssembly>;
 let cloud: LocalCloud;
 beforeAll(async () => {
-  const fixture = fixtureCloudAssembly();
-  cdkOut = mkdtempSync(join(tmpdir(), "local-queue-url-host-"));
-  cpSync(fixture.cdkOut, cdkOut, { recursive: true });
-  const path = join(cdkOut, `${fixture.stack}.template.json`);
-  const template = JSON.parse(readFileSync(path, "utf8")) as Template & {
-    Resources: Record<string, { Properties: { Handler?: string; Code?: { S3Key?: string } } }>;
-  };
-  const echo = Object.keys(template.Resources).find((id) => /^Echo[0-9A-F]{8}$/.test(id)) as string;
-  const properties = template.Resources[echo]?.Properties ?? {};
-  const assetHash = String(properties.Code?.S3Key).replace(/\.zip$/, "");
-  writeFileSync(join(cdkOut, `asset.${assetHash}`, "plain-sqs.mjs"), PLAIN_SQS_HANDLER);
-  properties.Handler = "plain-sqs.handler";
-  writeFileSync(path, JSON.stringify(template));
-  cloud = await startLocal({ stack: fixture.stack, cdkOut });
+  fixture = editedFixtureCloudAssembly("local-queue-url-host-", (template, cdkOut) => {
+    const echo = Object.keys(template.Resources).find((id) => /^Echo[0-9A-F]{8}$/.test(id)) as string;
+    const properties = template.Resources[echo]?.Properties ?? {};
+    const assetHash = String((properties.Code as { S3Key?: string } | undefined)?.S3Key).replace(
+      /\.zip$/,
+      "",
+    );
+    writeFileSync(join(cdkOut, `asset.${assetHash}`, "plain-sqs.mjs"), PLAIN_SQS_HANDLER);
+    properties.Handler = "plain-sqs.handler";
+  });
+  cloud = await startLocal({ stack: fixture.stack, cdkOut: fixture.cdkOut });
 });
 afterAll(async () => {
   await cloud?.stop();
-  rmSync(cdkOut, { recursive: true, force: true });
+  fixture?.remove();
 });
 
 describe("queue URLs in the Lambda environments", () => {

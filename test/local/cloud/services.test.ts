@@ -1,10 +1,6 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCloud, type LocalService, startLocal } from "../../../tools/local/index.ts";
-import type { Template } from "../../../tools/local/template.ts";
-import { fixtureCloudAssembly } from "../../fixtures/local/synth-once.ts";
+import { editedFixtureCloudAssembly } from "../../fixtures/local/synth-once.ts";
 import { waitFor } from "../../helpers/wait.ts";
 
 /** A made-up service: a `Custom::Widget` resource and event source mappings that read from it. */
@@ -39,37 +35,34 @@ function widgetService(created: Array<Record<string, unknown>>): LocalService {
   };
 }
 
-let cdkOut: string;
+let fixture: ReturnType<typeof editedFixtureCloudAssembly>;
 let cloud: LocalCloud;
 const created: Array<Record<string, unknown>> = [];
 beforeAll(async () => {
-  const fixture = fixtureCloudAssembly();
-  cdkOut = mkdtempSync(join(tmpdir(), "local-extension-"));
-  cpSync(fixture.cdkOut, cdkOut, { recursive: true });
-  const path = join(cdkOut, `${fixture.stack}.template.json`);
-  const template = JSON.parse(readFileSync(path, "utf8")) as Template & {
-    Resources: Record<string, unknown>;
-    Outputs: Record<string, unknown>;
-  };
-  const echo = Object.keys(template.Resources).find((id) => /^Echo[0-9A-F]{8}$/.test(id)) as string;
-  template.Resources.Gadget = {
-    Type: "Custom::Widget",
-    Properties: {
-      Size: 3,
-      Queue: { Ref: Object.keys(template.Resources).find((id) => /^Work[0-9A-F]{8}$/.test(id)) as string },
-    },
-  };
-  template.Resources.GadgetMapping = {
-    Type: "AWS::Lambda::EventSourceMapping",
-    Properties: { EventSourceArn: { "Fn::GetAtt": ["Gadget", "Arn"] }, FunctionName: { Ref: echo } },
-  };
-  template.Outputs.GadgetUrl = { Value: { "Fn::GetAtt": ["Gadget", "Url"] } };
-  writeFileSync(path, JSON.stringify(template));
-  cloud = await startLocal({ stack: fixture.stack, cdkOut, services: [widgetService(created)] });
+  fixture = editedFixtureCloudAssembly("local-extension-", (template) => {
+    const echo = Object.keys(template.Resources).find((id) => /^Echo[0-9A-F]{8}$/.test(id)) as string;
+    template.Resources.Gadget = {
+      Type: "Custom::Widget",
+      Properties: {
+        Size: 3,
+        Queue: { Ref: Object.keys(template.Resources).find((id) => /^Work[0-9A-F]{8}$/.test(id)) as string },
+      },
+    };
+    template.Resources.GadgetMapping = {
+      Type: "AWS::Lambda::EventSourceMapping",
+      Properties: { EventSourceArn: { "Fn::GetAtt": ["Gadget", "Arn"] }, FunctionName: { Ref: echo } },
+    };
+    template.Outputs.GadgetUrl = { Value: { "Fn::GetAtt": ["Gadget", "Url"] } };
+  });
+  cloud = await startLocal({
+    stack: fixture.stack,
+    cdkOut: fixture.cdkOut,
+    services: [widgetService(created)],
+  });
 });
 afterAll(async () => {
   await cloud?.stop();
-  rmSync(cdkOut, { recursive: true, force: true });
+  fixture?.remove();
 });
 
 describe("services added to the built-ins", () => {

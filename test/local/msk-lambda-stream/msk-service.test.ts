@@ -1,75 +1,66 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { GetBootstrapBrokersCommand, KafkaClient } from "@aws-sdk/client-kafka";
 import { Kafka, logLevel } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalCloud, startLocal } from "../../../tools/local/index.ts";
 import { MskService } from "../../../tools/local/services/msk.ts";
-import type { Template } from "../../../tools/local/template.ts";
-import { fixtureCloudAssembly } from "../../fixtures/local/synth-once.ts";
+import { editedFixtureCloudAssembly } from "../../fixtures/local/synth-once.ts";
 import { waitFor } from "../../helpers/wait.ts";
 
 /**
  * The MSK service in the embedded cloud: the fixture stack plus an MSK Serverless cluster, a
  * `Custom::KafkaTopic` and a Kafka event source mapping on the fixture's echo function.
  */
-let cdkOut: string;
+let fixture: ReturnType<typeof editedFixtureCloudAssembly>;
 let cloud: LocalCloud;
 beforeAll(async () => {
-  const fixture = fixtureCloudAssembly();
-  cdkOut = mkdtempSync(join(tmpdir(), "local-msk-"));
-  cpSync(fixture.cdkOut, cdkOut, { recursive: true });
-  const path = join(cdkOut, `${fixture.stack}.template.json`);
-  const template = JSON.parse(readFileSync(path, "utf8")) as Template & {
-    Resources: Record<string, unknown>;
-    Outputs: Record<string, unknown>;
-  };
-  const echo = Object.keys(template.Resources).find((id) => /^Echo[0-9A-F]{8}$/.test(id)) as string;
-  const work = Object.keys(template.Resources).find((id) => /^Work[0-9A-F]{8}$/.test(id)) as string;
-  template.Resources.Cluster = {
-    Type: "AWS::MSK::ServerlessCluster",
-    Properties: {
-      ClusterName: "stream",
-      ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
-      VpcConfigs: [{ SubnetIds: ["subnet-a", "subnet-b"] }],
-    },
-  };
-  template.Resources.Topic = {
-    Type: "Custom::KafkaTopic",
-    Properties: {
-      ServiceToken: "arn:aws:lambda:us-east-1:000000000000:function:unused",
-      ClusterArn: { "Fn::GetAtt": ["Cluster", "Arn"] },
-      TopicName: "orders",
-      Partitions: "2",
-      RetentionMs: "604800000",
-    },
-  };
-  template.Resources.KafkaMapping = {
-    Type: "AWS::Lambda::EventSourceMapping",
-    DependsOn: ["Topic"],
-    Properties: {
-      EventSourceArn: { "Fn::GetAtt": ["Cluster", "Arn"] },
-      FunctionName: { Ref: echo },
-      Topics: ["orders"],
-      StartingPosition: "TRIM_HORIZON",
-      BatchSize: 10,
-      MaximumBatchingWindowInSeconds: 0,
-      MaximumRetryAttempts: 1,
-      BisectBatchOnFunctionError: true,
-      FunctionResponseTypes: ["ReportBatchItemFailures"],
-      AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: "local-group" },
-      FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ value: [{ "anything-but": "skip-me" }] }) }] },
-      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [work, "Arn"] } } },
-    },
-  };
-  template.Outputs.ClusterArn = { Value: { "Fn::GetAtt": ["Cluster", "Arn"] } };
-  writeFileSync(path, JSON.stringify(template));
-  cloud = await startLocal({ stack: fixture.stack, cdkOut, services: [new MskService()] });
+  fixture = editedFixtureCloudAssembly("local-msk-", (template) => {
+    const echo = Object.keys(template.Resources).find((id) => /^Echo[0-9A-F]{8}$/.test(id)) as string;
+    const work = Object.keys(template.Resources).find((id) => /^Work[0-9A-F]{8}$/.test(id)) as string;
+    template.Resources.Cluster = {
+      Type: "AWS::MSK::ServerlessCluster",
+      Properties: {
+        ClusterName: "stream",
+        ClientAuthentication: { Sasl: { Iam: { Enabled: true } } },
+        VpcConfigs: [{ SubnetIds: ["subnet-a", "subnet-b"] }],
+      },
+    };
+    template.Resources.Topic = {
+      Type: "Custom::KafkaTopic",
+      Properties: {
+        ServiceToken: "arn:aws:lambda:us-east-1:000000000000:function:unused",
+        ClusterArn: { "Fn::GetAtt": ["Cluster", "Arn"] },
+        TopicName: "orders",
+        Partitions: "2",
+        RetentionMs: "604800000",
+      },
+    };
+    template.Resources.KafkaMapping = {
+      Type: "AWS::Lambda::EventSourceMapping",
+      DependsOn: ["Topic"],
+      Properties: {
+        EventSourceArn: { "Fn::GetAtt": ["Cluster", "Arn"] },
+        FunctionName: { Ref: echo },
+        Topics: ["orders"],
+        StartingPosition: "TRIM_HORIZON",
+        BatchSize: 10,
+        MaximumBatchingWindowInSeconds: 0,
+        MaximumRetryAttempts: 1,
+        BisectBatchOnFunctionError: true,
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+        AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: "local-group" },
+        FilterCriteria: {
+          Filters: [{ Pattern: JSON.stringify({ value: [{ "anything-but": "skip-me" }] }) }],
+        },
+        DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": [work, "Arn"] } } },
+      },
+    };
+    template.Outputs.ClusterArn = { Value: { "Fn::GetAtt": ["Cluster", "Arn"] } };
+  });
+  cloud = await startLocal({ stack: fixture.stack, cdkOut: fixture.cdkOut, services: [new MskService()] });
 });
 afterAll(async () => {
   await cloud?.stop();
-  rmSync(cdkOut, { recursive: true, force: true });
+  fixture?.remove();
 });
 
 /** A kafkajs producer on the cluster's bootstrap brokers, discovered as the producer function does. */
