@@ -36,19 +36,18 @@ export function toKafkaEvent(records: readonly ConsumedKafkaRecord[], origin: Ka
   const grouped: Record<string, unknown[]> = {};
   for (const r of records) {
     const key = `${r.topic}-${r.partition}`;
-    grouped[key] = [
-      ...(grouped[key] ?? []),
-      {
-        topic: r.topic,
-        partition: r.partition,
-        offset: r.offset,
-        timestamp: r.timestamp,
-        timestampType: "CREATE_TIME",
-        key: r.key === null ? null : r.key.toString("base64"),
-        value: r.value === null ? null : r.value.toString("base64"),
-        headers: r.headers.map(([name, bytes]) => ({ [name]: [...bytes] })),
-      },
-    ];
+    const partition = grouped[key] ?? [];
+    grouped[key] = partition;
+    partition.push({
+      topic: r.topic,
+      partition: r.partition,
+      offset: r.offset,
+      timestamp: r.timestamp,
+      timestampType: "CREATE_TIME",
+      key: r.key === null ? null : r.key.toString("base64"),
+      value: r.value === null ? null : r.value.toString("base64"),
+      headers: r.headers.map(([name, bytes]) => ({ [name]: [...bytes] })),
+    });
   }
   return {
     eventSource: origin.eventSourceArn ? "aws:kafka" : "SelfManagedKafka",
