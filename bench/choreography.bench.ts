@@ -10,6 +10,7 @@ import { putStock } from "../functions/saga-choreography/inventory-store.ts";
 import { readOrder } from "../functions/saga-choreography/orders-store.ts";
 import { SagaChoreographyOutputs as O } from "../stacks/saga-choreography-outputs.ts";
 import { startLocal } from "../tools/local/start-local.ts";
+import { benchWait } from "./wait.ts";
 
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 200);
 let start = performance.now();
@@ -33,11 +34,11 @@ const order = (orderId: string) => ({
   amountCents: 1_000,
 });
 
-async function confirmed(orderId: string): Promise<void> {
-  for (;;) {
-    if ((await readOrder(dynamodb, ordersTable, orderId))?.status === "CONFIRMED") return;
-    await new Promise((r) => setTimeout(r, 2));
-  }
+function confirmed(orderId: string): Promise<void> {
+  return benchWait(
+    `order ${orderId} confirmed`,
+    async () => (await readOrder(dynamodb, ordersTable, orderId))?.status === "CONFIRMED",
+  );
 }
 
 try {
@@ -59,19 +60,22 @@ try {
     calls.push(cloud.invoke("PlaceOrder", { orders: batch }));
   }
   await Promise.all(calls);
-  for (;;) {
-    const { Count = 0 } = await dynamodb.send(
-      new ScanCommand({
-        TableName: ordersTable,
-        Select: "COUNT",
-        FilterExpression: "begins_with(orderId, :b) AND #s = :c",
-        ExpressionAttributeNames: { "#s": "status" },
-        ExpressionAttributeValues: { ":b": { S: "burst-" }, ":c": { S: "CONFIRMED" } },
-      }),
-    );
-    if (Count >= ORDERS) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await benchWait(
+    `${ORDERS} burst orders confirmed`,
+    async () => {
+      const { Count = 0 } = await dynamodb.send(
+        new ScanCommand({
+          TableName: ordersTable,
+          Select: "COUNT",
+          FilterExpression: "begins_with(orderId, :b) AND #s = :c",
+          ExpressionAttributeNames: { "#s": "status" },
+          ExpressionAttributeValues: { ":b": { S: "burst-" }, ":c": { S: "CONFIRMED" } },
+        }),
+      );
+      return Count >= ORDERS;
+    },
+    { intervalMs: 50 },
+  );
   const seconds = (performance.now() - start) / 1000;
   console.log(
     `orders end to end: ${ORDERS} in ${seconds.toFixed(2)} s = ${(ORDERS / seconds).toFixed(0)} orders/s (target ≥ 50 on 2 cores)`,

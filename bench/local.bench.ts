@@ -10,7 +10,7 @@
  *    (120 local pollers on one function; `bench/fixtures/many-mappings/`).
  * Targets (issue 3): end-to-end ≥ 25 % of raw; start → first processed message < 3 s warm.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -24,6 +24,8 @@ import {
 import { startFauxqs } from "fauxqs";
 import { type LocalCloud, startLocal } from "../tools/local/index.ts";
 import { buildEvents } from "../tools/local/scenarios/sns-sqs-fanout/events.ts";
+import { threadCpu } from "./thread-cpu.ts";
+import { benchWait } from "./wait.ts";
 
 const STACK = "SnsSqsFanoutStack";
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 2000);
@@ -39,33 +41,17 @@ const SKIP_START = process.env.BENCH_SKIP_START === "1";
 const WARMUP = Number(process.env.BENCH_WARMUP ?? EVENTS);
 
 /**
- * CPU seconds per thread group of this process (Linux `/proc/self/task/<tid>/stat`, utime + stime,
- * grouped by thread name: `MainThread`, `dynalite`, `lambda:<function>`, V8's `V8Worker` GC and
- * compiler helpers, …); empty elsewhere. Shows which thread a change moved CPU out of.
+ * CPU seconds per thread group of this process (`thread-cpu.ts`, grouped by thread name:
+ * `MainThread`, `dynalite`, every `lambda:<function>` as "Lambda workers", V8's `V8Worker` GC and
+ * compiler helpers, …); empty off Linux. Shows which thread a change moved CPU out of.
  */
 function threadCpuSeconds(): Map<string, number> {
   const groups = new Map<string, number>();
-  if (!existsSync("/proc/self/task")) return groups;
-  for (const tid of readdirSync("/proc/self/task")) {
-    try {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      const group = name.startsWith("lambda:") ? "Lambda workers" : name;
-      groups.set(group, (groups.get(group) ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100);
-    } catch {
-      // the thread exited meanwhile
-    }
+  for (const { name, cpuMs } of threadCpu().values()) {
+    const group = name.startsWith("lambda:") ? "Lambda workers" : name;
+    groups.set(group, (groups.get(group) ?? 0) + cpuMs / 1000);
   }
   return groups;
-}
-
-async function until(condition: () => boolean, timeoutMs = 300_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error("benchmark timed out");
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
 }
 
 /** Milliseconds from calling startLocal to the first consumer batch deleted from its queue. */
@@ -78,7 +64,10 @@ async function startToFirstProcessed(
   try {
     const [event] = buildEvents("first", 1);
     await cloud.invoke("Publisher", { events: [event] });
-    await until(() => cloud.spy.find("esm.batch", (b) => b.deletedMessageIds.length > 0) !== undefined);
+    await benchWait(
+      "the first consumer batch deleted",
+      () => cloud.spy.find("esm.batch", (b) => b.deletedMessageIds.length > 0) !== undefined,
+    );
     return { ms: performance.now() - t0, startMs, synthesized: cloud.synthesized };
   } finally {
     await cloud.stop();
@@ -265,7 +254,10 @@ async function manyMappingsStartToFirstProcessed(cdkOut: string): Promise<{ ms: 
   });
   try {
     await sqs.send(new SendMessageCommand({ QueueUrl: many.outputs.Queue59Url, MessageBody: "first" }));
-    await until(() => many.spy.find("esm.batch", (b) => b.deletedMessageIds.length > 0) !== undefined);
+    await benchWait(
+      "the first consumer batch deleted",
+      () => many.spy.find("esm.batch", (b) => b.deletedMessageIds.length > 0) !== undefined,
+    );
     return { ms: performance.now() - t0, startMs };
   } finally {
     sqs.destroy();

@@ -22,6 +22,7 @@ import type { Order } from "../functions/sfn-saga/order.ts";
 import { SfnSagaOutputs as O } from "../stacks/sfn-saga-outputs.ts";
 import { ensureSynthesized, REPO_ROOT } from "../tools/local/cloud-assembly.ts";
 import { startLocal } from "../tools/local/start-local.ts";
+import { benchWait } from "./wait.ts";
 
 const SAGAS = Number(process.env.BENCH_SAGAS ?? 300);
 const ENVIRONMENTS = process.env.BENCH_ENVIRONMENTS ? Number(process.env.BENCH_ENVIRONMENTS) : undefined;
@@ -53,11 +54,17 @@ try {
     const { executionArn } = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: machine, name: o.orderId, input: JSON.stringify(o) }),
     );
-    for (;;) {
-      const e = await sfn.send(new DescribeExecutionCommand({ executionArn }));
-      if (e.status !== "RUNNING") return e;
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    const describe = () => sfn.send(new DescribeExecutionCommand({ executionArn }));
+    let e: Awaited<ReturnType<typeof describe>> | undefined;
+    await benchWait(
+      `execution ${o.orderId} finished`,
+      async () => {
+        e = await describe();
+        return e.status !== "RUNNING";
+      },
+      { intervalMs: 5 },
+    );
+    return e as Awaited<ReturnType<typeof describe>>;
   };
   const happyId = (prefix: string) => {
     for (let i = 0; ; i++) if (!faultFor(`${prefix}-${i}`, faults)) return `${prefix}-${i}`;

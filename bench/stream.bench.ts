@@ -26,9 +26,10 @@ import { MskLambdaStreamOutputs as O } from "../stacks/msk-lambda-stream-outputs
 import { patternLocalOptions } from "../tools/local/run.ts";
 import { openClients } from "../tools/local/scenarios/kit/clients.ts";
 import { invokeJson } from "../tools/local/scenarios/kit/invoke.ts";
-import { waitUntil } from "../tools/local/scenarios/kit/wait.ts";
+
 import { mskLambdaStream, runStreamScenario } from "../tools/local/scenarios/msk-lambda-stream/index.ts";
 import { localTarget } from "../tools/local/targets/local.ts";
+import { benchWait } from "./wait.ts";
 
 const EVENTS = Number(process.env.STREAM_BENCH_EVENTS ?? 2_000);
 const KEYS = Number(process.env.STREAM_BENCH_KEYS ?? 10);
@@ -44,7 +45,8 @@ async function oneRecord(target: Awaited<ReturnType<typeof localTarget>>, entity
     await invokeJson(clients.lambda, target.outputs[O.ProducerFunctionName] as string, {
       events: [{ entityId, sequence: 1, type: "order.updated" }],
     });
-    await waitUntil(
+    await benchWait(
+      `the effect of ${entityId}`,
       async () => {
         const { Item } = await clients.dynamodb.send(
           new GetItemCommand({
