@@ -72,37 +72,35 @@ export function emulatorClientConfig(endpoint: string) {
   return { endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
 }
 
-/**
- * Creates the idempotency table (Powertools defaults: partition key `id` (S); the stack enables TTL
- * on `expiration`, which dynalite does not implement, so expiry is not exercised here).
- */
-export async function createIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<void> {
+/** Creates an on-demand table keyed by string attributes: `hashKey`, and `rangeKey` when given. */
+export async function createKeyTable(
+  client: DynamoDBClient,
+  tableName: string,
+  hashKey: string,
+  rangeKey?: string,
+): Promise<void> {
+  const keys = rangeKey === undefined ? [hashKey] : [hashKey, rangeKey];
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      AttributeDefinitions: keys.map((k) => ({ AttributeName: k, AttributeType: "S" })),
+      KeySchema: keys.map((k, i) => ({ AttributeName: k, KeyType: i === 0 ? "HASH" : "RANGE" })),
       BillingMode: "PAY_PER_REQUEST",
     }),
   );
 }
 
+/**
+ * Creates the idempotency table (Powertools defaults: partition key `id` (S); the stack enables TTL
+ * on `expiration`, which dynalite does not implement, so expiry is not exercised here).
+ */
+export function createIdempotencyTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  return createKeyTable(client, tableName, "id");
+}
+
 /** Creates the effects table (`subscriber` (S) + `eventId` (S)). */
-export async function createEffectsTable(client: DynamoDBClient, tableName: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: [
-        { AttributeName: "subscriber", AttributeType: "S" },
-        { AttributeName: "eventId", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "subscriber", KeyType: "HASH" },
-        { AttributeName: "eventId", KeyType: "RANGE" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+export function createEffectsTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  return createKeyTable(client, tableName, "subscriber", "eventId");
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import {
   DescribeExecutionCommand,
   GetExecutionHistoryCommand,
@@ -13,7 +13,12 @@ import type { FunctionRuntime, ServiceHost } from "../../tools/local/services/lo
 import { StepFunctionsService } from "../../tools/local/services/stepfunctions.ts";
 import { Spy } from "../../tools/local/spy.ts";
 import { createTestApp } from "../helpers/app.ts";
-import { type Emulator, startDynalite } from "../helpers/aws-emulators.ts";
+import {
+  createKeyTable,
+  type Emulator,
+  emulatorClientConfig,
+  startDynalite,
+} from "../helpers/aws-emulators.ts";
 import { definitionOf } from "../helpers/state-machine.ts";
 import { waitFor } from "../helpers/wait.ts";
 
@@ -68,23 +73,12 @@ beforeAll(async () => {
   const resumeDefinition = definitionOf(template as never, "ResumeStateMachine");
   failureTable = stack.getLogicalId(stack.saga.failureTable.node.defaultChild as CfnResource);
   dynalite = await startDynalite();
-  dynamodb = new DynamoDBClient({
-    endpoint: dynalite.endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "l", secretAccessKey: "l" },
-  });
+  dynamodb = new DynamoDBClient(emulatorClientConfig(dynalite.endpoint));
   // The table stand-ins of definitionOf are the logical IDs.
   for (const table of [stack.ordersTable, stack.saga.failureTable]) {
     const name = stack.getLogicalId(table.node.defaultChild as CfnResource);
-    const keys = table === stack.ordersTable ? ["orderId"] : ["sagaKey", "executionId"];
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: name,
-        AttributeDefinitions: keys.map((k) => ({ AttributeName: k, AttributeType: "S" })),
-        KeySchema: keys.map((k, i) => ({ AttributeName: k, KeyType: i === 0 ? "HASH" : "RANGE" })),
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
+    if (table === stack.ordersTable) await createKeyTable(dynamodb, name, "orderId");
+    else await createKeyTable(dynamodb, name, "sagaKey", "executionId");
   }
   const host: ServiceHost = {
     stackName: "SfnSagaStack",

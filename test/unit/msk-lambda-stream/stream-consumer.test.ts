@@ -1,11 +1,5 @@
 import { createHash } from "node:crypto";
-import {
-  BatchWriteItemCommand,
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  GetItemCommand,
-} from "@aws-sdk/client-dynamodb";
+import { BatchWriteItemCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEntityEffects } from "../../../functions/msk-lambda-stream/entity-effects.js";
@@ -15,6 +9,7 @@ import type { CloudEvent } from "../../../functions/shared/cloudevents.js";
 import type { KafkaBatchResponse } from "../../../functions/shared/kafka-batch.js";
 import {
   createIdempotencyTable,
+  createKeyTable,
   type Emulator,
   emulatorClientConfig,
   startDynalite,
@@ -31,23 +26,8 @@ async function tables() {
   n++;
   const effects = `effects-${n}`;
   const idempotency = `idempotency-${n}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: effects,
-      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-      BillingMode: "PAY_PER_REQUEST",
-    }),
-  );
+  await createKeyTable(client, effects, "pk");
   await createIdempotencyTable(client, idempotency);
-  // dynalite makes a table ACTIVE asynchronously: a write before that fails (and would look like a fault).
-  for (const name of [effects, idempotency]) {
-    await waitFor(
-      async () =>
-        (await client.send(new DescribeTableCommand({ TableName: name }))).Table?.TableStatus === "ACTIVE",
-      { description: `table ${name} ACTIVE` },
-    );
-  }
   return { effects, idempotency };
 }
 

@@ -20,7 +20,7 @@ import type { SagaEvent, SagaEventBus } from "../../../../functions/saga-choreog
 import { createServiceConsumer } from "../../../../functions/saga-choreography/service-consumer.js";
 import { parseFaultInjection } from "../../../../functions/shared/fault-injection.js";
 import type { RecordOutcome, SqsConsumer } from "../../../../functions/shared/sqs-consumer.js";
-import { createIdempotencyTable } from "../../../helpers/aws-emulators.js";
+import { createIdempotencyTable, createKeyTable } from "../../../helpers/aws-emulators.js";
 import { queueArn, sqsRecord } from "../../../helpers/events.js";
 
 export const TABLES: Record<SagaService, string> = {
@@ -40,18 +40,9 @@ export async function createSagaTables(
     string
   >;
   await createIdempotencyTable(dynamodb, `${prefix}-idempotency`);
-  const simple = async (name: string, key: string) =>
-    dynamodb.send(
-      new CreateTableCommand({
-        TableName: name,
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: "S" }],
-        KeySchema: [{ AttributeName: key, KeyType: "HASH" }],
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
-  await simple(names.inventory, "sku");
-  await simple(names.payments, "orderId");
-  await simple(names.shipping, "orderId");
+  await createKeyTable(dynamodb, names.inventory, "sku");
+  await createKeyTable(dynamodb, names.payments, "orderId");
+  await createKeyTable(dynamodb, names.shipping, "orderId");
   await dynamodb.send(
     new CreateTableCommand({
       TableName: names.orders,

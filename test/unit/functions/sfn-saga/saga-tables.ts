@@ -1,6 +1,7 @@
 /** dynalite tables of the place-order saga, as the stack defines them, for the saga's unit tests. */
-import { CreateTableCommand, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SagaTables } from "../../../../functions/sfn-saga/steps.js";
+import { createKeyTable } from "../../../helpers/aws-emulators.js";
 
 let counter = 0;
 
@@ -20,14 +21,7 @@ export async function createSagaTables(client: DynamoDBClient): Promise<SagaTabl
     [tables.orders]: "orderId",
   };
   for (const [TableName, key] of Object.entries(keys)) {
-    await client.send(
-      new CreateTableCommand({
-        TableName,
-        AttributeDefinitions: [{ AttributeName: key, AttributeType: "S" }],
-        KeySchema: [{ AttributeName: key, KeyType: "HASH" }],
-        BillingMode: "PAY_PER_REQUEST",
-      }),
-    );
+    await createKeyTable(client, TableName, key);
   }
   return tables;
 }
