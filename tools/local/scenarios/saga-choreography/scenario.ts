@@ -124,7 +124,8 @@ export function runSagaScenario(
     };
 
     const deadline = deadlineIn(target.settleTimeoutMs);
-    let judgement = await judge();
+    // Set by every check of the wait below (waitUntil checks at least once).
+    let judgement!: Awaited<ReturnType<typeof judge>>;
     await waitUntil(
       async () => {
         // The watchdog's schedule runs every minute; invoking it is the same idempotent run, sooner.
