@@ -86,7 +86,7 @@ describe("SagaChoreography with the order saga", () => {
       KmsKeyIdentifier: getAtt(stack, key),
       DeadLetterConfig: { Arn: getAtt(stack, dlq) },
     });
-    expect(bus.eventBusName).toBeDefined();
+    expect(stack.resolve(bus.eventBusName)).toEqual({ Ref: idOf(stack, bus) });
     // EventBridge may use the bus key only for this bus (SourceArn), also to write the bus DLQ.
     const keyResource = template.toJSON().Resources[idOf(stack, key)] as Resource;
     const statements = (keyResource.Properties.KeyPolicy as { Statement: Statement[] }).Statement;

@@ -243,10 +243,18 @@ describe("SnsSqsFanout with defaults", () => {
   it("exposes every created resource", () => {
     const billing = fanout.subscribers.billing;
     expect(billing).toBeDefined();
-    expect(fanout.topicKey).toBeDefined();
-    expect(billing?.consumerFunction?.logGroup).toBeDefined();
-    expect(billing?.alarms.oldestMessageAge).toBeDefined();
-    expect(billing?.eventSource).toBeDefined();
+    // Each exposed construct is the one in the template (a resource of the right type under its ID).
+    const inTemplate = (construct: { node: { defaultChild?: unknown } } | undefined) =>
+      (template.toJSON().Resources[stack.getLogicalId(construct?.node.defaultChild as never)] as Resource)
+        ?.Type;
+    expect(inTemplate(fanout.topicKey)).toBe("AWS::KMS::Key");
+    expect(inTemplate(billing?.consumerFunction?.function)).toBe("AWS::Lambda::Function");
+    expect(inTemplate(billing?.consumerFunction?.logGroup as never)).toBe("AWS::Logs::LogGroup");
+    expect(inTemplate(billing?.alarms.oldestMessageAge)).toBe("AWS::CloudWatch::Alarm");
+    const mapping = stack.resolve(billing?.eventSource.eventSourceMappingId) as { Ref: string };
+    expect((template.toJSON().Resources[mapping.Ref] as Resource).Type).toBe(
+      "AWS::Lambda::EventSourceMapping",
+    );
   });
 });
 
