@@ -10,7 +10,7 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SQSClient } from "@aws-sdk/client-sqs";
 import { createSqsDlqSender } from "../shared/dlq-sender.js";
-import { ConfigError, optionalEnv, readEnv } from "../shared/env.js";
+import { oneOfEnv, optionalEnv, readEnv } from "../shared/env.js";
 import { type FaultInjectionConfig, parseFaultInjection } from "../shared/fault-injection.js";
 import { createDynamoDbIdempotencyGuard, readIdempotencyExpiresAfterSeconds } from "../shared/idempotency.js";
 import { lambdaHandler, type Observability } from "../shared/lambda-handler.js";
@@ -55,12 +55,8 @@ export function readServiceConsumerConfig(
     ],
     env,
   );
-  const service = vars.SAGA_SERVICE;
-  if (!(SAGA_SERVICES as readonly string[]).includes(service)) {
-    throw new ConfigError(`SAGA_SERVICE must be one of ${SAGA_SERVICES.join(", ")}, got "${service}"`);
-  }
   return {
-    service: service as SagaService,
+    service: oneOfEnv("SAGA_SERVICE", SAGA_SERVICES, env),
     source: vars.EVENT_SOURCE,
     eventBusName: vars.EVENT_BUS_NAME,
     dlqUrl: vars.DLQ_URL,

@@ -17,7 +17,6 @@ import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from "a
 import * as z from "zod";
 import type { CloudEvent } from "../shared/cloudevents.js";
 import { ConfigError, optionalEnv, readEnv } from "../shared/env.js";
-import { PermanentError } from "../shared/errors.js";
 import { createEventPipeline, type DeliveryAdapter, type EventPipeline } from "../shared/event-pipeline.js";
 import { type FaultInjectionConfig, parseFaultInjection } from "../shared/fault-injection.js";
 import {
@@ -213,8 +212,9 @@ export function createPushReceiver(
         return response(400, `${outcome.error.type}: ${outcome.error.reason}`);
       }
       return response(204);
-    } catch (error) {
-      if (error instanceof PermanentError) return response(400, error.message);
+    } catch {
+      // The pipeline returns permanent failures as `rejected` (above) and throws only what may succeed
+      // on a retry.
       return response(500, "temporary failure; Pub/Sub will retry");
     }
   };
