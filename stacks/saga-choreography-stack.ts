@@ -1,5 +1,5 @@
 import { CfnOutput, Duration, Names, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
-import { ComparisonOperator, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { Metric } from "aws-cdk-lib/aws-cloudwatch";
 import { AttributeType, ProjectionType, Table } from "aws-cdk-lib/aws-dynamodb";
 import { type CfnRule, Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
@@ -14,8 +14,8 @@ import {
   type SagaService,
 } from "../functions/saga-choreography/flow.js";
 import { SagaChoreography } from "../patterns/saga-choreography/saga-choreography.js";
-import { notify } from "../patterns/shared/alarm-action.js";
 import { AlarmTopic, alarmEmail } from "../patterns/shared/alarm-topic.js";
+import { anyOccurrenceAlarm } from "../patterns/shared/any-occurrence-alarm.js";
 import { functionAlarms } from "../patterns/shared/function-alarms.js";
 import { createKey } from "../patterns/shared/kms.js";
 import { acknowledgeNag } from "../patterns/shared/nag.js";
@@ -268,21 +268,19 @@ export class SagaChoreographyStack extends Stack {
       topic,
     );
     functionAlarms(this, "Watchdog", this.watchdog.function, "Saga watchdog", topic);
-    const stuck = new Metric({
-      namespace: METRICS_NAMESPACE,
-      metricName: "StuckSagasFound",
-      dimensionsMap: { service: WATCHDOG_SERVICE },
-      statistic: "Sum",
-      period: Duration.minutes(5),
-    }).createAlarm(this, "StuckSagasAlarm", {
-      alarmDescription:
-        "Saga watchdog: orders had no outcome by their deadline and were timed out; find the lost event (DLQs, a service down)",
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    notify(stuck, topic);
+    anyOccurrenceAlarm(
+      this,
+      "StuckSagasAlarm",
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: "StuckSagasFound",
+        dimensionsMap: { service: WATCHDOG_SERVICE },
+        statistic: "Sum",
+        period: Duration.minutes(5),
+      }),
+      "Saga watchdog: orders had no outcome by their deadline and were timed out; find the lost event (DLQs, a service down)",
+      topic,
+    );
   }
 }
 

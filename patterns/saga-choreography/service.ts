@@ -1,5 +1,5 @@
 import { Duration, Names, type RemovalPolicy, Stack } from "aws-cdk-lib";
-import { type Alarm, ComparisonOperator, Metric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { type Alarm, Metric } from "aws-cdk-lib/aws-cloudwatch";
 import { type CfnRule, type IEventBus, Rule } from "aws-cdk-lib/aws-events";
 import { type IGrantable, PolicyStatement, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import type { Key } from "aws-cdk-lib/aws-kms";
@@ -9,7 +9,7 @@ import type { RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { ITopic } from "aws-cdk-lib/aws-sns";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
-import { notify } from "../shared/alarm-action.js";
+import { anyOccurrenceAlarm } from "../shared/any-occurrence-alarm.js";
 import { createQueueConsumer } from "../shared/consumer-function.js";
 import { functionAlarms } from "../shared/function-alarms.js";
 import { IDEMPOTENCY_EXPIRES_AFTER_SECONDS, idempotencyExpirySeconds } from "../shared/idempotency-window.js";
@@ -204,20 +204,19 @@ export class ChoreographyService extends Construct {
     const failedInvocations: Record<string, Alarm> = {};
     for (const [detailType, rule] of Object.entries(rules)) {
       const ruleName = this.ruleNames[detailType] as string;
-      const alarm = new Metric({
-        namespace: "AWS/Events",
-        metricName: "FailedInvocations",
-        dimensionsMap: { EventBusName: props.eventBus.eventBusName, RuleName: ruleName },
-        statistic: "Sum",
-        period: Duration.minutes(1),
-      }).createAlarm(this, `${rule.node.id}FailedInvocationsAlarm`, {
-        alarmDescription: `Saga service ${s.id}: EventBridge failed to deliver ${detailType} to the queue (retried, then parked in the target DLQ); check the queue policy and key`,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      });
-      failedInvocations[detailType] = notify(alarm, props.alarmTopic);
+      failedInvocations[detailType] = anyOccurrenceAlarm(
+        this,
+        `${rule.node.id}FailedInvocationsAlarm`,
+        new Metric({
+          namespace: "AWS/Events",
+          metricName: "FailedInvocations",
+          dimensionsMap: { EventBusName: props.eventBus.eventBusName, RuleName: ruleName },
+          statistic: "Sum",
+          period: Duration.minutes(1),
+        }),
+        `Saga service ${s.id}: EventBridge failed to deliver ${detailType} to the queue (retried, then parked in the target DLQ); check the queue policy and key`,
+        props.alarmTopic,
+      );
     }
     const dlqAge = s.deadLetterAgeAlarmThreshold ?? D.deadLetterAgeAlarmThreshold;
     const functions = functionAlarms(
