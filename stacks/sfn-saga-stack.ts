@@ -20,7 +20,7 @@ import { createKey } from "../patterns/shared/kms.js";
 import { acknowledgeNag } from "../patterns/shared/nag.js";
 import type { PatternFunction } from "../patterns/shared/node-function.js";
 import { dlqDepthAlarm, messageAgeAlarm } from "../patterns/shared/queue-alarms.js";
-import { SQS_CONSUMER_DEFAULTS } from "../patterns/shared/sqs-consumer-rules.js";
+import { SQS_CONSUMER_DEFAULTS, SQS_CONSUMER_LIMITS } from "../patterns/shared/sqs-consumer-rules.js";
 import { tableDefaults } from "../patterns/shared/tables.js";
 import { handlerEntry } from "./entry.js";
 import { SfnSagaOutputs as O } from "./sfn-saga-outputs.js";
@@ -155,7 +155,7 @@ export class SfnSagaStack extends Stack {
     this.orderRequestsDlq = new Queue(this, "OrderRequestsDlq", {
       ...common,
       retentionPeriod: SQS_CONSUMER_DEFAULTS.deadLetterRetentionPeriod,
-      maxMessageSizeBytes: 1_048_576,
+      maxMessageSizeBytes: SQS_CONSUMER_LIMITS.deadLetterMessageSizeBytes,
     });
     const starterTimeout = Duration.seconds(30);
     this.orderRequests = new Queue(this, "OrderRequests", {
@@ -164,7 +164,7 @@ export class SfnSagaStack extends Stack {
         starterTimeout.toSeconds() * SQS_CONSUMER_DEFAULTS.visibilityTimeoutFactor,
       ),
       retentionPeriod: SQS_CONSUMER_DEFAULTS.retentionPeriod,
-      maxMessageSizeBytes: 262_144,
+      maxMessageSizeBytes: SQS_CONSUMER_DEFAULTS.maxMessageSizeBytes,
       deadLetterQueue: {
         queue: this.orderRequestsDlq,
         maxReceiveCount: SQS_CONSUMER_DEFAULTS.maxReceiveCount,
