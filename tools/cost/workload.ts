@@ -251,8 +251,3 @@ export function subscribersOf(w: Workload): ResolvedSubscriber[] {
     idempotencyWritesPerMessage: s.idempotencyWritesPerMessage ?? w.idempotencyWritesPerMessage,
   }));
 }
-
-/** Sum of subscriber match fractions: the deliveries per published message. */
-export function deliveriesPerMessage(w: Workload): number {
-  return subscribersOf(w).reduce((sum, s) => sum + s.matchFraction, 0);
-}

@@ -29,8 +29,11 @@ function priceUnverified(prices: PriceCatalogue): (t: BrokerType) => boolean {
   return (t) => priceOf(prices, t.priceKey).status === "U";
 }
 
-/** Express storage: one billed copy of the retained log (replication is inside the service). */
-function expressStoredGb(w: Workload): number {
+/**
+ * Storage billed as one copy of the retained log (MSK Express and Serverless: replication is inside
+ * the service).
+ */
+function singleCopyStoredGb(w: Workload): number {
   return retainedStorageGb({ ...w, diskFillTarget: 1 }, 1);
 }
 
@@ -57,7 +60,7 @@ export const mskFleet = memo(
       priceUnverified: priceUnverified(prices),
       storageUsd: (type, brokers) =>
         type.kind === "msk-express"
-          ? expressStoredGb(w) * priceOf(prices, "msk.express.storage").usdPerUnit +
+          ? singleCopyStoredGb(w) * priceOf(prices, "msk.express.storage").usdPerUnit +
             ingressGbPerMonth(w) * priceOf(prices, "msk.express.dataWritten").usdPerUnit
           : Math.max(brokers, retainedStorageGb(w)) * priceOf(prices, "msk.storage").usdPerUnit,
     }),
@@ -136,7 +139,7 @@ export const mskProvisioned: Alternative = {
               prices,
               "msk.express.storage",
               "MSK Express storage",
-              expressStoredGb(w),
+              singleCopyStoredGb(w),
               `${w.retentionHours} h × ingest, one billed copy (storage used; no provisioning)`,
             ),
             charge(
@@ -227,7 +230,7 @@ export function mskServerlessClusterLines(
       prices,
       "msk.serverless.storage",
       "MSK Serverless storage",
-      retainedStorageGb({ ...w, diskFillTarget: 1 }, 1),
+      singleCopyStoredGb(w),
       basis.retentionBasis,
     ),
   ];
