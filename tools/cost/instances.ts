@@ -80,15 +80,18 @@ interface FamilyRow {
   readonly localNvmeGB?: Record<Size, number>;
 }
 
+/** Graviton 3 general purpose; r7g has the same network and EBS figures, and MSK's m7g brokers use it. */
+const M7G: FamilyRow = {
+  family: "general purpose",
+  arch: "arm64",
+  memoryGiBPerVcpu: 4,
+  networkMbps: { large: 937, xlarge: 1_876, "2xlarge": 3_750, "4xlarge": 7_500 },
+  ebsBaselineMbps: { large: 630, xlarge: 1_250, "2xlarge": 2_500, "4xlarge": 5_000 },
+  ebsStatus: "S",
+};
+
 const EC2_FAMILIES: Record<string, FamilyRow> = {
-  m7g: {
-    family: "general purpose",
-    arch: "arm64",
-    memoryGiBPerVcpu: 4,
-    networkMbps: { large: 937, xlarge: 1_876, "2xlarge": 3_750, "4xlarge": 7_500 },
-    ebsBaselineMbps: { large: 630, xlarge: 1_250, "2xlarge": 2_500, "4xlarge": 5_000 },
-    ebsStatus: "S",
-  },
+  m7g: M7G,
   m6i: {
     family: "general purpose",
     arch: "x86_64",
@@ -96,13 +99,8 @@ const EC2_FAMILIES: Record<string, FamilyRow> = {
     networkMbps: { large: 781, xlarge: 1_562, "2xlarge": 3_125, "4xlarge": 6_250 },
     ebsBaselineMbps: { large: 650, xlarge: 1_250, "2xlarge": 2_500, "4xlarge": 5_000 },
   },
-  r7g: {
-    family: "memory optimized",
-    arch: "arm64",
-    memoryGiBPerVcpu: 8,
-    networkMbps: { large: 937, xlarge: 1_876, "2xlarge": 3_750, "4xlarge": 7_500 },
-    ebsBaselineMbps: { large: 630, xlarge: 1_250, "2xlarge": 2_500, "4xlarge": 5_000 },
-  },
+  // The same figures as m7g, but no EBS status given for r7g (so its EBS figures count as unverified).
+  r7g: { ...M7G, family: "memory optimized", memoryGiBPerVcpu: 8, ebsStatus: undefined },
   i4i: {
     family: "storage optimized",
     arch: "x86_64",
@@ -171,13 +169,7 @@ export const MSK_STANDARD_TYPES: readonly BrokerType[] = [
     fromFamily(`kafka.m5.${size}`, M5, size, "msk-standard", `msk.broker.kafka.m5.${size}`),
   ),
   ...SIZES.map((size) =>
-    fromFamily(
-      `kafka.m7g.${size}`,
-      EC2_FAMILIES.m7g as FamilyRow,
-      size,
-      "msk-standard",
-      `msk.broker.kafka.m7g.${size}`,
-    ),
+    fromFamily(`kafka.m7g.${size}`, M7G, size, "msk-standard", `msk.broker.kafka.m7g.${size}`),
   ),
 ];
 
@@ -186,13 +178,7 @@ export const MSK_STANDARD_TYPES: readonly BrokerType[] = [
  * managed by MSK (no provisioning, no per-broker limit), replication inside the service.
  */
 export const MSK_EXPRESS_TYPES: readonly BrokerType[] = SIZES.map((size) => {
-  const base = fromFamily(
-    `express.m7g.${size}`,
-    EC2_FAMILIES.m7g as FamilyRow,
-    size,
-    "msk-express",
-    `msk.broker.express.m7g.${size}`,
-  );
+  const base = fromFamily(`express.m7g.${size}`, M7G, size, "msk-express", `msk.broker.express.m7g.${size}`);
   const { ebsBaselineMbps: _ebs, ...rest } = base;
   const inMBps = (15.625 * FACTOR[size] * MIB) / 1e6;
   return {
