@@ -3,6 +3,7 @@ import { WorkloadError } from "./errors.ts";
 import type { BrokerType, SpecStatus } from "./instances.ts";
 import type { PriceKey } from "./prices/catalogue.ts";
 import type { Workload } from "./workload.ts";
+import { consumerGroupsOf } from "./workload.ts";
 
 /** A broker/node type the sizer may choose. */
 export interface NodeType {
@@ -105,7 +106,7 @@ function mbps(megabits: number): number {
  */
 export function fleetConstraints(w: Workload, type: BrokerType): FleetConstraint[] {
   const ingestMBps = ingressBytesPerSecond(w) / 1e6;
-  const groups = w.consumerGroups ?? w.fanOut;
+  const groups = consumerGroupsOf(w);
   const rf = w.replicationFactor;
   const u = BROKER_UTILISATION_TARGET;
   const survivors = 2 / 3;

@@ -251,3 +251,11 @@ export function subscribersOf(w: Workload): ResolvedSubscriber[] {
     idempotencyWritesPerMessage: s.idempotencyWritesPerMessage ?? w.idempotencyWritesPerMessage,
   }));
 }
+
+/**
+ * Consumer groups reading a log (Kafka, Redis Streams, NATS) or subscriptions of a Pub/Sub topic:
+ * `--consumer-groups` when given, else one per subscriber of the fan-out.
+ */
+export function consumerGroupsOf(w: Workload): number {
+  return w.consumerGroups ?? w.fanOut;
+}

@@ -2,6 +2,7 @@ import { SECONDS_PER_MONTH, TIB } from "../constants.ts";
 import { groupConsumers } from "../consumers.ts";
 import { charge } from "../line-items.ts";
 import type { Workload } from "../workload.ts";
+import { consumerGroupsOf } from "../workload.ts";
 import { consumerAssumption } from "./common.ts";
 import type { Alternative } from "./types.ts";
 
@@ -20,7 +21,7 @@ export const gcpPubSub: Alternative = {
   hosting: "other cloud",
   lines: (w: Workload, prices) => {
     const messages = w.messagesPerSecond * SECONDS_PER_MONTH;
-    const groups = w.consumerGroups ?? w.fanOut;
+    const groups = consumerGroupsOf(w);
     const published = (messages * billedBytesPerMessage(w.payloadBytes, w.publishBatchSize)) / TIB;
     const delivered = (messages * groups * billedBytesPerMessage(w.payloadBytes, w.batchSize)) / TIB;
     return [

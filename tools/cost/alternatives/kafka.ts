@@ -18,6 +18,7 @@ import {
   sizeKafkaFleet,
 } from "../sizing.ts";
 import type { Workload } from "../workload.ts";
+import { consumerGroupsOf } from "../workload.ts";
 import { consumerAssumption, crossAz, opsLabour, selfHostedAssumptions } from "./common.ts";
 import type { Alternative } from "./types.ts";
 
@@ -85,12 +86,12 @@ export const ec2KafkaFleet = memo(
  * they fetch from a follower in their own AZ (KIP-392).
  */
 function clientCrossAzGb(w: Workload, followerFetching = w.followerFetching): number {
-  const groups = w.consumerGroups ?? w.fanOut;
+  const groups = consumerGroupsOf(w);
   return ingressGbPerMonth(w) * (1 + (followerFetching ? 0 : groups)) * w.crossAzClientFraction;
 }
 
 function clientBasis(w: Workload, followerFetching = w.followerFetching): string {
-  const groups = w.consumerGroups ?? w.fanOut;
+  const groups = consumerGroupsOf(w);
   const pct = `${(w.crossAzClientFraction * 100).toFixed(0)} %`;
   return followerFetching
     ? `${pct} of produce GB; ${groups} consumer groups fetch from followers in their own AZ (KIP-392)`
@@ -168,7 +169,7 @@ export const mskProvisioned: Alternative = {
         clientCrossAzGb(w),
         `${clientBasis(w)} (replication is free on MSK)`,
       ),
-      ...groupConsumers(w, prices, { groups: w.consumerGroups ?? w.fanOut }),
+      ...groupConsumers(w, prices, { groups: consumerGroupsOf(w) }),
     ];
   },
   assumptions: (w, prices) => {
@@ -243,7 +244,7 @@ export const mskServerless: Alternative = {
   category: "messaging",
   hosting: "managed",
   lines: (w, prices) => {
-    const groups = w.consumerGroups ?? w.fanOut;
+    const groups = consumerGroupsOf(w);
     return [
       ...mskServerlessClusterLines(w, prices, {
         partitions: w.partitions,
@@ -319,7 +320,7 @@ export const kafkaEc2: Alternative = {
       ),
       crossAz(prices, "client traffic across AZs", clientCrossAzGb(w), clientBasis(w)),
       opsLabour(w),
-      ...groupConsumers(w, prices, { groups: w.consumerGroups ?? w.fanOut }),
+      ...groupConsumers(w, prices, { groups: consumerGroupsOf(w) }),
     ];
   },
   assumptions: (w, prices) => [

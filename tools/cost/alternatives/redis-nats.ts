@@ -6,6 +6,7 @@ import type { PriceCatalogue } from "../prices/catalogue.ts";
 import type { NodeType } from "../sizing.ts";
 import { ingressBytesPerSecond, ingressGbPerMonth, retainedStorageGb } from "../sizing.ts";
 import type { Workload } from "../workload.ts";
+import { consumerGroupsOf } from "../workload.ts";
 import { crossAz, ec2Candidates, ec2Hours, opsLabour, selfHostedAssumptions } from "./common.ts";
 import type { Alternative } from "./types.ts";
 
@@ -14,7 +15,7 @@ const REDIS_MEMORY_OVERHEAD = 1.5;
 const REDIS_USABLE_RAM = 0.75;
 
 function redisShards(w: Workload, node: NodeType): { shards: number; memoryGiB: number } {
-  const groups = w.consumerGroups ?? w.fanOut;
+  const groups = consumerGroupsOf(w);
   const opsPerSecond = w.messagesPerSecond * (1 + 2 * groups); // XADD + XREADGROUP + XACK per group
   const memoryGiB = (ingressBytesPerSecond(w) * w.retentionHours * 3_600 * REDIS_MEMORY_OVERHEAD) / GIB;
   const shards = Math.max(
@@ -40,7 +41,7 @@ export const redisStreamsEc2: Alternative = {
   lines: (w, prices) => {
     const node = redisNode(prices);
     const { shards } = redisShards(w, node);
-    const groups = w.consumerGroups ?? w.fanOut;
+    const groups = consumerGroupsOf(w);
     const inGb = ingressGbPerMonth(w);
     return [
       ec2Hours(w, prices, node, shards * 3, `Redis: ${shards} shard(s) × (1 primary + 2 replicas)`),
@@ -81,7 +82,7 @@ export const natsJetStreamEc2: Alternative = {
   lines: (w, prices) => {
     const node = redisNode(prices);
     const clusters = natsClusters(w);
-    const groups = w.consumerGroups ?? w.fanOut;
+    const groups = consumerGroupsOf(w);
     const inGb = ingressGbPerMonth(w);
     return [
       ec2Hours(w, prices, node, clusters * 3, `NATS: ${clusters} cluster(s) × 3 nodes`),

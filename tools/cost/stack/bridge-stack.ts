@@ -5,6 +5,7 @@ import { charge, type LineItem } from "../line-items.ts";
 import type { PriceCatalogue } from "../prices/catalogue.ts";
 import { InputError } from "../units.ts";
 import type { Workload } from "../workload.ts";
+import { consumerGroupsOf } from "../workload.ts";
 import { stackAlternative, tableWrites } from "./stack-alternative.ts";
 import type { FunctionModel, StackModel } from "./template.ts";
 
@@ -55,7 +56,7 @@ export function bridgeStackAlternative(model: StackModel): Alternative {
   const lines = (w: Workload, prices: PriceCatalogue): LineItem[] => {
     const out: LineItem[] = [];
     const messageBytes = w.payloadBytes + CE_ATTRIBUTE_BYTES;
-    const subscriptions = w.consumerGroups ?? w.fanOut;
+    const subscriptions = consumerGroupsOf(w);
     if (outbound) {
       const n = w.messagesPerSecond * SECONDS_PER_MONTH;
       const requests = n / w.publishBatchSize;
@@ -139,7 +140,7 @@ export function bridgeStackAlternative(model: StackModel): Alternative {
     assumptions: (w, prices) => [
       `AWS → Google ${w.messagesPerSecond}/s (--rate)${forwarder ? "" : " (no forwarder in the stack)"}; Google → AWS ${w.bridgeInboundRatio} × that (--inbound-ratio)${receiver ? "" : " (no push receiver in the stack)"}`,
       ...(outbound ? outbound.assumptions(w, prices).slice(0, 2) : []),
-      `ASSUMED: ${CE_ATTRIBUTE_BYTES} B of ce-* attributes per message; ${PUBLISH_OVERHEAD_BYTES} B wire overhead per publish request and ${PUSH_OVERHEAD_BYTES} B per push request; Google subscriptions = --fan-out (${w.consumerGroups ?? w.fanOut})`,
+      `ASSUMED: ${CE_ATTRIBUTE_BYTES} B of ce-* attributes per message; ${PUBLISH_OVERHEAD_BYTES} B wire overhead per publish request and ${PUSH_OVERHEAD_BYTES} B per push request; Google subscriptions = --fan-out (${consumerGroupsOf(w)})`,
       "egress: AWS $/GB first 10 TB tier and Google Premium Tier to North America (its use for push traffic is not confirmed); the Google consumers, the Google producers' compute and token exchanges (free) are not priced",
       "the Workload Identity credential configuration is a standard SSM parameter (no charge); Lambda function URLs add no charge beyond Lambda",
     ],
