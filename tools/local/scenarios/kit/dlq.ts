@@ -107,7 +107,7 @@ export async function readDeadLetters(
   } finally {
     const all = [...held.values()];
     await changeVisibility(sqs, queueUrl, consume ? all.filter((m) => !isOurs(m)) : all, 0);
-    if (consume) await remove(sqs, queueUrl, all.filter(isOurs));
+    if (consume) await deleteMessages(sqs, queueUrl, all.filter(isOurs));
   }
   return [...held.values()].filter(isOurs).map((m) => ({
     messageId: m.MessageId as string,
@@ -142,8 +142,12 @@ async function changeVisibility(
   }
 }
 
-/** Deletes held messages, 10 per call. */
-async function remove(sqs: SQSClient, queueUrl: string, messages: readonly Message[]): Promise<void> {
+/** Deletes received messages from `queueUrl`, 10 per `DeleteMessageBatch`. */
+export async function deleteMessages(
+  sqs: SQSClient,
+  queueUrl: string,
+  messages: readonly Message[],
+): Promise<void> {
   for (let i = 0; i < messages.length; i += 10) {
     await sqs.send(
       new DeleteMessageBatchCommand({

@@ -8,6 +8,7 @@ export {
   bodyMentions,
   type DeadLetter,
   DeadLetterScanError,
+  deleteMessages,
   type ReadDeadLettersOptions,
   readDeadLetters,
 } from "./dlq.ts";

@@ -11,7 +11,7 @@
 
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { GetBootstrapBrokersCommand, KafkaClient } from "@aws-sdk/client-kafka";
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { Kafka, logLevel, Partitioners } from "kafkajs";
 import {
   parseStreamFaults,
@@ -20,6 +20,7 @@ import {
 import { isFaultInjected } from "../../../../functions/shared/fault-injection.ts";
 import { MskLambdaStreamOutputs as O } from "../../../../stacks/msk-lambda-stream-outputs.ts";
 import { MskService } from "../../services/msk.ts";
+import { deleteMessages } from "../kit/dlq.ts";
 import { functionEnvironment, invokeJson } from "../kit/invoke.ts";
 import { perSecond } from "../kit/latency.ts";
 import type { ScenarioLedger } from "../kit/ledger.ts";
@@ -268,14 +269,7 @@ export function runStreamScenario(
             });
           }
         }
-        if (Messages.length > 0) {
-          await sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: out(O.FailureQueueUrl),
-              Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle })),
-            }),
-          );
-        }
+        await deleteMessages(sqs, out(O.FailureQueueUrl), Messages);
       };
       let offsetsOnTopic = 0;
       let lag = 0;

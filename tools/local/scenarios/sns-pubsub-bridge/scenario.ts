@@ -11,7 +11,6 @@
 import { PublishBatchCommand, SubscribeCommand } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
-  DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   type Message as SqsMessage,
@@ -20,6 +19,7 @@ import { type Message, PubSub } from "@google-cloud/pubsub";
 import { SnsPubsubBridgeOutputs as O } from "../../../../stacks/sns-pubsub-bridge-outputs.ts";
 import { LocalOidcIssuer } from "../../pubsub/index.ts";
 import { PubsubLocalService } from "../../services/pubsub.ts";
+import { deleteMessages } from "../kit/dlq.ts";
 import { functionEnvironment } from "../kit/invoke.ts";
 import { summarizeLatency } from "../kit/latency.ts";
 import type { ScenarioLedger } from "../kit/ledger.ts";
@@ -279,14 +279,7 @@ export function runBridgeScenario(
               throw error;
             });
           for (const m of Messages) onMessage(m);
-          if (remove && Messages.length > 0) {
-            await sqs.send(
-              new DeleteMessageBatchCommand({
-                QueueUrl: url,
-                Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle ?? "" })),
-              }),
-            );
-          }
+          if (remove) await deleteMessages(sqs, url, Messages);
         }
       };
       const onSink = (m: SqsMessage) => fromGoogle.add((JSON.parse(m.Body ?? "{}") as { id: string }).id);
