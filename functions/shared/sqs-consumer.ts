@@ -127,9 +127,10 @@ export function previousError(record: SQSRecord): PreviousError | undefined {
 /** Builds a {@link SqsConsumer}; see the module documentation for the semantics. */
 export function createSqsConsumer<TData>(options: SqsConsumerOptions<TData>): SqsConsumer {
   const { sendToDlq, handle } = options;
+  const adapter = sqsDeliveryAdapter(options);
   const pipeline = createEventPipeline<TData, SQSRecord>({
     name: options.name,
-    adapter: sqsDeliveryAdapter(options),
+    adapter,
     schemas: options.schemas,
     handle: (event, { item, lambdaContext, logger }) =>
       handle(event, { record: item, lambdaContext, logger }),
@@ -154,11 +155,7 @@ export function createSqsConsumer<TData>(options: SqsConsumerOptions<TData>): Sq
     const outcome = await pipeline.process(record, lambdaContext);
     if (outcome.status !== "rejected") return outcome;
     const { error } = outcome;
-    const log = {
-      messageId: record.messageId,
-      receiveCount: record.attributes.ApproximateReceiveCount,
-      ...(previous ? { previousError: previous } : {}),
-    };
+    const log = adapter.logFields(record);
     try {
       await sendToDlq(record, error);
     } catch (sendError) {
