@@ -47,6 +47,21 @@ export function booleanEnv(name: string, env: Env = process.env): boolean {
   throw new ConfigError(`environment variable ${name} must be "true" or "false", got "${value}"`);
 }
 
+/**
+ * A required comma-separated list (`"a, b,c"` → `["a", "b", "c"]`, blanks dropped); throws naming the
+ * variable when it lists nothing.
+ */
+export function listEnv(name: string, env: Env = process.env): string[] {
+  const items = (readEnv([name], env)[name] as string)
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+  if (items.length === 0) {
+    throw new ConfigError(`environment variable ${name} must list at least one value (comma-separated)`);
+  }
+  return items;
+}
+
 /** One of a fixed set of values; throws naming the variable and the allowed values. */
 export function oneOfEnv<const T extends string>(
   name: string,

@@ -17,7 +17,7 @@ import type { SQSRecord } from "aws-lambda";
 import * as z from "zod";
 import type { MessageEnvelope } from "../shared/cloudevent-decoder.js";
 import { createSqsDlqSender } from "../shared/dlq-sender.js";
-import { booleanEnv, ConfigError, optionalEnv, readEnv } from "../shared/env.js";
+import { booleanEnv, ConfigError, listEnv, optionalEnv, readEnv } from "../shared/env.js";
 import { type FaultInjectionConfig, parseFaultInjection } from "../shared/fault-injection.js";
 import { lambdaHandler, type Observability } from "../shared/lambda-handler.js";
 import { createSqsConsumer, type SqsConsumer } from "../shared/sqs-consumer.js";
@@ -63,10 +63,7 @@ export function readForwarderConfig(
   if ((parameterName === undefined) === (secretArn === undefined)) {
     throw new ConfigError("set exactly one of GOOGLE_CREDENTIALS_PARAMETER or GOOGLE_CREDENTIALS_SECRET_ARN");
   }
-  const eventTypes = vars.FORWARDED_EVENT_TYPES.split(",")
-    .map((t) => t.trim())
-    .filter((t) => t !== "");
-  if (eventTypes.length === 0) throw new ConfigError("FORWARDED_EVENT_TYPES lists no event type");
+  const eventTypes = listEnv("FORWARDED_EVENT_TYPES", env);
   const timeout = optionalEnv("PUBLISH_TIMEOUT_MS", env) ?? "20000";
   const publishTimeoutMs = Number(timeout);
   if (!Number.isInteger(publishTimeoutMs) || publishTimeoutMs < 100) {

@@ -16,7 +16,7 @@ import { PublishCommand, type PublishCommandInput, type SNSClient } from "@aws-s
 import type { Context, LambdaFunctionURLEvent, LambdaFunctionURLResult } from "aws-lambda";
 import * as z from "zod";
 import type { CloudEvent } from "../shared/cloudevents.js";
-import { ConfigError, optionalEnv, readEnv } from "../shared/env.js";
+import { ConfigError, listEnv, optionalEnv, readEnv } from "../shared/env.js";
 import { createEventPipeline, type DeliveryAdapter, type EventPipeline } from "../shared/event-pipeline.js";
 import { type FaultInjectionConfig, parseFaultInjection } from "../shared/fault-injection.js";
 import {
@@ -92,10 +92,7 @@ export function readPushReceiverConfig(
       );
     }
   }
-  const eventTypes = vars.ACCEPTED_EVENT_TYPES.split(",")
-    .map((t) => t.trim())
-    .filter((t) => t !== "");
-  if (eventTypes.length === 0) throw new ConfigError("ACCEPTED_EVENT_TYPES lists no event type");
+  const eventTypes = listEnv("ACCEPTED_EVENT_TYPES", env);
   return {
     topicArn: vars.TOPIC_ARN,
     eventTypes,

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { booleanEnv, ConfigError, oneOfEnv, optionalEnv, readEnv } from "../../../../functions/shared/env.js";
+import {
+  booleanEnv,
+  ConfigError,
+  listEnv,
+  oneOfEnv,
+  optionalEnv,
+  readEnv,
+} from "../../../../functions/shared/env.js";
 
 describe("readEnv", () => {
   it("returns the named variables", () => {
@@ -26,5 +33,11 @@ describe("typed variables", () => {
     expect(optionalEnv("X", { X: "v" })).toBe("v");
     expect(oneOfEnv("MODE", ["a", "b"], { MODE: "b" })).toBe("b");
     expect(() => oneOfEnv("MODE", ["a", "b"], { MODE: "c" })).toThrow(/MODE must be one of a, b, got "c"/);
+  });
+
+  it("reads comma-separated lists, refusing one that lists nothing", () => {
+    expect(listEnv("TYPES", { TYPES: " a, b ,,c " })).toEqual(["a", "b", "c"]);
+    expect(() => listEnv("TYPES", { TYPES: " , " })).toThrow(/TYPES must list at least one value/);
+    expect(() => listEnv("TYPES", {})).toThrow(ConfigError);
   });
 });
