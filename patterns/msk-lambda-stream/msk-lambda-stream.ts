@@ -16,6 +16,7 @@ import {
 import { ManagedKafkaEventSource } from "aws-cdk-lib/aws-lambda-event-sources";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { IDEMPOTENCY_EXPIRES_AFTER_SECONDS } from "../shared/idempotency-window.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import { PatternFunction } from "../shared/node-function.js";
@@ -239,7 +240,7 @@ export class MskLambdaStream extends Construct {
         POWERTOOLS_SERVICE_NAME: "kafka-consumer",
         TOPIC_NAME: this.topicName,
         // Records live in the topic for its retention; a redelivery can come that late.
-        IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((props.topic?.retention ?? D.topicRetention).toSeconds()),
+        [IDEMPOTENCY_EXPIRES_AFTER_SECONDS]: String((props.topic?.retention ?? D.topicRetention).toSeconds()),
         ...props.consumer.environment,
       },
       reservedConcurrentExecutions: props.consumer.reservedConcurrentExecutions,

@@ -14,6 +14,7 @@ import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { type IStringParameter, StringParameter } from "aws-cdk-lib/aws-ssm";
 import { Construct } from "constructs";
 import { createQueueConsumer } from "../shared/consumer-function.js";
+import { IDEMPOTENCY_EXPIRES_AFTER_SECONDS } from "../shared/idempotency-window.js";
 import { createKey } from "../shared/kms.js";
 import { acknowledgeNag } from "../shared/nag.js";
 import { PatternFunction } from "../shared/node-function.js";
@@ -240,7 +241,9 @@ export class SnsPubsubBridge extends Construct {
         PUSH_SERVICE_ACCOUNT_EMAIL: from.serviceAccountEmail,
         ACCEPTED_EVENT_TYPES: from.eventTypes.join(","),
         IDEMPOTENCY_TABLE_NAME: this.idempotencyTable.tableName,
-        IDEMPOTENCY_EXPIRES_AFTER_SECONDS: String((from.redeliveryWindow ?? D.redeliveryWindow).toSeconds()),
+        [IDEMPOTENCY_EXPIRES_AFTER_SECONDS]: String(
+          (from.redeliveryWindow ?? D.redeliveryWindow).toSeconds(),
+        ),
         ...from.environment,
       },
     });
