@@ -17,7 +17,7 @@ import type { CloudEvent } from "../shared/cloudevents.js";
 import { isConditionalCheckFailed } from "../shared/conditional-effect.js";
 import { ConfigError } from "../shared/env.js";
 import { RetryableError } from "../shared/errors.js";
-import { isFaultInjected } from "../shared/fault-injection.js";
+import { isFaultInjected, parseTransientRate } from "../shared/fault-injection.js";
 
 /** Parsed `FAULT_INJECTION` of the stream consumer. */
 export interface StreamFaults {
@@ -40,13 +40,8 @@ export function parseStreamFaults(spec: string | undefined): StreamFaults {
     if (rest.length > 0 || value.trim() === "") {
       throw new ConfigError(`FAULT_INJECTION: bad entry "${part.trim()}"`);
     }
-    if (kind === "transient") {
-      const rate = Number(value);
-      if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
-        throw new ConfigError(`FAULT_INJECTION: transient rate must be a number in [0, 1], got "${value}"`);
-      }
-      transientRate = rate;
-    } else if (kind === "timeout-type") timeoutType = value;
+    if (kind === "transient") transientRate = parseTransientRate(value);
+    else if (kind === "timeout-type") timeoutType = value;
     else if (kind === "stuck-type") stuckType = value;
     else {
       throw new ConfigError(

@@ -20,6 +20,15 @@ export interface FaultInjectionConfig {
 /** No faults. */
 export const NO_FAULTS: FaultInjectionConfig = { transientRate: 0 };
 
+/** The rate of a `transient=<rate>` entry: a number in [0, 1], else a {@link ConfigError} quoting it. */
+export function parseTransientRate(value: string): number {
+  const rate = Number(value);
+  if (value.trim() === "" || !Number.isFinite(rate) || rate < 0 || rate > 1) {
+    throw new ConfigError(`FAULT_INJECTION: transient rate must be a number in [0, 1], got "${value}"`);
+  }
+  return rate;
+}
+
 /** Parses a `FAULT_INJECTION` value such as `transient=0.05`. */
 export function parseFaultInjection(spec: string | undefined): FaultInjectionConfig {
   if (spec === undefined || spec.trim() === "") return NO_FAULTS;
@@ -27,11 +36,7 @@ export function parseFaultInjection(spec: string | undefined): FaultInjectionCon
   for (const part of spec.split(",")) {
     const [kind, value, ...rest] = part.trim().split("=");
     if (kind === "transient" && value !== undefined && rest.length === 0) {
-      const rate = Number(value);
-      if (value.trim() === "" || !Number.isFinite(rate) || rate < 0 || rate > 1) {
-        throw new ConfigError(`FAULT_INJECTION: transient rate must be a number in [0, 1], got "${value}"`);
-      }
-      transientRate = rate;
+      transientRate = parseTransientRate(value);
     } else {
       throw new ConfigError(`FAULT_INJECTION: unsupported entry "${part.trim()}"; allowed: transient=<0..1>`);
     }
