@@ -1,8 +1,19 @@
-/** The sns-pubsub-bridge scenario with faults on the local target, as `npm run local` runs it: a clean ledger. */
+/**
+ * The sns-pubsub-bridge scenario on the local target: with faults, as `npm run local` runs it (a
+ * clean ledger); and one direction at a time on one cloud, as the bench runs it, leaving no sink
+ * subscribed to the target topic between runs.
+ */
+import { ListSubscriptionsByTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { describe, expect, it } from "vitest";
+import { SnsPubsubBridgeOutputs as O } from "../../../stacks/sns-pubsub-bridge-outputs.ts";
 import { patternFor } from "../../../tools/local/patterns.ts";
-import { runOnTarget } from "../../../tools/local/run.ts";
-import type { BridgeLedger } from "../../../tools/local/scenarios/sns-pubsub-bridge/index.ts";
+import { patternLocalOptions, runOnTarget } from "../../../tools/local/run.ts";
+import {
+  type BridgeLedger,
+  runBridgeScenario,
+  snsPubsubBridge,
+} from "../../../tools/local/scenarios/sns-pubsub-bridge/index.ts";
+import { localTarget } from "../../../tools/local/targets/local.ts";
 
 describe("sns-pubsub-bridge scenario", () => {
   it("with faults: every event forwarded once each way, bad tokens rejected, invalid events dead-lettered with reasons", async () => {
@@ -36,5 +47,33 @@ describe("sns-pubsub-bridge scenario", () => {
       duplicates: 0,
       unexpected: 0,
     });
+  });
+
+  it("one direction at a time: the other sends nothing, and each run removes its sink from the target topic", async () => {
+    process.env.METADATA_SERVER_DETECTION = "none";
+    const target = await localTarget({
+      stack: snsPubsubBridge.stack,
+      ...patternLocalOptions(snsPubsubBridge),
+    });
+    try {
+      const sns = new SNSClient(target.clientConfig("sns"));
+      const sinks = async () =>
+        (await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: target.outputs[O.TargetTopicArn] })))
+          .Subscriptions ?? [];
+
+      const inbound = await runBridgeScenario(target, { events: 20, directions: "from-google" });
+      expect(inbound.problems).toEqual([]);
+      expect(inbound.details.toGoogle).toMatchObject({ sent: 0, forwarded: 0, invalidSent: 0 });
+      expect(inbound.details.fromGoogle).toMatchObject({ sent: 20, forwarded: 20, duplicates: 0, lost: 0 });
+      expect(await sinks()).toEqual([]);
+
+      const outbound = await runBridgeScenario(target, { events: 20, directions: "to-google" });
+      expect(outbound.problems).toEqual([]);
+      expect(outbound.details.fromGoogle).toMatchObject({ sent: 0, badTokensSent: 0, duplicatePushes: 0 });
+      expect(outbound.details.toGoogle).toMatchObject({ sent: 20, forwarded: 20, invalidSent: 0, lost: 0 });
+      expect(await sinks()).toEqual([]);
+    } finally {
+      await target.stop();
+    }
   });
 });

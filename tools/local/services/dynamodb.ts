@@ -4,6 +4,7 @@ import { workerExecArgv } from "../profiling.ts";
 import { createTable } from "../resources/dynamodb.ts";
 import { physicalName } from "../resources/names.ts";
 import type { TemplateResource } from "../template.ts";
+import { sizeWorkerYoungGeneration } from "../worker-heap.ts";
 import type { CreateRequest, LocalService, PlanContext, ServiceStart } from "./local-service.ts";
 
 /**
@@ -41,6 +42,7 @@ export class DynamoDbService implements LocalService {
 
   async start(host: { readonly region: string }): Promise<ServiceStart> {
     this.region = host.region;
+    sizeWorkerYoungGeneration();
     const worker = new Worker(new URL("../dynamodb-worker.ts", import.meta.url), {
       execArgv: workerExecArgv(),
       name: "dynalite",

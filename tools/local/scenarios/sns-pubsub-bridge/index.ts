@@ -10,6 +10,7 @@ export {
 } from "./judge.ts";
 export {
   BRIDGE_PROJECT,
+  type BridgeDirections,
   type BridgeLedger,
   type BridgeScenarioOptions,
   BridgeTargetError,

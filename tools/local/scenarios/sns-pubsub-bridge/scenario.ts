@@ -8,9 +8,11 @@
  * 500). The Google side (topics, subscriptions) is declared here, not in the CDK template.
  */
 
-import { PublishBatchCommand, SubscribeCommand } from "@aws-sdk/client-sns";
+import { setTimeout as sleep } from "node:timers/promises";
+import { PublishBatchCommand, SubscribeCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
 import {
   CreateQueueCommand,
+  DeleteQueueCommand,
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   type Message as SqsMessage,
@@ -35,6 +37,16 @@ const STRAGGLER_WINDOW_MS = 500;
 
 /** The AWS-side sink is never deleted from: what was received stays invisible this long (12 h, SQS's maximum). */
 const SINK_VISIBILITY_TIMEOUT_SECONDS = 43_200;
+
+/**
+ * After a receive that returned fewer than 10 messages, the sink reader waits this long before the
+ * next one. Without it a long poll returns as soon as one message arrives, so at a few hundred
+ * arrivals per second the reader made about one ReceiveMessage per 1.4 messages, each an SDK call
+ * and an SQS request on the main thread the whole local cloud shares: the harness took CPU from the
+ * bridge it measures. Waiting lets arrivals collect into full receives of 10; the cost is at most
+ * this much added to an arrival's measured latency.
+ */
+const SINK_BATCH_WAIT_MS = 20;
 
 export const BRIDGE_PROJECT = "my-gcp-project";
 const PUSH_EMAIL = `pubsub-push@${BRIDGE_PROJECT}.iam.gserviceaccount.com`;
@@ -68,9 +80,18 @@ export function bridgePubsubService(): PubsubLocalService {
   });
 }
 
+/** Which way events cross the bridge in a run. */
+export type BridgeDirections = "both" | "to-google" | "from-google";
+
 export interface BridgeScenarioOptions {
   /** Valid events each way. @default 100 */
   readonly events?: number;
+  /**
+   * The directions to run: both at once (the scenario), or one alone, so a benchmark can give one
+   * direction the whole machine. The other direction sends nothing (its ledger counts are all 0).
+   * @default "both"
+   */
+  readonly directions?: BridgeDirections;
   /** Invalid events, bad tokens and duplicate pushes (the functions' faults come from the target). @default false */
   readonly faults?: boolean;
   readonly onProgress?: ProgressListener;
@@ -98,6 +119,9 @@ export function runBridgeScenario(
   }
   const n = options.events ?? 100;
   const faults = options.faults ?? false;
+  const directions = options.directions ?? "both";
+  const nOut = directions === "from-google" ? 0 : n;
+  const nIn = directions === "to-google" ? 0 : n;
   // The in-process client would otherwise probe a GCE metadata server for credentials (PITFALLS).
   process.env.METADATA_SERVER_DETECTION ??= "none";
   return runScenario(target, "sns-pubsub-bridge", async ({ runId, clients, out: output }) => {
@@ -108,6 +132,10 @@ export function runBridgeScenario(
       apiEndpoint: emulator.emulatorHost,
       emulatorMode: true,
     });
+    // The run's AWS-side sink, removed when the run ends: a sink left subscribed would receive (and
+    // cost the shared main thread) every later run's events on the same cloud.
+    let sinkUrl = "";
+    let sinkSubscriptionArn: string | undefined;
     try {
       const faultInjection =
         (await functionEnvironment(lambda, output(O.ForwarderFunctionName))).FAULT_INJECTION ?? "";
@@ -137,32 +165,34 @@ export function runBridgeScenario(
         });
         m.ack();
       });
-      // The sink is read once and thrown away with the target: a received message stays invisible
-      // for the rest of the run, so the reader needs no DeleteMessageBatch per receive.
-      const { QueueUrl: sinkUrl = "" } = await sqs.send(
+      // The sink is read once and deleted at the end of the run: a received message stays invisible
+      // until then, so the reader needs no DeleteMessageBatch per receive.
+      ({ QueueUrl: sinkUrl = "" } = await sqs.send(
         new CreateQueueCommand({
           QueueName: `bridge-sink-${runId}`,
           Attributes: { VisibilityTimeout: String(SINK_VISIBILITY_TIMEOUT_SECONDS) },
         }),
-      );
+      ));
       const { Attributes: sinkAttributes } = await sqs.send(
         new GetQueueAttributesCommand({ QueueUrl: sinkUrl, AttributeNames: ["QueueArn"] }),
       );
-      await sns.send(
+      ({ SubscriptionArn: sinkSubscriptionArn } = await sns.send(
         new SubscribeCommand({
           TopicArn: output(O.TargetTopicArn),
           Protocol: "sqs",
           Endpoint: sinkAttributes?.QueueArn,
           Attributes: { RawMessageDelivery: "true" },
+          ReturnSubscriptionArn: true,
         }),
-      );
+      ));
 
       // AWS → Google.
-      const out = Array.from({ length: n }, (_, i) => event(i, "out"));
+      const out = Array.from({ length: nOut }, (_, i) => event(i, "out"));
       toGoogle.expect(out.map((e) => e.id));
-      const invalidOut = faults
-        ? [`not json ${runId}`, JSON.stringify({ ...event(0, "bad"), type: "payment.secret" })]
-        : [];
+      const invalidOut =
+        faults && nOut > 0
+          ? [`not json ${runId}`, JSON.stringify({ ...event(0, "bad"), type: "payment.secret" })]
+          : [];
       const bodies = [...out.map((e) => JSON.stringify(e)), ...invalidOut];
       for (let i = 0; i < bodies.length; i += 10) {
         const chunk = bodies.slice(i, i + 10);
@@ -183,11 +213,11 @@ export function runBridgeScenario(
 
       // Google → AWS.
       const toAws = pubsub.topic("to-aws");
-      const inbound = Array.from({ length: n }, (_, i) => event(i, "in"));
+      const inbound = Array.from({ length: nIn }, (_, i) => event(i, "in"));
       const fromGoogle = new Arrivals();
       fromGoogle.expect(inbound.map((e) => e.id));
-      const duplicates = faults ? inbound.slice(0, Math.max(1, Math.floor(n / 10))) : [];
-      const invalidIn = faults ? [{ ...event(0, "in-bad"), type: "unknown.type" }] : [];
+      const duplicates = faults && nIn > 0 ? inbound.slice(0, Math.max(1, Math.floor(nIn / 10))) : [];
+      const invalidIn = faults && nIn > 0 ? [{ ...event(0, "in-bad"), type: "unknown.type" }] : [];
       const publishIn = (e: ReturnType<typeof event>) => {
         sentAt.set(e.id, sentAt.get(e.id) ?? Date.now());
         return toAws.publishMessage({
@@ -211,7 +241,7 @@ export function runBridgeScenario(
       // Forged and expired tokens, straight to the function URL.
       let badTokensSent = 0;
       let rejectedTokens = 0;
-      if (faults) {
+      if (faults && nIn > 0) {
         const issuer = emulator.oidcIssuer as LocalOidcIssuer;
         const tokens = [
           ...Array.from({ length: 5 }, () =>
@@ -256,11 +286,15 @@ export function runBridgeScenario(
       // Readers stop (their pending long poll aborted) once everything settled and the straggler
       // window is over, so a late duplicate is counted on the AWS side too.
       const stopReading = new AbortController();
-      /** Reads one queue until the readers stop or the time is up; `remove`: delete what it read. */
+      /**
+       * Reads one queue until the readers stop or the time is up; `remove`: delete what it read;
+       * `batchWaitMs`: the pause after a receive that was not full ({@link SINK_BATCH_WAIT_MS}).
+       */
       const drain = async (
         url: string,
         onMessage: (m: SqsMessage) => void,
         remove: boolean,
+        batchWaitMs = 0,
       ): Promise<void> => {
         while (!stopReading.signal.aborted && Date.now() < deadline) {
           const { Messages = [] } = await sqs
@@ -280,6 +314,9 @@ export function runBridgeScenario(
             });
           for (const m of Messages) onMessage(m);
           if (remove) await deleteMessages(sqs, url, Messages);
+          if (batchWaitMs > 0 && Messages.length < 10) {
+            await sleep(batchWaitMs, undefined, { signal: stopReading.signal }).catch(() => undefined);
+          }
         }
       };
       const onSink = (m: SqsMessage) => fromGoogle.add((JSON.parse(m.Body ?? "{}") as { id: string }).id);
@@ -292,7 +329,7 @@ export function runBridgeScenario(
       // second, and a second one only splits the arrivals into more, smaller receives (each an SQS
       // call on the main thread the bridge also runs on).
       await Promise.all([
-        drain(sinkUrl, onSink, false),
+        drain(sinkUrl, onSink, false, SINK_BATCH_WAIT_MS),
         drain(dlqUrl, onDlq, true),
         (async () => {
           let reported = Date.now();
@@ -302,8 +339,8 @@ export function runBridgeScenario(
                 reported = Date.now();
                 const arrived = toGoogle.arrived + fromGoogle.arrived;
                 options.onProgress?.(
-                  `${arrived}/${2 * n} events arrived on the other side`,
-                  0.2 + (0.8 * arrived) / Math.max(1, 2 * n),
+                  `${arrived}/${nOut + nIn} events arrived on the other side`,
+                  0.2 + (0.8 * arrived) / Math.max(1, nOut + nIn),
                 );
               }
               return done();
@@ -371,6 +408,9 @@ export function runBridgeScenario(
       return judgeBridge(details, [...toGoogleSamples, ...fromGoogleSamples]);
     } finally {
       await pubsub.close();
+      if (sinkSubscriptionArn)
+        await sns.send(new UnsubscribeCommand({ SubscriptionArn: sinkSubscriptionArn }));
+      if (sinkUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: sinkUrl }));
     }
   });
 }
