@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mainThreadNodeFlags } from "../tools/local/worker-heap.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
@@ -21,7 +22,14 @@ if (files.length === 0) {
 let failed = 0;
 for (const file of files) {
   console.log(`\n=== ${file}`);
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(here, file)], { stdio: "inherit" });
+  // The same main-thread young generation as the npm scripts that run the local cloud.
+  const result = spawnSync(
+    process.execPath,
+    [...mainThreadNodeFlags(), "--import", "tsx", join(here, file)],
+    {
+      stdio: "inherit",
+    },
+  );
   if (result.status !== 0) {
     failed++;
     console.error(`!!! ${file} exited with ${result.status ?? result.signal}`);

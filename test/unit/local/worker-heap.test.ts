@@ -1,7 +1,12 @@
 /** The young generation the local cloud's isolates start with (tools/local/worker-heap.ts). */
+import { readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
-import { sizeWorkerYoungGeneration, WORKER_MIN_SEMI_SPACE_MB } from "../../../tools/local/worker-heap.ts";
+import {
+  mainThreadNodeFlags,
+  sizeWorkerYoungGeneration,
+  WORKER_MIN_SEMI_SPACE_MB,
+} from "../../../tools/local/worker-heap.ts";
 
 /** The new space (MB) a freshly started worker's isolate has before it allocates anything. */
 function freshWorkerNewSpaceMb(): Promise<number> {
@@ -36,5 +41,24 @@ describe("sizeWorkerYoungGeneration", () => {
     expect(await freshWorkerNewSpaceMb()).toBe(before);
     sizeWorkerYoungGeneration({});
     expect(await freshWorkerNewSpaceMb()).toBeGreaterThanOrEqual(WORKER_MIN_SEMI_SPACE_MB);
+  });
+});
+
+describe("the main thread's young generation", () => {
+  it("mainThreadNodeFlags: the same size as a Node flag, none for 0", () => {
+    expect(mainThreadNodeFlags({})).toEqual([`--min-semi-space-size=${WORKER_MIN_SEMI_SPACE_MB}`]);
+    expect(mainThreadNodeFlags({ LOCAL_CLOUD_MIN_SEMI_SPACE_MB: "8" })).toEqual(["--min-semi-space-size=8"]);
+    expect(mainThreadNodeFlags({ LOCAL_CLOUD_MIN_SEMI_SPACE_MB: "0" })).toEqual([]);
+  });
+
+  it("the npm scripts that run the local cloud start Node with it", () => {
+    const { scripts } = JSON.parse(
+      readFileSync(new URL("../../../package.json", import.meta.url), "utf8"),
+    ) as {
+      scripts: Record<string, string>;
+    };
+    for (const name of ["start", "local", "verify"]) {
+      expect(scripts[name], name).toContain(`--min-semi-space-size=${WORKER_MIN_SEMI_SPACE_MB} `);
+    }
   });
 });
