@@ -31,7 +31,8 @@ import { cpuPerUnit, threadCpu } from "./thread-cpu.ts";
 process.env.METADATA_SERVER_DETECTION = "none";
 const MESSAGES = Number(process.env.BRIDGE_BENCH_MESSAGES ?? 50_000);
 const EVENTS = Number(process.env.BRIDGE_BENCH_EVENTS ?? 1_000);
-const ROUNDS = Math.max(1, Number(process.env.BRIDGE_BENCH_ROUNDS ?? 3));
+const roundsSetting = Number(process.env.BRIDGE_BENCH_ROUNDS ?? 3);
+const ROUNDS = Number.isInteger(roundsSetting) && roundsSetting >= 1 ? roundsSetting : 3;
 const CONCURRENCY = process.env.BRIDGE_BENCH_CONCURRENCY
   ? Number(process.env.BRIDGE_BENCH_CONCURRENCY)
   : undefined;

@@ -2,36 +2,47 @@
  * The young generation every isolate the local cloud starts (each Lambda execution environment,
  * dynalite) begins with.
  *
- * Why: V8 starts a new isolate's semi-spaces at about 1 MB and grows them only after many
- * scavenges. A Lambda environment allocates a few hundred kilobytes per SDK call, so a fresh one
- * scavenges every few invocations and promotes short-lived request objects into the old generation,
- * which then needs concurrent marking. Measured with `--trace-gc` over one `npm run bench -- bridge`
- * process, starting at {@link WORKER_MIN_SEMI_SPACE_MB} took scavenges from 334 to 151, full
- * mark-compacts from 21 to 8 and the summed pauses from 1,186 to 658 ms, for about 2 × that much
- * resident memory per isolate. Garbage collection is not observable to a function, so this changes
- * cost, not behaviour.
+ * Why: V8 starts a new isolate's new space at 4 MB and grows it only after many scavenges. A Lambda
+ * environment allocates a few hundred kilobytes per SDK call, so a fresh one scavenges every few
+ * invocations and promotes short-lived request objects into the old generation, which then needs
+ * concurrent marking. Measured with `--trace-gc` over one `npm run bench -- bridge` process,
+ * starting at {@link WORKER_MIN_SEMI_SPACE_MB} took scavenges from 334 to 151, full mark-compacts
+ * from 21 to 8 and the summed pauses from 1,186 to 658 ms, for about 2 × that much resident memory
+ * per isolate. Garbage collection is not observable to a function, so this changes cost, not
+ * behaviour.
  *
- * V8 reads the flag when it creates an isolate, so it is set before each worker starts; it is
- * process-wide (any isolate created afterwards in this process starts at this size too) and cannot
- * resize the main thread's heap, which already exists: the npm scripts that run the cloud (`start`,
- * `local`, `verify`) and the bench runner start Node with the same flag ({@link mainThreadNodeFlags}).
+ * How, and its limits (Node 24):
+ * - The Lambda and DynamoDB services set the flag with `v8.setFlagsFromString` when the cloud
+ *   starts, before their first worker: V8 reads it when it creates an isolate. Node documents that
+ *   changing V8 flags after start-up "may result in unpredictable behavior"; this one only sizes the
+ *   heap of isolates created afterwards, and no problem showed in the test suite or the benches.
+ * - It is process-wide and permanent: every isolate created later in the same process starts at
+ *   this size (a test runner's own worker threads too), and a later `0` does not undo it.
+ * - It cannot resize the main thread's heap, which already exists. The npm scripts that run the
+ *   cloud (`start`, `local`, `verify`) put the flag on Node's command line instead, which sizes every
+ *   isolate of the process, so under them `LOCAL_CLOUD_MIN_SEMI_SPACE_MB` cannot lower it; the bench
+ *   runner passes {@link mainThreadNodeFlags}, which follows the variable.
  */
 import { setFlagsFromString } from "node:v8";
 
 /** Semi-space size (MB) isolates start with; `LOCAL_CLOUD_MIN_SEMI_SPACE_MB` overrides it (0: V8's sizing). */
 export const WORKER_MIN_SEMI_SPACE_MB = 16;
 
+/** The largest value accepted: V8 caps a semi-space at 64 MB on Node 24 (a larger value has no effect). */
+export const MAX_MIN_SEMI_SPACE_MB = 64;
+
 /**
  * The semi-space size to start isolates with: `LOCAL_CLOUD_MIN_SEMI_SPACE_MB` or
  * {@link WORKER_MIN_SEMI_SPACE_MB}; throws a `RangeError` naming the variable when it is not a whole
- * number of megabytes from 0 to 256.
+ * number of megabytes from 0 to {@link MAX_MIN_SEMI_SPACE_MB}.
  */
 export function minSemiSpaceMb(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.LOCAL_CLOUD_MIN_SEMI_SPACE_MB;
-  const mb = raw === undefined || raw === "" ? WORKER_MIN_SEMI_SPACE_MB : Number(raw);
-  if (!Number.isInteger(mb) || mb < 0 || mb > 256) {
+  if (raw === undefined || raw === "") return WORKER_MIN_SEMI_SPACE_MB;
+  const mb = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(mb >= 0 && mb <= MAX_MIN_SEMI_SPACE_MB)) {
     throw new RangeError(
-      `LOCAL_CLOUD_MIN_SEMI_SPACE_MB must be a whole number of megabytes from 0 to 256, got ${JSON.stringify(raw)}`,
+      `LOCAL_CLOUD_MIN_SEMI_SPACE_MB must be a whole number of megabytes from 0 to ${MAX_MIN_SEMI_SPACE_MB}, got ${JSON.stringify(raw)}`,
     );
   }
   return mb;

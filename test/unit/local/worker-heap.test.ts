@@ -1,46 +1,79 @@
 /** The young generation the local cloud's isolates start with (tools/local/worker-heap.ts). */
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import {
+  MAX_MIN_SEMI_SPACE_MB,
   mainThreadNodeFlags,
-  sizeWorkerYoungGeneration,
+  minSemiSpaceMb,
   WORKER_MIN_SEMI_SPACE_MB,
 } from "../../../tools/local/worker-heap.ts";
 
-/** The new space (MB) a freshly started worker's isolate has before it allocates anything. */
-function freshWorkerNewSpaceMb(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(
-      `const v8 = require("node:v8");
-       const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
-       require("node:worker_threads").parentPort.postMessage(space.space_size);`,
-      { eval: true },
-    );
-    worker.once("message", (bytes: number) => {
-      resolve(bytes / 1024 / 1024);
-      void worker.terminate();
+const moduleUrl = new URL("../../../tools/local/worker-heap.ts", import.meta.url).href;
+
+/**
+ * In a fresh Node process started without the flag (the flag is process-wide and permanent, so
+ * this test's own process cannot show a before and after): the new space (MB) of a worker started
+ * before any call, after `sizeWorkerYoungGeneration` with 0, and after it with the default.
+ */
+function newSpaceInFreshProcess(): { before: number; zero: number; after: number } {
+  const script = `
+    import { Worker } from "node:worker_threads";
+    const { sizeWorkerYoungGeneration } = await import(${JSON.stringify(moduleUrl)});
+    const probe = () => new Promise((resolve, reject) => {
+      const worker = new Worker(
+        'const v8 = process.getBuiltinModule("node:v8");' +
+        'const space = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");' +
+        'process.getBuiltinModule("node:worker_threads").parentPort.postMessage(space.space_size / 1048576);',
+        { eval: true },
+      );
+      worker.once("message", (mb) => { resolve(mb); void worker.terminate(); });
+      worker.once("error", reject);
     });
-    worker.once("error", reject);
+    const before = await probe();
+    sizeWorkerYoungGeneration({ LOCAL_CLOUD_MIN_SEMI_SPACE_MB: "0" });
+    const zero = await probe();
+    sizeWorkerYoungGeneration({});
+    const after = await probe();
+    console.log(JSON.stringify({ before, zero, after }));
+  `;
+  const child = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+    encoding: "utf8",
+    env: { ...process.env, NODE_OPTIONS: "" },
   });
+  if (child.status !== 0) throw new Error(`probe process failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split("\n").at(-1) ?? "{}") as {
+    before: number;
+    zero: number;
+    after: number;
+  };
 }
 
-describe("sizeWorkerYoungGeneration", () => {
-  it("refuses a value that is not a whole number of megabytes from 0 to 256, naming the variable", () => {
-    for (const bad of ["-1", "1.5", "lots", "257"]) {
-      expect(() => sizeWorkerYoungGeneration({ LOCAL_CLOUD_MIN_SEMI_SPACE_MB: bad })).toThrow(
-        /LOCAL_CLOUD_MIN_SEMI_SPACE_MB must be a whole number of megabytes from 0 to 256/,
+describe("minSemiSpaceMb", () => {
+  it("defaults to WORKER_MIN_SEMI_SPACE_MB and accepts whole megabytes from 0 to the maximum", () => {
+    expect(minSemiSpaceMb({})).toBe(WORKER_MIN_SEMI_SPACE_MB);
+    expect(minSemiSpaceMb({ LOCAL_CLOUD_MIN_SEMI_SPACE_MB: "" })).toBe(WORKER_MIN_SEMI_SPACE_MB);
+    expect(minSemiSpaceMb({ LOCAL_CLOUD_MIN_SEMI_SPACE_MB: "0" })).toBe(0);
+    expect(minSemiSpaceMb({ LOCAL_CLOUD_MIN_SEMI_SPACE_MB: String(MAX_MIN_SEMI_SPACE_MB) })).toBe(
+      MAX_MIN_SEMI_SPACE_MB,
+    );
+  });
+
+  it("refuses anything else, naming the variable and what is allowed", () => {
+    for (const bad of ["-1", "1.5", "lots", " ", "1e1", "0x10", String(MAX_MIN_SEMI_SPACE_MB + 1)]) {
+      expect(() => minSemiSpaceMb({ LOCAL_CLOUD_MIN_SEMI_SPACE_MB: bad }), bad).toThrow(
+        `LOCAL_CLOUD_MIN_SEMI_SPACE_MB must be a whole number of megabytes from 0 to ${MAX_MIN_SEMI_SPACE_MB}, got ${JSON.stringify(bad)}`,
       );
     }
   });
+});
 
-  it("starts workers created afterwards with at least that young generation; 0 leaves it alone", async () => {
-    const before = await freshWorkerNewSpaceMb();
+describe("sizeWorkerYoungGeneration", () => {
+  it("starts workers created afterwards with at least that young generation; 0 leaves V8's sizing", () => {
+    const { before, zero, after } = newSpaceInFreshProcess();
     expect(before).toBeLessThan(WORKER_MIN_SEMI_SPACE_MB);
-    sizeWorkerYoungGeneration({ LOCAL_CLOUD_MIN_SEMI_SPACE_MB: "0" });
-    expect(await freshWorkerNewSpaceMb()).toBe(before);
-    sizeWorkerYoungGeneration({});
-    expect(await freshWorkerNewSpaceMb()).toBeGreaterThanOrEqual(WORKER_MIN_SEMI_SPACE_MB);
+    expect(zero).toBe(before);
+    expect(after).toBeGreaterThanOrEqual(WORKER_MIN_SEMI_SPACE_MB);
   });
 });
 
@@ -51,14 +84,18 @@ describe("the main thread's young generation", () => {
     expect(mainThreadNodeFlags({ LOCAL_CLOUD_MIN_SEMI_SPACE_MB: "0" })).toEqual([]);
   });
 
-  it("the npm scripts that run the local cloud start Node with it", () => {
+  it("the npm scripts that run the local cloud pass it to Node before the script", () => {
     const { scripts } = JSON.parse(
       readFileSync(new URL("../../../package.json", import.meta.url), "utf8"),
     ) as {
       scripts: Record<string, string>;
     };
     for (const name of ["start", "local", "verify"]) {
-      expect(scripts[name], name).toContain(`--min-semi-space-size=${WORKER_MIN_SEMI_SPACE_MB} `);
+      expect(scripts[name], name).toMatch(
+        new RegExp(
+          `^exec tsx (--\\S+ )*--min-semi-space-size=${WORKER_MIN_SEMI_SPACE_MB} (--\\S+ )*tools/local/\\S+\\.ts`,
+        ),
+      );
     }
   });
 });

@@ -15,6 +15,7 @@ const direction = {
   eventsPerSecond: 1,
 };
 const clean = {
+  directions: "both" as const,
   faults: true,
   faultInjection: "transient=0.1",
   toGoogle: direction,
@@ -76,5 +77,32 @@ describe("judgeBridge", () => {
     expect(text).toContain("10/10 forged or expired tokens rejected");
     expect(text).toContain("1 × AWS forward DLQ: x");
     expect(text).toContain("result: OK");
+    expect(text).toContain("10 events each way");
+    expect(text).toContain("forwarded exactly once each way");
+  });
+
+  it("a one-way run says which way, and that the other sent nothing", () => {
+    const idle = { ...direction, sent: 0, forwarded: 0, invalidSent: 0, deadLettered: [] };
+    const details = {
+      ...clean,
+      directions: "from-google" as const,
+      toGoogle: idle,
+    };
+    const judgement = judgeBridge(details, [5]);
+    const text = formatBridgeLedger({
+      slug: "sns-pubsub-bridge",
+      target: "local",
+      runId: "r",
+      ok: true,
+      problems: [],
+      counts: judgement.counts,
+      latencyMs: judgement.latencyMs,
+      durationMs: 1000,
+      details: judgement.details,
+    });
+    expect(judgement.problems).toEqual([]);
+    expect(text).toContain("10 events Google → AWS only");
+    expect(text).toContain("forwarded exactly once that way");
+    expect(text).not.toContain("each way");
   });
 });

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { workerExecArgv } from "../profiling.ts";
-import { sizeWorkerYoungGeneration } from "../worker-heap.ts";
 
 /** Everything needed to run one function locally, resolved from the template and the cloud assembly. */
 export interface LocalFunction {
@@ -250,7 +249,6 @@ export class EnvironmentPool {
   private start(): Environment {
     const fn = this.fn;
     const inherit = this.logs === "inherit";
-    sizeWorkerYoungGeneration();
     const worker = new Worker(new URL("./worker.ts", import.meta.url), {
       env: { ...fn.environment },
       workerData: {

@@ -6,6 +6,7 @@ import { FunctionNotFoundError, LambdaService as FunctionPools } from "../lambda
 import { buildLocalFunction } from "../resources/lambda.ts";
 import { physicalName } from "../resources/names.ts";
 import type { TemplateResource } from "../template.ts";
+import { sizeWorkerYoungGeneration } from "../worker-heap.ts";
 import type {
   CreateRequest,
   FunctionInfo,
@@ -96,6 +97,8 @@ export class LambdaLocalService implements LocalService {
   readonly functions: FunctionRuntime = functionRuntime(this);
 
   async start(host: ServiceHost): Promise<ServiceStart> {
+    // Before any execution environment exists; an invalid LOCAL_CLOUD_MIN_SEMI_SPACE_MB fails the start here.
+    sizeWorkerYoungGeneration();
     const pools = new FunctionPools(host.spy, this.props.sdkRoot, this.logSink(this.props.logs ?? "silent"));
     this.pools = pools;
     const server = await startInvokeServer(pools);

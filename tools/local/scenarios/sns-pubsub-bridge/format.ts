@@ -11,7 +11,7 @@ export function formatBridgeLedger(ledger: BridgeLedger): string {
   const d = ledger.details;
   const g = d.fromGoogle;
   return formatCoreLedger(ledger, {
-    headline: `${d.toGoogle.sent} events each way, scenario faults ${d.faults ? "on" : "off"}, function faults: ${d.faultInjection || "off"}`,
+    headline: `${d.directions === "both" ? `${d.toGoogle.sent} events each way` : `${Math.max(d.toGoogle.sent, g.sent)} events ${d.directions === "to-google" ? "AWS → Google" : "Google → AWS"} only`}, scenario faults ${d.faults ? "on" : "off"}, function faults: ${d.faultInjection || "off"}`,
     body: [
       row("AWS → Google", d.toGoogle),
       row("Google → AWS", g),
@@ -19,7 +19,6 @@ export function formatBridgeLedger(ledger: BridgeLedger): string {
       ...tally(d.toGoogle.deadLettered.map((x) => `AWS forward DLQ: ${x.reason}`)).map((l) => `  ${l}`),
       ...tally(g.deadLettered.map((x) => `Pub/Sub dead-letter topic: ${x.reason}`)).map((l) => `  ${l}`),
     ],
-    okLine:
-      "every event forwarded exactly once each way, every bad token rejected, every invalid event dead-lettered with its reason",
+    okLine: `every event forwarded exactly once ${d.directions === "both" ? "each way" : "that way"}, every bad token rejected, every invalid event dead-lettered with its reason`,
   });
 }

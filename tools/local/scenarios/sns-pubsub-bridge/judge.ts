@@ -35,8 +35,13 @@ export interface FromGoogleLedger extends DirectionLedger {
   readonly retriedPushes: number;
 }
 
+/** Which way events cross the bridge in a run. */
+export type BridgeDirections = "both" | "to-google" | "from-google";
+
 /** The bridge's ledger details. */
 export interface BridgeDetails {
+  /** Which way events were sent: both, or one alone (the other direction's counts are all 0). */
+  readonly directions: BridgeDirections;
   /** Whether the scenario injected its faults (invalid events, bad tokens, duplicate pushes). */
   readonly faults: boolean;
   /** The functions' fault injection (`FAULT_INJECTION`), "" when off. */

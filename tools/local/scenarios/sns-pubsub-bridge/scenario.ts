@@ -30,7 +30,9 @@ import { runScenario } from "../kit/run.ts";
 import { waitUntil } from "../kit/wait.ts";
 import type { ScenarioTarget } from "../target.ts";
 import { Arrivals } from "./arrivals.ts";
-import { type BridgeDetails, judgeBridge } from "./judge.ts";
+import { type BridgeDetails, type BridgeDirections, judgeBridge } from "./judge.ts";
+
+export type { BridgeDirections };
 
 /** How long the scenario keeps reading after every event arrived, so a late duplicate is still counted. */
 const STRAGGLER_WINDOW_MS = 500;
@@ -80,9 +82,6 @@ export function bridgePubsubService(): PubsubLocalService {
   });
 }
 
-/** Which way events cross the bridge in a run. */
-export type BridgeDirections = "both" | "to-google" | "from-google";
-
 export interface BridgeScenarioOptions {
   /** Valid events each way. @default 100 */
   readonly events?: number;
@@ -120,8 +119,10 @@ export function runBridgeScenario(
   const n = options.events ?? 100;
   const faults = options.faults ?? false;
   const directions = options.directions ?? "both";
-  const nOut = directions === "from-google" ? 0 : n;
-  const nIn = directions === "to-google" ? 0 : n;
+  const runOut = directions !== "from-google";
+  const runIn = directions !== "to-google";
+  const nOut = runOut ? n : 0;
+  const nIn = runIn ? n : 0;
   // The in-process client would otherwise probe a GCE metadata server for credentials (PITFALLS).
   process.env.METADATA_SERVER_DETECTION ??= "none";
   return runScenario(target, "sns-pubsub-bridge", async ({ runId, clients, out: output }) => {
@@ -136,6 +137,17 @@ export function runBridgeScenario(
     // cost the shared main thread) every later run's events on the same cloud.
     let sinkUrl = "";
     let sinkSubscriptionArn: string | undefined;
+    // Readers stop (their pending long poll aborted) once everything settled and the straggler
+    // window is over, so a late duplicate is counted on the AWS side too; and when the run fails,
+    // so no reader outlives it (the forward DLQ is the stack's, shared with later runs).
+    const stopReading = new AbortController();
+    // Push attempts are counted over the emulator's life: this run's are the difference.
+    const pushDeliverer = emulator.pushDeliverer(`projects/${BRIDGE_PROJECT}/subscriptions/to-aws-push`);
+    const retriedSoFar = () =>
+      [...(pushDeliverer?.attempts.entries() ?? [])]
+        .filter(([status]) => status >= 500 || status === 0)
+        .reduce((a, [, count]) => a + count, 0);
+    const retriedBefore = retriedSoFar();
     try {
       const faultInjection =
         (await functionEnvironment(lambda, output(O.ForwarderFunctionName))).FAULT_INJECTION ?? "";
@@ -190,7 +202,7 @@ export function runBridgeScenario(
       const out = Array.from({ length: nOut }, (_, i) => event(i, "out"));
       toGoogle.expect(out.map((e) => e.id));
       const invalidOut =
-        faults && nOut > 0
+        faults && runOut
           ? [`not json ${runId}`, JSON.stringify({ ...event(0, "bad"), type: "payment.secret" })]
           : [];
       const bodies = [...out.map((e) => JSON.stringify(e)), ...invalidOut];
@@ -216,8 +228,8 @@ export function runBridgeScenario(
       const inbound = Array.from({ length: nIn }, (_, i) => event(i, "in"));
       const fromGoogle = new Arrivals();
       fromGoogle.expect(inbound.map((e) => e.id));
-      const duplicates = faults && nIn > 0 ? inbound.slice(0, Math.max(1, Math.floor(nIn / 10))) : [];
-      const invalidIn = faults && nIn > 0 ? [{ ...event(0, "in-bad"), type: "unknown.type" }] : [];
+      const duplicates = faults && runIn ? inbound.slice(0, Math.max(1, Math.floor(nIn / 10))) : [];
+      const invalidIn = faults && runIn ? [{ ...event(0, "in-bad"), type: "unknown.type" }] : [];
       const publishIn = (e: ReturnType<typeof event>) => {
         sentAt.set(e.id, sentAt.get(e.id) ?? Date.now());
         return toAws.publishMessage({
@@ -241,7 +253,7 @@ export function runBridgeScenario(
       // Forged and expired tokens, straight to the function URL.
       let badTokensSent = 0;
       let rejectedTokens = 0;
-      if (faults && nIn > 0) {
+      if (faults && runIn) {
         const issuer = emulator.oidcIssuer as LocalOidcIssuer;
         const tokens = [
           ...Array.from({ length: 5 }, () =>
@@ -283,9 +295,6 @@ export function runBridgeScenario(
         deadOnAws.length >= invalidOut.length &&
         deadOnGoogle.length >= invalidIn.length;
       const dlqUrl = output(O.ForwardDlqUrl);
-      // Readers stop (their pending long poll aborted) once everything settled and the straggler
-      // window is over, so a late duplicate is counted on the AWS side too.
-      const stopReading = new AbortController();
       /**
        * Reads one queue until the readers stop or the time is up; `remove`: delete what it read;
        * `batchWaitMs`: the pause after a receive that was not full ({@link SINK_BATCH_WAIT_MS}).
@@ -355,12 +364,7 @@ export function runBridgeScenario(
       await sink.close();
       await deadSink.close();
 
-      const pushAttempts = emulator.pushDeliverer(
-        `projects/${BRIDGE_PROJECT}/subscriptions/to-aws-push`,
-      )?.attempts;
-      const retriedPushes = [...(pushAttempts?.entries() ?? [])]
-        .filter(([s]) => s >= 500 || s === 0)
-        .reduce((a, [, c]) => a + c, 0);
+      const retriedPushes = retriedSoFar() - retriedBefore;
       const samples = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) =>
         ids.flatMap((e) => {
           const first = arrivals.get(e.id)?.[0];
@@ -378,6 +382,7 @@ export function runBridgeScenario(
       const dupes = (ids: readonly { id: string }[], arrivals: Map<string, number[]>) =>
         ids.reduce((a, e) => a + Math.max(0, (arrivals.get(e.id)?.length ?? 0) - 1), 0);
       const details: BridgeDetails = {
+        directions,
         faults,
         faultInjection,
         toGoogle: {
@@ -407,10 +412,16 @@ export function runBridgeScenario(
       };
       return judgeBridge(details, [...toGoogleSamples, ...fromGoogleSamples]);
     } finally {
-      await pubsub.close();
-      if (sinkSubscriptionArn)
-        await sns.send(new UnsubscribeCommand({ SubscriptionArn: sinkSubscriptionArn }));
-      if (sinkUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: sinkUrl }));
+      stopReading.abort();
+      // Best effort, in order, and never thrown over the run's own result or error.
+      const subscriptionArn = sinkSubscriptionArn;
+      await Promise.allSettled([
+        (async () => {
+          if (subscriptionArn) await sns.send(new UnsubscribeCommand({ SubscriptionArn: subscriptionArn }));
+          if (sinkUrl) await sqs.send(new DeleteQueueCommand({ QueueUrl: sinkUrl }));
+        })(),
+        pubsub.close(),
+      ]);
     }
   });
 }
