@@ -20,6 +20,7 @@
 import { PubSub } from "@google-cloud/pubsub";
 import { startPubsubEmulator } from "../tools/local/pubsub/index.ts";
 import { patternLocalOptions } from "../tools/local/run.ts";
+import { percentile } from "../tools/local/scenarios/kit/latency.ts";
 import {
   type BridgeDirections,
   runBridgeScenario,
@@ -122,13 +123,8 @@ async function measure(target: Target, directions: BridgeDirections): Promise<Ro
   };
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : Math.round(((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2);
-}
+/** The median of a round's figures (nearest rank, as the scenarios' latency percentiles). */
+const median = (values: readonly number[]): number => percentile(values, 50);
 
 async function bridgeThroughput(target: Target): Promise<void> {
   // A throughput figure is the warm system's: a first run starts every execution environment (each

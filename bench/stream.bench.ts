@@ -26,7 +26,6 @@ import { MskLambdaStreamOutputs as O } from "../stacks/msk-lambda-stream-outputs
 import { patternLocalOptions } from "../tools/local/run.ts";
 import { openClients } from "../tools/local/scenarios/kit/clients.ts";
 import { invokeJson } from "../tools/local/scenarios/kit/invoke.ts";
-
 import { mskLambdaStream, runStreamScenario } from "../tools/local/scenarios/msk-lambda-stream/index.ts";
 import { localTarget } from "../tools/local/targets/local.ts";
 import { benchWait } from "./wait.ts";

@@ -2,8 +2,7 @@ import { GIB, HOURS_PER_MONTH, SECONDS_PER_MONTH } from "./constants.ts";
 import { WorkloadError } from "./errors.ts";
 import type { BrokerType, SpecStatus } from "./instances.ts";
 import type { PriceKey } from "./prices/catalogue.ts";
-import type { Workload } from "./workload.ts";
-import { consumerGroupsOf } from "./workload.ts";
+import { consumerGroupsOf, type Workload } from "./workload.ts";
 
 /** A broker/node type the sizer may choose. */
 export interface NodeType {

@@ -22,6 +22,20 @@ const clean = {
   fromGoogle: { ...direction, duplicatePushes: 1, badTokensSent: 10, rejectedTokens: 10, retriedPushes: 2 },
 };
 
+/** The ledger text of a clean run with `judgement`'s counts and details. */
+const render = (judgement: ReturnType<typeof judgeBridge>) =>
+  formatBridgeLedger({
+    slug: "sns-pubsub-bridge",
+    target: "local",
+    runId: "r",
+    ok: true,
+    problems: [],
+    counts: judgement.counts,
+    latencyMs: judgement.latencyMs,
+    durationMs: 1000,
+    details: judgement.details,
+  });
+
 describe("bridgeProblems", () => {
   it("a clean run has no problem", () => {
     expect(bridgeProblems(clean)).toEqual([]);
@@ -62,17 +76,7 @@ describe("judgeBridge", () => {
 
   it("renders a ledger with both directions, the push faults and the dead-letter reasons", () => {
     const judgement = judgeBridge(clean, [5, 10]);
-    const text = formatBridgeLedger({
-      slug: "sns-pubsub-bridge",
-      target: "local",
-      runId: "r",
-      ok: true,
-      problems: [],
-      counts: judgement.counts,
-      latencyMs: judgement.latencyMs,
-      durationMs: 1000,
-      details: judgement.details,
-    });
+    const text = render(judgement);
     expect(text).toContain("AWS → Google: 10/10 forwarded");
     expect(text).toContain("10/10 forged or expired tokens rejected");
     expect(text).toContain("1 × AWS forward DLQ: x");
@@ -89,17 +93,7 @@ describe("judgeBridge", () => {
       toGoogle: idle,
     };
     const judgement = judgeBridge(details, [5]);
-    const text = formatBridgeLedger({
-      slug: "sns-pubsub-bridge",
-      target: "local",
-      runId: "r",
-      ok: true,
-      problems: [],
-      counts: judgement.counts,
-      latencyMs: judgement.latencyMs,
-      durationMs: 1000,
-      details: judgement.details,
-    });
+    const text = render(judgement);
     expect(judgement.problems).toEqual([]);
     expect(text).toContain("10 events Google → AWS only");
     expect(text).toContain("forwarded exactly once that way");

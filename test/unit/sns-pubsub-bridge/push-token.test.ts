@@ -81,13 +81,14 @@ describe("verifyPushToken with a token seen before", () => {
     vi.useRealTimers();
   });
 
-  /** A token of its own per test (the verified-token memory is per module, like per environment). */
+  /**
+   * A token of its own per test (the verified-token memory is per module, like per environment):
+   * each call's lifetime is a second shorter than the last's and than the other tests' (3,600 s),
+   * so no two tokens are the same string.
+   */
+  let made = 0;
   const fresh = (claims: Partial<typeof good> = {}) =>
-    issuer.sign({
-      ...good,
-      ...claims,
-      issuedAt: Math.floor(Date.now() / 1000) - Math.floor(Math.random() * 1000),
-    });
+    issuer.sign({ ...good, ...claims, expiresInSeconds: 3_000 - ++made });
 
   it("verifies the signature once, and still checks the claims every time", async () => {
     const signatureChecks = vi.spyOn(OAuth2Client.prototype, "verifySignedJwtWithCertsAsync");

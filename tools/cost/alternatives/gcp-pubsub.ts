@@ -1,8 +1,7 @@
 import { SECONDS_PER_MONTH, TIB } from "../constants.ts";
 import { groupConsumers } from "../consumers.ts";
 import { charge } from "../line-items.ts";
-import type { Workload } from "../workload.ts";
-import { consumerGroupsOf } from "../workload.ts";
+import { consumerGroupsOf, type Workload } from "../workload.ts";
 import { consumerAssumption } from "./common.ts";
 import type { Alternative } from "./types.ts";
 

@@ -17,8 +17,7 @@ import {
   retainedStorageGb,
   sizeKafkaFleet,
 } from "../sizing.ts";
-import type { Workload } from "../workload.ts";
-import { consumerGroupsOf } from "../workload.ts";
+import { consumerGroupsOf, type Workload } from "../workload.ts";
 import { consumerAssumption, crossAz, opsLabour, selfHostedAssumptions } from "./common.ts";
 import type { Alternative } from "./types.ts";
 

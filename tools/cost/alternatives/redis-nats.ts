@@ -5,8 +5,7 @@ import { charge } from "../line-items.ts";
 import type { PriceCatalogue } from "../prices/catalogue.ts";
 import type { NodeType } from "../sizing.ts";
 import { ingressBytesPerSecond, ingressGbPerMonth, retainedStorageGb } from "../sizing.ts";
-import type { Workload } from "../workload.ts";
-import { consumerGroupsOf } from "../workload.ts";
+import { consumerGroupsOf, type Workload } from "../workload.ts";
 import { crossAz, ec2Candidates, ec2Hours, opsLabour, selfHostedAssumptions } from "./common.ts";
 import type { Alternative } from "./types.ts";
 

@@ -4,8 +4,7 @@ import { lambdaConsumer } from "../consumers.ts";
 import { charge, type LineItem } from "../line-items.ts";
 import type { PriceCatalogue } from "../prices/catalogue.ts";
 import { InputError } from "../units.ts";
-import type { Workload } from "../workload.ts";
-import { consumerGroupsOf } from "../workload.ts";
+import { consumerGroupsOf, type Workload } from "../workload.ts";
 import { stackAlternative, tableWrites } from "./stack-alternative.ts";
 import type { FunctionModel, StackModel } from "./template.ts";
 

@@ -262,8 +262,8 @@ export class EnvironmentPool {
         sdkRoot: this.sdkRoot,
         discardOutput: this.logs === DISCARD,
       },
-      // Old space capped at the function's memory; the young generation is V8's default for a worker
-      // (192 MB here), larger than the tenth of the memory Lambda's runtime gives it. Lambda's sizing
+      // Old space capped at the function's memory; the young generation's ceiling is V8's default for a
+      // worker (192 MB here; it starts at 16 MB, worker-heap.ts), larger than the tenth of the memory Lambda's runtime gives it. Lambda's sizing
       // would make the local heap faithful but cost 10-30 % more CPU per event in scavenges
       // (`npm run bench -- local`), so a function can hold more than its memory locally (parity table).
       resourceLimits: { maxOldGenerationSizeMb: Math.max(fn.memoryMb, 128) },

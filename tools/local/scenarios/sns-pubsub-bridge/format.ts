@@ -10,8 +10,14 @@ const row = (label: string, d: DirectionLedger) =>
 export function formatBridgeLedger(ledger: BridgeLedger): string {
   const d = ledger.details;
   const g = d.fromGoogle;
+  const scope =
+    d.directions === "both"
+      ? `${d.toGoogle.sent} events each way`
+      : d.directions === "to-google"
+        ? `${d.toGoogle.sent} events AWS → Google only`
+        : `${g.sent} events Google → AWS only`;
   return formatCoreLedger(ledger, {
-    headline: `${d.directions === "both" ? `${d.toGoogle.sent} events each way` : `${Math.max(d.toGoogle.sent, g.sent)} events ${d.directions === "to-google" ? "AWS → Google" : "Google → AWS"} only`}, scenario faults ${d.faults ? "on" : "off"}, function faults: ${d.faultInjection || "off"}`,
+    headline: `${scope}, scenario faults ${d.faults ? "on" : "off"}, function faults: ${d.faultInjection || "off"}`,
     body: [
       row("AWS → Google", d.toGoogle),
       row("Google → AWS", g),
